@@ -1,0 +1,14 @@
+// The logging surface every stage writes to. main.ts hands in one over @actions/core; tests a silent one.
+
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+/** A logger that drops everything (tests, benches). */
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warning: () => undefined,
+  debug: () => undefined
+}

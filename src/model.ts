@@ -1,0 +1,211 @@
+// The plain data every stage of the pipeline passes on: inputs → settings → index files → live schema →
+// merged plan → findings → (deploy → rebuild → probe → audit) → report → outputs.
+// Types only; no behaviour lives here.
+
+/** Field types of contract A4. */
+export const FIELD_TYPES = ['string', 'number', 'boolean', 'date', 'reference', 'longtext'] as const
+export type FieldType = (typeof FIELD_TYPES)[number]
+
+export const CARDINALITY_HINTS = ['low', 'medium', 'high'] as const
+export type CardinalityHint = (typeof CARDINALITY_HINTS)[number]
+
+export const SORT_ORDERS = ['asc', 'desc'] as const
+export type SortOrder = (typeof SORT_ORDERS)[number]
+
+export const INDEX_STATUSES = ['building', 'active', 'failed'] as const
+export type IndexStatus = (typeof INDEX_STATUSES)[number]
+
+/** A field of a live schema document. Keys the action does not know are kept as they came. */
+export interface LiveField {
+  name: string
+  type: FieldType | (string & {})
+  maxLength?: number
+  referenceTo?: string
+  cardinalityHint?: CardinalityHint
+  required?: boolean
+  [key: string]: unknown
+}
+
+/** An index of a live schema document. Keys the action does not know are kept as they came. */
+export interface LiveIndex {
+  name: string
+  fields: string[]
+  order?: SortOrder[]
+  unique?: boolean
+  status?: IndexStatus
+  statusReason?: string
+  [key: string]: unknown
+}
+
+/** The schema document of contract A4, as GET returns it and PUT takes it back. */
+export interface SchemaDocument {
+  id: string
+  name: string
+  description?: string
+  schemaVersion: number
+  lastUpdated?: string
+  selfUri?: string
+  fields: LiveField[]
+  indexes: LiveIndex[]
+  customFields?: unknown
+  [key: string]: unknown
+}
+
+/** Contract A4 limits endpoint. */
+export interface Limits {
+  maxIndexesPerObject: number
+  maxFieldsPerIndex: number
+  maxJoinDepth: number
+  maxIndexableStringLength: number
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxIndexesPerObject: 5,
+  maxFieldsPerIndex: 4,
+  maxJoinDepth: 2,
+  maxIndexableStringLength: 1000
+}
+
+/** One index the repository proposes (contract B). */
+export interface ProposedIndex {
+  name: string
+  fields: string[]
+  order?: SortOrder[]
+  unique?: boolean
+}
+
+export type ProbeValue = string | number | boolean
+
+/** A probe the file asks for: a query on the index's fields with these values. */
+export interface ProbeSpec {
+  index: string
+  values: Record<string, ProbeValue>
+}
+
+/** Attributes merged into a live field definition. Only these keys are accepted. */
+export interface FieldOptimization {
+  cardinalityHint?: CardinalityHint
+}
+
+/** The index file of contract B, after validation. */
+export interface IndexFile {
+  customObjectId?: string
+  indexes: ProposedIndex[]
+  fieldOptimizations?: Record<string, FieldOptimization>
+  prune?: boolean
+  probes?: ProbeSpec[]
+}
+
+/** A path into a parsed file: keys and array positions, e.g. ['indexes', 0, 'fields', 1]. */
+export type NodePath = readonly (string | number)[]
+
+/** An index file read from disk: its path (relative to the workspace), content and line lookup. */
+export interface LoadedIndexFile {
+  /** Path relative to the workspace, with forward slashes, as annotations want it. */
+  path: string
+  file: IndexFile
+  /** The 1-based line of the node at `path`, or of its nearest ancestor that has one. */
+  lineOf(path: NodePath): number | undefined
+}
+
+export type Severity = 'error' | 'warning'
+
+export const RULES = [
+  'file-invalid',
+  'object-id-mismatch',
+  'invalid-index-name',
+  'duplicate-index-name',
+  'duplicate-index-definition',
+  'order-length-mismatch',
+  'fields-per-index-exceeded',
+  'index-limit-exceeded',
+  'unknown-field',
+  'not-indexable-type',
+  'free-text-field',
+  'reference-without-target',
+  'join-path-invalid',
+  'low-selectivity-leading-field',
+  'redundant-prefix-index',
+  'unmanaged-index',
+  'index-dropped',
+  'index-modified',
+  'probe-full-scan'
+] as const
+export type RuleId = (typeof RULES)[number]
+
+/** A finding of contract D. */
+export interface Finding {
+  severity: Severity
+  rule: RuleId
+  customObjectId: string
+  index?: string
+  field?: string
+  message: string
+  file?: string
+  line?: number
+}
+
+/** The structured diff of contract C: index names. */
+export interface IndexDiff {
+  added: string[]
+  modified: string[]
+  removed: string[]
+  unmanaged: string[]
+}
+
+/** A schema lookup for join paths: another object's document by id, or undefined when unknown. */
+export type SchemaLookup = (customObjectId: string) => SchemaDocument | undefined
+
+export type Mode = 'validate' | 'deploy' | 'plan'
+export type RebuildStatus = 'active' | 'failed' | 'timeout' | 'skipped'
+export type AuditDelivered = 'true' | 'false' | 'skipped'
+
+/** One probe query's outcome. */
+export interface ProbeResult {
+  index: string
+  /** The term fields queried, with their values. */
+  values: Record<string, ProbeValue>
+  indexUsed: boolean
+  /** The index the planner chose, when it used one. */
+  indexName?: string
+  strategy: 'index' | 'fullScan'
+  latencyMs: number
+  recordsExamined: number
+}
+
+/** Index states seen on the platform at one moment, for the before/after report. */
+export interface IndexState {
+  name: string
+  fields: string[]
+  status?: IndexStatus
+  statusReason?: string
+}
+
+/** Everything known about one object after a run: the entry of `report` and the input of every renderer. */
+export interface ObjectResult {
+  customObjectId: string
+  /** The object's display name when the live schema was read. */
+  objectName?: string
+  file: string
+  mode: Mode
+  /** Whether live checks ran (credentials given and the schema fetched). */
+  live: boolean
+  findings: Finding[]
+  diff: IndexDiff
+  /** Unified diff of live vs merged document (pretty canonical JSON, read-only keys left out). */
+  textDiff: string
+  changed: boolean
+  payloadHash?: string
+  previousSchemaVersion?: number
+  schemaVersion?: number
+  rebuild: { status: RebuildStatus; seconds: number; reason?: string }
+  /** Probes after deploy (deploy mode). */
+  probes: ProbeResult[]
+  /** Probes against today's schema (validate mode, read-only; in deploy mode, the "before" plan). */
+  baselineProbes: ProbeResult[]
+  indexesBefore: IndexState[]
+  indexesAfter: IndexState[]
+  audit: AuditDelivered
+  /** A fatal error for this object (not a finding): network, auth, rebuild failure. */
+  error?: string
+}
