@@ -1,0 +1,104 @@
+// From the files the input names to one job per object: parse, resolve each file's object id, and turn
+// what cannot run (bad files, id conflicts) into results that carry their findings.
+import type { Finding, Mode, ObjectResult } from './model.js'
+import { parseIndexFile } from './indexfile/parse.js'
+import type { ObjectJob } from './pipeline/object.js'
+import type { WorkspaceFile } from './workspace.js'
+
+/** A result with nothing done yet: the starting point of every object's result. */
+export function blankResult(customObjectId: string, file: string, mode: Mode): ObjectResult {
+  return {
+    customObjectId,
+    file,
+    mode,
+    live: false,
+    findings: [],
+    diff: { added: [], modified: [], removed: [], unmanaged: [] },
+    textDiff: '',
+    changed: false,
+    rebuild: { status: 'skipped', seconds: 0 },
+    probes: [],
+    baselineProbes: [],
+    indexesBefore: [],
+    indexesAfter: [],
+    audit: 'skipped'
+  }
+}
+
+export interface PlannedObjects {
+  jobs: ObjectJob[]
+  /** Files that cannot run, with their findings. */
+  rejected: ObjectResult[]
+}
+
+/**
+ * Parses every file and resolves its object: the file's `customObjectId`, else the `custom-object-id`
+ * input. A disagreement is `object-id-mismatch`; no id at all, or a second file for one object, is
+ * `file-invalid`.
+ */
+export function planObjects(
+  files: WorkspaceFile[],
+  inputObjectId: string | undefined,
+  mode: Mode
+): PlannedObjects {
+  const jobs: ObjectJob[] = []
+  const rejected: ObjectResult[] = []
+  const owner = new Map<string, string>()
+  for (const f of files) {
+    const reject = (id: string, finding: Omit<Finding, 'customObjectId' | 'severity'>): void => {
+      const result = blankResult(id, f.path, mode)
+      result.findings.push({ severity: 'error', customObjectId: id, ...finding })
+      rejected.push(result)
+    }
+    if (f.text === undefined) {
+      reject(inputObjectId ?? '', {
+        rule: 'file-invalid',
+        file: f.path,
+        message: `${f.path}: ${f.problem ?? 'the file could not be read'}`
+      })
+      continue
+    }
+    const parsed = parseIndexFile(f.path, f.text, inputObjectId ?? '')
+    if (!parsed.loaded) {
+      const result = blankResult(parsed.findings[0]?.customObjectId ?? inputObjectId ?? '', f.path, mode)
+      result.findings.push(...parsed.findings)
+      rejected.push(result)
+      continue
+    }
+    const loaded = parsed.loaded
+    const fileId = loaded.file.customObjectId
+    if (fileId !== undefined && inputObjectId !== undefined && fileId !== inputObjectId) {
+      reject(fileId, {
+        rule: 'object-id-mismatch',
+        file: f.path,
+        line: loaded.lineOf(['customObjectId']),
+        message: `The file names object ${fileId} but the custom-object-id input says ${inputObjectId}: make them agree or drop one.`
+      })
+      continue
+    }
+    const id = fileId ?? inputObjectId
+    if (id === undefined) {
+      reject('', {
+        rule: 'file-invalid',
+        file: f.path,
+        line: 1,
+        message:
+          'No customObjectId in the file and no custom-object-id input: name the object in one of them.'
+      })
+      continue
+    }
+    const first = owner.get(id)
+    if (first !== undefined) {
+      reject(id, {
+        rule: 'file-invalid',
+        file: f.path,
+        line: loaded.lineOf(['customObjectId']) ?? 1,
+        message: `Object ${id} is already managed by ${first}: keep one index file per object.`
+      })
+      continue
+    }
+    owner.set(id, f.path)
+    jobs.push({ loaded, customObjectId: id, mode })
+  }
+  return { jobs, rejected }
+}

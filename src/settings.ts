@@ -1,0 +1,199 @@
+// Every input read, validated and typed once. Each error names the input and the format it expected.
+import type { Mode } from './model.js'
+
+export const MODE_INPUTS = ['auto', 'validate', 'deploy', 'plan'] as const
+export type ModeInput = (typeof MODE_INPUTS)[number]
+
+export const FAIL_ON = ['error', 'warning', 'never'] as const
+export type FailOn = (typeof FAIL_ON)[number]
+
+/** Events on which `mode: auto` deploys (push only to the default branch). */
+export const DEPLOY_EVENTS = ['push', 'workflow_dispatch'] as const
+
+/** The action's inputs, typed. */
+export interface Settings {
+  /** Path or glob (several lines allowed) of index files, relative to the workspace. */
+  indexFile: string
+  /** The object id for files without one. */
+  customObjectId?: string
+  /** The mode that runs, after `auto` was resolved. */
+  mode: Mode
+  /** What the `mode` input said. */
+  modeInput: ModeInput
+  region: string
+  apiUrl?: string
+  loginUrl?: string
+  /** Both or neither: without them, validate runs the file-only checks. */
+  credentials?: { clientId: string; clientSecret: string }
+  githubToken?: string
+  comment: boolean
+  commentKey: string
+  failOn: FailOn
+  rebuildTimeoutSeconds: number
+  probe: boolean
+  warehouseUrl?: string
+  warehouseSecret?: string
+  auditRequired: boolean
+  /** An org policy limit below the platform's. */
+  maxIndexes?: number
+  /** GITHUB_WORKSPACE, or the working directory. */
+  workspace: string
+}
+
+/** What the runner tells about the event (GITHUB_EVENT_NAME, GITHUB_REF, the event payload). */
+export interface EventInfo {
+  name: string
+  ref: string
+  /** The repository's default branch from the event payload, when the payload has one. */
+  defaultBranch?: string
+}
+
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
+
+export type InputReader = (name: string) => string
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const v = value.trim().toLowerCase()
+  if ((allowed as readonly string[]).includes(v)) return v as T
+  throw new SettingsError(
+    `Input '${name}' must be one of ${allowed.map(a => `'${a}'`).join(', ')}; got '${value.trim()}'.`
+  )
+}
+
+function bool(name: string, value: string, fallback: boolean): boolean {
+  const v = value.trim().toLowerCase()
+  if (v === '') return fallback
+  if (['true', 'yes', 'on', '1'].includes(v)) return true
+  if (['false', 'no', 'off', '0'].includes(v)) return false
+  throw new SettingsError(`Input '${name}' must be 'true' or 'false'; got '${value.trim()}'.`)
+}
+
+function positiveInt(name: string, value: string, max: number): number {
+  const v = value.trim()
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) {
+    throw new SettingsError(`Input '${name}' must be a whole number from 1 to ${max}; got '${v}'.`)
+  }
+  return Number(v)
+}
+
+function url(name: string, value: string): string | undefined {
+  const v = value.trim()
+  if (v === '') return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(v)
+  } catch {
+    throw new SettingsError(`Input '${name}' must be an absolute http(s) URL; got '${v}'.`)
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new SettingsError(`Input '${name}' must be an http(s) URL; got '${v}'.`)
+  }
+  if (parsed.username || parsed.password) {
+    throw new SettingsError(`Input '${name}' must not carry credentials in the URL.`)
+  }
+  return v.replace(/\/+$/, '')
+}
+
+/** `auto` → validate on pull requests, deploy on push to the default branch and workflow_dispatch. */
+export function resolveMode(input: ModeInput, event: EventInfo): Mode {
+  if (input !== 'auto') return input
+  if (event.name === 'workflow_dispatch') return 'deploy'
+  if (event.name === 'push') {
+    // A push to another branch (or a tag) only validates: deploys come from the default branch.
+    if (event.defaultBranch === undefined) return 'deploy'
+    return event.ref === `refs/heads/${event.defaultBranch}` ? 'deploy' : 'validate'
+  }
+  return 'validate'
+}
+
+const OBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
+
+/**
+ * Reads every input once. `getInput` returns '' for an input not given (as `core.getInput` does).
+ * Throws SettingsError naming the input on any bad value.
+ */
+export function readSettings(getInput: InputReader, event: EventInfo, workspace: string): Settings {
+  const indexFile = getInput('index-file').trim()
+  if (indexFile === '') {
+    throw new SettingsError(
+      "Input 'index-file' is required: a path or glob of index files relative to the workspace."
+    )
+  }
+  const customObjectId = getInput('custom-object-id').trim() || undefined
+  if (customObjectId !== undefined && !OBJECT_ID.test(customObjectId)) {
+    throw new SettingsError(
+      `Input 'custom-object-id' must be a custom object id (letters, digits, '-' and '_'); got '${customObjectId}'.`
+    )
+  }
+  const modeInput = oneOf('mode', getInput('mode') || 'auto', MODE_INPUTS)
+  const region = (getInput('region') || 'mypurecloud.com').trim()
+  if (!/^[A-Za-z0-9._-]+$/.test(region)) {
+    throw new SettingsError(
+      `Input 'region' must be a Genesys Cloud domain (mypurecloud.com) or region name (us-east-1); got '${region}'.`
+    )
+  }
+  const clientId = getInput('client-id').trim()
+  const clientSecret = getInput('client-secret').trim()
+  if ((clientId === '') !== (clientSecret === '')) {
+    throw new SettingsError(
+      clientId === ''
+        ? "Input 'client-secret' is set but 'client-id' is empty: give both, or neither for file-only checks."
+        : "Input 'client-id' is set but 'client-secret' is empty: give both, or neither for file-only checks."
+    )
+  }
+  const maxIndexesRaw = getInput('max-indexes').trim()
+  const warehouseSecret = getInput('warehouse-secret').trim() || undefined
+  const warehouseUrl = url('warehouse-url', getInput('warehouse-url'))
+  const commentKey = (getInput('comment-key') || 'default').trim()
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(commentKey)) {
+    throw new SettingsError(
+      `Input 'comment-key' must be 1 to 64 letters, digits, '.', '_' or '-'; got '${commentKey}'.`
+    )
+  }
+  const settings: Settings = {
+    indexFile,
+    customObjectId,
+    modeInput,
+    mode: resolveMode(modeInput, event),
+    region,
+    apiUrl: url('api-url', getInput('api-url')),
+    loginUrl: url('login-url', getInput('login-url')),
+    credentials: clientId === '' ? undefined : { clientId, clientSecret },
+    githubToken: getInput('github-token').trim() || undefined,
+    comment: bool('comment', getInput('comment'), true),
+    commentKey,
+    failOn: oneOf('fail-on', getInput('fail-on') || 'error', FAIL_ON),
+    rebuildTimeoutSeconds: positiveInt(
+      'rebuild-timeout-seconds',
+      getInput('rebuild-timeout-seconds') || '300',
+      21_600
+    ),
+    probe: bool('probe', getInput('probe'), true),
+    warehouseUrl,
+    warehouseSecret,
+    auditRequired: bool('audit-required', getInput('audit-required'), false),
+    maxIndexes: maxIndexesRaw === '' ? undefined : positiveInt('max-indexes', maxIndexesRaw, 1000),
+    workspace
+  }
+  if (settings.auditRequired && warehouseUrl === undefined && settings.mode === 'deploy') {
+    throw new SettingsError(
+      "Input 'audit-required' is true but 'warehouse-url' is empty: say where the audit goes."
+    )
+  }
+  return settings
+}
+
+/** The settings as they may be logged: secrets replaced. */
+export function describeSettings(s: Settings): Record<string, unknown> {
+  return {
+    ...s,
+    credentials: s.credentials ? { clientId: s.credentials.clientId, clientSecret: '***' } : undefined,
+    githubToken: s.githubToken ? '***' : undefined,
+    warehouseSecret: s.warehouseSecret ? '***' : undefined
+  }
+}
