@@ -1,0 +1,98 @@
+// The warehouse audit record of contract E, its idempotency key and its signature. Pure: the source info
+// comes in as a plain object (main reads the GitHub env), the event id and clock are injectable.
+import { createHash, createHmac, randomUUID } from 'node:crypto'
+import type { Finding, IndexDiff, ObjectResult } from '../model.js'
+import { usedItsIndex } from '../platform/probe.js'
+
+export type AuditAction = 'INDEX_DEPLOYED' | 'INDEX_DEPLOY_FAILED' | 'INDEX_UNCHANGED'
+
+/** Where the run came from: GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_RUN_ID, _RUN_ATTEMPT, _ACTOR. */
+export interface AuditSource {
+  repository: string
+  sha: string
+  ref: string
+  runId: string
+  runAttempt: string
+  actor: string
+}
+
+export interface AuditRecord {
+  eventId: string
+  customObjectId: string
+  action: AuditAction
+  payloadHash: string
+  timestamp: string
+  schemaVersion: number
+  previousSchemaVersion: number
+  governanceCompliant: boolean
+  diff: IndexDiff
+  findings: Finding[]
+  rebuild: { status: string; seconds: number }
+  probes: { index: string; indexUsed: boolean; latencyMs: number; recordsExamined: number }[]
+  source: AuditSource
+}
+
+/** The source block from environment variables (main passes process.env). */
+export function auditSourceFromEnv(env: Readonly<Record<string, string | undefined>>): AuditSource {
+  return {
+    repository: env.GITHUB_REPOSITORY ?? '',
+    sha: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
+    runId: env.GITHUB_RUN_ID ?? '',
+    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+    actor: env.GITHUB_ACTOR ?? ''
+  }
+}
+
+/** SHA-256 hex of `customObjectId:payloadHash:schemaVersion`: a re-run delivers the same key. */
+export function idempotencyKey(customObjectId: string, payloadHash: string, schemaVersion: number): string {
+  return createHash('sha256').update(`${customObjectId}:${payloadHash}:${schemaVersion}`).digest('hex')
+}
+
+/** `sha256=<hex HMAC-SHA256(secret, rawBody)>`, the X-Signature-256 header. */
+export function signature(secret: string, rawBody: string): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`
+}
+
+/** True only when no error finding and every probe used the index it targets. */
+export function governanceCompliant(result: Pick<ObjectResult, 'findings' | 'probes'>): boolean {
+  return !result.findings.some(f => f.severity === 'error') && result.probes.every(usedItsIndex)
+}
+
+export function auditAction(result: Pick<ObjectResult, 'error' | 'changed'>): AuditAction {
+  if (result.error !== undefined) return 'INDEX_DEPLOY_FAILED'
+  return result.changed ? 'INDEX_DEPLOYED' : 'INDEX_UNCHANGED'
+}
+
+export interface RecordOptions {
+  source: AuditSource
+  /** Default: a random UUID. */
+  eventId?: string
+  /** Default: now. */
+  timestamp?: Date
+  action?: AuditAction
+}
+
+export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): AuditRecord {
+  const schemaVersion = result.schemaVersion ?? result.previousSchemaVersion ?? 0
+  return {
+    eventId: opts.eventId ?? randomUUID(),
+    customObjectId: result.customObjectId,
+    action: opts.action ?? auditAction(result),
+    payloadHash: result.payloadHash ?? '',
+    timestamp: (opts.timestamp ?? new Date()).toISOString(),
+    schemaVersion,
+    previousSchemaVersion: result.previousSchemaVersion ?? schemaVersion,
+    governanceCompliant: governanceCompliant(result),
+    diff: result.diff,
+    findings: result.findings,
+    rebuild: { status: result.rebuild.status, seconds: result.rebuild.seconds },
+    probes: result.probes.map(p => ({
+      index: p.index,
+      indexUsed: p.indexUsed,
+      latencyMs: p.latencyMs,
+      recordsExamined: p.recordsExamined
+    })),
+    source: { ...opts.source }
+  }
+}

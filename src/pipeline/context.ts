@@ -1,0 +1,77 @@
+// Builds the pipeline context of a run from the settings: one rate limiter, one HTTP client, one token,
+// one gateway client and one audit sink shared by every object.
+import type { Logger } from '../log.js'
+import type { Settings } from '../settings.js'
+import { createAuditSink } from '../audit/deliver.js'
+import type { AuditSource } from '../audit/record.js'
+import { createAuthorizedClient, createTokenSource } from '../platform/auth.js'
+import { createGatewayClient } from '../platform/gateway.js'
+import { createHttpClient, type HttpStats } from '../platform/http.js'
+import { createRateLimiter } from '../platform/ratelimit.js'
+import { resolveHosts } from '../platform/regions.js'
+import type { PipelineContext } from './object.js'
+
+export type ContextSettings = Pick<
+  Settings,
+  | 'region'
+  | 'apiUrl'
+  | 'loginUrl'
+  | 'credentials'
+  | 'rebuildTimeoutSeconds'
+  | 'probe'
+  | 'warehouseUrl'
+  | 'warehouseSecret'
+  | 'auditRequired'
+  | 'maxIndexes'
+>
+
+export interface ContextOptions {
+  log: Logger
+  /** Masks every token obtained (main passes `core.setSecret`). */
+  onSecret?: (secret: string) => void
+  /** The run's identity for the audit record (RunContext.source). */
+  source: AuditSource
+  /** Calls in flight at once across the run (default 4). */
+  maxConcurrent?: number
+}
+
+export interface RunPlatform {
+  ctx: PipelineContext
+  /** Requests, retries and 429s of the platform calls so far. */
+  stats(): HttpStats
+}
+
+/** The context for `processObject`; without credentials `live` stays unset (file-only checks). */
+export function createPipelineContext(settings: ContextSettings, opts: ContextOptions): RunPlatform {
+  const ctx: PipelineContext = {
+    log: opts.log,
+    maxIndexes: settings.maxIndexes,
+    rebuildTimeoutSeconds: settings.rebuildTimeoutSeconds,
+    probe: settings.probe
+  }
+  const http = createHttpClient({ limiter: createRateLimiter({ maxConcurrent: opts.maxConcurrent ?? 4 }) })
+  if (settings.credentials) {
+    const hosts = resolveHosts({
+      region: settings.region,
+      apiUrl: settings.apiUrl,
+      loginUrl: settings.loginUrl
+    })
+    opts.log.debug(`API ${hosts.apiBase}, login ${hosts.loginBase}`)
+    const tokens = createTokenSource({
+      http,
+      loginBase: hosts.loginBase,
+      clientId: settings.credentials.clientId,
+      clientSecret: settings.credentials.clientSecret,
+      onSecret: opts.onSecret
+    })
+    ctx.live = createGatewayClient({ api: createAuthorizedClient(http, tokens), apiBase: hosts.apiBase })
+  }
+  if (settings.warehouseUrl) {
+    ctx.audit = {
+      sink: createAuditSink({ url: settings.warehouseUrl, secret: settings.warehouseSecret }),
+      required: settings.auditRequired,
+      source: opts.source
+    }
+  }
+  return { ctx, stats: () => http.stats() }
+}

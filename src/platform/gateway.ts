@@ -1,0 +1,134 @@
+// The Data Gateway custom-objects calls of contract A4–A6, over the authorized HTTP client.
+import type { Limits, ProbeValue, SchemaDocument } from '../model.js'
+import { parseLimits, parseSchemaDocument } from '../plan/document.js'
+import type { AuthorizedClient } from './auth.js'
+import type { HttpRequest } from './http.js'
+
+export const SCHEMAS_PATH = '/api/v2/data-gateway/customobjects/schemas'
+export const LIMITS_PATH = '/api/v2/data-gateway/customobjects/limits'
+export const QUERIES_PATH = '/api/v2/data-gateway/customobjects/queries'
+
+export interface SchemaSummary {
+  id: string
+  name: string
+  schemaVersion: number
+  selfUri?: string
+}
+
+export interface TermQuery {
+  type: 'term'
+  field: string
+  value: ProbeValue
+}
+export type Query = TermQuery | { type: 'and'; queries: TermQuery[] }
+
+export interface QueryBody {
+  customObjectId: string
+  query: Query
+  limit?: number
+  pageToken?: string
+}
+
+export interface QueryResponse {
+  results: Record<string, unknown>[]
+  nextPageToken?: string
+  indexUsed: boolean
+  queryPlan: { strategy: 'index' | 'fullScan'; indexName?: string; recordsExamined: number }
+}
+
+export interface PutOptions {
+  /** Off for a PUT whose fate the caller checks itself after a dropped connection (default true). */
+  retryConnectionErrors?: boolean
+}
+
+export interface GatewayClient {
+  getSchema(customObjectId: string): Promise<SchemaDocument>
+  listSchemas(): Promise<SchemaSummary[]>
+  getLimits(): Promise<Limits>
+  putSchema(customObjectId: string, body: Record<string, unknown>, opts?: PutOptions): Promise<SchemaDocument>
+  query(body: QueryBody): Promise<QueryResponse>
+}
+
+export interface GatewayOptions {
+  api: AuthorizedClient
+  /** e.g. https://api.mypurecloud.com */
+  apiBase: string
+}
+
+function json(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new Error(`${what}: the answer is not JSON.`)
+  }
+}
+
+function parseQueryResponse(body: unknown): QueryResponse {
+  const r = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  const plan = (typeof r.queryPlan === 'object' && r.queryPlan !== null ? r.queryPlan : {}) as Record<
+    string,
+    unknown
+  >
+  if (typeof r.indexUsed !== 'boolean' || typeof plan.recordsExamined !== 'number') {
+    throw new Error('POST queries: the answer lacks indexUsed or queryPlan.recordsExamined.')
+  }
+  return {
+    results: Array.isArray(r.results) ? (r.results as Record<string, unknown>[]) : [],
+    nextPageToken: typeof r.nextPageToken === 'string' ? r.nextPageToken : undefined,
+    indexUsed: r.indexUsed,
+    queryPlan: {
+      strategy: plan.strategy === 'index' ? 'index' : 'fullScan',
+      indexName: typeof plan.indexName === 'string' ? plan.indexName : undefined,
+      recordsExamined: plan.recordsExamined
+    }
+  }
+}
+
+export function createGatewayClient(opts: GatewayOptions): GatewayClient {
+  const base = opts.apiBase.replace(/\/+$/, '')
+  const call = async (req: Omit<HttpRequest, 'url'> & { path: string }): Promise<unknown> => {
+    const res = await opts.api.request({ ...req, url: `${base}${req.path}` })
+    return json(res.text, `${req.method} ${req.path}`)
+  }
+  const schemaPath = (id: string): string => `${SCHEMAS_PATH}/${encodeURIComponent(id)}`
+  const withContext = (what: string, parse: () => SchemaDocument): SchemaDocument => {
+    try {
+      return parse()
+    } catch (error) {
+      throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  return {
+    async getSchema(id) {
+      const body = await call({ method: 'GET', path: schemaPath(id) })
+      return withContext(`GET ${schemaPath(id)}`, () => parseSchemaDocument(body))
+    },
+    async listSchemas() {
+      const body = (await call({ method: 'GET', path: SCHEMAS_PATH })) as { entities?: unknown }
+      const entities = Array.isArray(body.entities) ? (body.entities as Record<string, unknown>[]) : []
+      return entities.map(e => ({
+        id: String(e.id),
+        name: String(e.name),
+        schemaVersion: Number(e.schemaVersion),
+        selfUri: typeof e.selfUri === 'string' ? e.selfUri : undefined
+      }))
+    },
+    async getLimits() {
+      return parseLimits(await call({ method: 'GET', path: LIMITS_PATH }))
+    },
+    async putSchema(id, doc, putOpts) {
+      const body = await call({
+        method: 'PUT',
+        path: schemaPath(id),
+        body: JSON.stringify(doc),
+        retryConnectionErrors: putOpts?.retryConnectionErrors ?? true
+      })
+      return withContext(`PUT ${schemaPath(id)}`, () => parseSchemaDocument(body))
+    },
+    async query(body) {
+      return parseQueryResponse(
+        await call({ method: 'POST', path: QUERIES_PATH, body: JSON.stringify(body) })
+      )
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// A client-side limiter shared by every call of a run. It learns the budget from the
+// `inin-ratelimit-allowed/count/reset` headers (contract A3), holds calls back until the window resets when
+// the budget is (nearly) used, and caps how many calls are in flight.
+
+export interface RateLimiterOptions {
+  /** Calls in flight at once (default 4). */
+  maxConcurrent?: number
+  /** Requests of the budget left unused as a safety margin (default 1). */
+  reserve?: number
+  /** Extra wait after the announced reset, so the server's window has surely turned (default 250 ms). */
+  resetMarginMs?: number
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+}
+
+export interface RateLimitSnapshot {
+  allowed?: number
+  count: number
+  resetAt?: number
+  inFlight: number
+  /** Times a call was held back for the window to reset. */
+  waits: number
+}
+
+export interface RateLimiter {
+  /** Resolves when a call may be sent; call the returned function once it has been answered (or failed). */
+  acquire(): Promise<() => void>
+  /** Feeds the rate-limit headers of an answer (header names lower-case). */
+  update(headers: Readonly<Record<string, string | string[] | undefined>>): void
+  snapshot(): RateLimitSnapshot
+}
+
+export const defaultSleep = (ms: number): Promise<void> =>
+  new Promise(resolve => {
+    setTimeout(resolve, Math.max(0, ms))
+  })
+
+function headerNumber(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  name: string
+): number | undefined {
+  const raw = headers[name]
+  const value = Array.isArray(raw) ? raw[0] : raw
+  if (value === undefined || value.trim() === '') return undefined
+  const n = Number(value)
+  return Number.isFinite(n) ? n : undefined
+}
+
+export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
+  const maxConcurrent = Math.max(1, opts.maxConcurrent ?? 4)
+  const reserve = Math.max(0, opts.reserve ?? 1)
+  const margin = opts.resetMarginMs ?? 250
+  const now = opts.now ?? Date.now
+  const sleep = opts.sleep ?? defaultSleep
+
+  let allowed: number | undefined
+  /** Requests counted against the current window: the server's count plus what we sent since. */
+  let count = 0
+  let resetAt: number | undefined
+  let inFlight = 0
+  let waits = 0
+  const released: (() => void)[] = []
+
+  const rollWindow = (): void => {
+    if (resetAt !== undefined && now() >= resetAt) {
+      count = 0
+      resetAt = undefined
+    }
+  }
+  const budgetLeft = (): boolean => allowed === undefined || count + reserve < allowed
+
+  const release = (): void => {
+    inFlight--
+    released.shift()?.()
+  }
+
+  return {
+    async acquire(): Promise<() => void> {
+      for (;;) {
+        rollWindow()
+        if (!budgetLeft() && resetAt !== undefined) {
+          waits++
+          await sleep(resetAt - now() + margin)
+          continue
+        }
+        if (!budgetLeft()) {
+          // Budget used and no reset known: allow one call at a time so the server can tell us more.
+          if (inFlight > 0) {
+            await new Promise<void>(resolve => released.push(resolve))
+            continue
+          }
+        }
+        if (inFlight >= maxConcurrent) {
+          await new Promise<void>(resolve => released.push(resolve))
+          continue
+        }
+        inFlight++
+        count++
+        let done = false
+        return () => {
+          if (done) return
+          done = true
+          release()
+        }
+      }
+    },
+    update(headers): void {
+      const a = headerNumber(headers, 'inin-ratelimit-allowed')
+      const c = headerNumber(headers, 'inin-ratelimit-count')
+      const r = headerNumber(headers, 'inin-ratelimit-reset')
+      if (a !== undefined && a > 0) allowed = a
+      if (c !== undefined) {
+        // Calls still in flight were sent but may not be counted yet: count them too (erring safe).
+        count = c + Math.max(0, inFlight - 1)
+      }
+      if (r !== undefined) resetAt = now() + r * 1000
+    },
+    snapshot(): RateLimitSnapshot {
+      return { allowed, count, resetAt, inFlight, waits }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// Waiting for the rebuild after a PUT (contract A5): poll the schema until it shows the deployed version
+// and no index `building`. Polls back off from ~250 ms by ×1.5 up to 2 s, and never sleep past the deadline.
+import type { SchemaDocument } from '../model.js'
+import { defaultSleep } from './ratelimit.js'
+import type { GatewayClient } from './gateway.js'
+
+export interface RebuildOptions {
+  gateway: Pick<GatewayClient, 'getSchema'>
+  customObjectId: string
+  /** The version the PUT returned. */
+  deployedVersion: number
+  /** The document the PUT returned: when nothing builds there, no poll is needed. */
+  initial?: SchemaDocument
+  timeoutSeconds: number
+  firstPollMs?: number
+  maxPollMs?: number
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+}
+
+export interface RebuildOutcome {
+  status: 'active' | 'failed' | 'timeout'
+  seconds: number
+  /** For failed: each failed index with its statusReason; for timeout: what still builds. */
+  reason?: string
+  /** The last document seen. */
+  document?: SchemaDocument
+  polls: number
+}
+
+function settled(doc: SchemaDocument, version: number): boolean {
+  return doc.schemaVersion >= version && !doc.indexes.some(i => i.status === 'building')
+}
+
+function failures(doc: SchemaDocument): string | undefined {
+  const failed = doc.indexes.filter(i => i.status === 'failed')
+  if (failed.length === 0) return undefined
+  return failed.map(i => `index ${i.name} failed: ${i.statusReason ?? 'no reason given'}`).join('; ')
+}
+
+export async function waitForRebuild(opts: RebuildOptions): Promise<RebuildOutcome> {
+  const now = opts.now ?? Date.now
+  const sleep = opts.sleep ?? defaultSleep
+  const start = now()
+  const deadline = start + opts.timeoutSeconds * 1000
+  const maxPoll = opts.maxPollMs ?? 2000
+  let interval = opts.firstPollMs ?? 250
+  let doc = opts.initial
+  let polls = 0
+  const seconds = (): number => Math.round((now() - start) / 100) / 10
+  for (;;) {
+    if (doc && settled(doc, opts.deployedVersion)) {
+      const reason = failures(doc)
+      return reason
+        ? { status: 'failed', seconds: seconds(), reason, document: doc, polls }
+        : { status: 'active', seconds: seconds(), document: doc, polls }
+    }
+    const left = deadline - now()
+    if (left <= 0) {
+      const building = doc?.indexes.filter(i => i.status === 'building').map(i => i.name) ?? []
+      return {
+        status: 'timeout',
+        seconds: seconds(),
+        reason:
+          `the rebuild did not finish within ${opts.timeoutSeconds} s` +
+          (building.length > 0 ? ` (still building: ${building.join(', ')})` : '') +
+          '; raise rebuild-timeout-seconds or check the object in Genesys Cloud',
+        document: doc,
+        polls
+      }
+    }
+    await sleep(Math.min(interval, left))
+    interval = Math.min(maxPoll, interval * 1.5)
+    polls++
+    doc = await opts.gateway.getSchema(opts.customObjectId)
+  }
+}
