@@ -1,6 +1,10 @@
 // Reads an index file (YAML or JSON) into a validated IndexFile with a line lookup.
-// STUB: signatures fixed; the implementation comes with the foundation work.
-import type { Finding, LoadedIndexFile } from '../model.js'
+// Pure: takes the text, returns the file or `file-invalid` findings; never touches the filesystem.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
+import type { Document, Node as YamlNode } from 'yaml'
+import type { z } from 'zod'
+import type { Finding, IndexFile, LoadedIndexFile, NodePath } from '../model.js'
+import { indexFileSchema } from './schema.js'
 
 export interface ParseOutcome {
   /** The validated file, when it parsed and met contract B. */
@@ -9,13 +13,327 @@ export interface ParseOutcome {
   findings: Finding[]
 }
 
+/** Files larger than this are refused before parsing. */
+export const MAX_INDEX_FILE_BYTES = 1024 * 1024
+
+/** Alias expansions allowed (guards against "billion laughs" files). */
+const MAX_ALIAS_COUNT = 100
+
+const SCHEMA_HINT = 'see schema/index-file.schema.json'
+
+type Format = 'json' | 'yaml'
+
+/** `.json` → JSON, `.yml`/`.yaml` → YAML, otherwise JSON when the text starts with `{`. */
+export function detectFormat(path: string, text: string): Format {
+  const lower = path.toLowerCase()
+  if (lower.endsWith('.json')) return 'json'
+  if (lower.endsWith('.yml') || lower.endsWith('.yaml')) return 'yaml'
+  return text.trimStart().startsWith('{') ? 'json' : 'yaml'
+}
+
+/** `['indexes', 1, 'fields']` → `indexes[1].fields`; the root is `(file)`. */
+export function formatPath(path: NodePath): string {
+  let out = ''
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`
+    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`
+    else out += `[${JSON.stringify(segment)}]`
+  }
+  return out === '' ? '(file)' : out
+}
+
 /**
  * Parses one index file. `path` is the workspace-relative path used in findings; `text` its content.
  * `fallbackObjectId` names the object in findings when the file has no readable `customObjectId`.
  */
 export function parseIndexFile(path: string, text: string, fallbackObjectId = ''): ParseOutcome {
-  void path
-  void text
-  void fallbackObjectId
-  throw new Error('not implemented')
+  const invalid = (message: string, line?: number, objectId = fallbackObjectId): Finding => {
+    const finding: Finding = {
+      severity: 'error',
+      rule: 'file-invalid',
+      customObjectId: objectId,
+      message: oneLine(message),
+      file: path
+    }
+    if (line !== undefined) finding.line = line
+    return finding
+  }
+
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes > MAX_INDEX_FILE_BYTES) {
+    return {
+      findings: [
+        invalid(
+          `the file is ${bytes} bytes, over the ${MAX_INDEX_FILE_BYTES}-byte limit: split it or remove what is not an index definition`
+        )
+      ]
+    }
+  }
+  if (text.trim() === '') {
+    return {
+      findings: [invalid('the file is empty: it needs at least `indexes:` (an empty list is allowed)', 1)]
+    }
+  }
+
+  const format = detectFormat(path, text)
+  const lineCounter = new LineCounter()
+  let doc: Document.Parsed
+  let value: unknown
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false })
+    const syntax: Finding[] = []
+    if (format === 'json') {
+      const jsonError = jsonSyntaxError(text)
+      if (jsonError)
+        syntax.push(invalid(`JSON syntax error: ${jsonError.message}; fix the JSON`, jsonError.line))
+    }
+    if (syntax.length === 0) {
+      for (const error of doc.errors) {
+        const line = lineCounter.linePos(error.pos[0]).line
+        syntax.push(invalid(describeYamlError(error.code, error.message, format), line))
+      }
+    }
+    if (syntax.length > 0) return { findings: dedupe(syntax) }
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+  } catch (error) {
+    // Deep nesting (stack overflow) or alias bombs: refuse cleanly.
+    const reason = error instanceof Error ? error.message : String(error)
+    const what = /call stack/i.test(reason) ? 'it nests too deeply' : reason
+    return { findings: [invalid(`the file cannot be read (${what}): simplify it`)] }
+  }
+
+  const lineOf = (nodePath: NodePath): number | undefined => lineOfPath(doc, lineCounter, nodePath)
+
+  if (!isMap(doc.contents) || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const found = value === null ? 'nothing' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
+    return {
+      findings: [
+        invalid(
+          `the file must be a mapping with an \`indexes:\` key, found ${found}: start the file with \`indexes:\``,
+          lineOf([]) ?? 1
+        )
+      ]
+    }
+  }
+
+  const record = value as Record<string, unknown>
+  const rawId = Object.hasOwn(record, 'customObjectId') ? record.customObjectId : undefined
+  const objectId = typeof rawId === 'string' && rawId !== '' ? rawId : fallbackObjectId
+
+  const result = indexFileSchema.safeParse(value)
+  if (!result.success) {
+    const findings = result.error.issues.flatMap(issue =>
+      issueFindings(issue, value, lineOf, invalid, objectId)
+    )
+    return { findings }
+  }
+
+  const file: IndexFile = result.data
+  return { loaded: { path, file, lineOf }, findings: [] }
+}
+
+type MakeFinding = (message: string, line?: number, objectId?: string) => Finding
+
+function issueFindings(
+  issue: z.core.$ZodIssue,
+  root: unknown,
+  lineOf: (path: NodePath) => number | undefined,
+  invalid: MakeFinding,
+  objectId: string
+): Finding[] {
+  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol')
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeys(path)
+      return issue.keys.map(key => {
+        const keyPath = [...path, key]
+        const hint = allowed ? ` (allowed: ${allowed.join(', ')})` : ''
+        return invalid(
+          `${formatPath(keyPath)}: unknown key${hint}: remove or rename it`,
+          lineOf(keyPath),
+          objectId
+        )
+      })
+    }
+    case 'invalid_type': {
+      const present = valueAt(root, path)
+      const where = formatPath(path)
+      if (present === undefined) {
+        return [invalid(`${where}: required key missing: add it (${SCHEMA_HINT})`, lineOf(path), objectId)]
+      }
+      return [
+        invalid(
+          `${where}: expected ${expectedType(path, issue.expected)}, found ${describeValue(present)}`,
+          lineOf(path),
+          objectId
+        )
+      ]
+    }
+    case 'invalid_value': {
+      const options = issue.values.map(v => String(v)).join(', ')
+      return [
+        invalid(
+          `${formatPath(path)}: expected one of ${options}, found ${describeValue(valueAt(root, path))}`,
+          lineOf(path),
+          objectId
+        )
+      ]
+    }
+    case 'too_small': {
+      const what =
+        issue.origin === 'array'
+          ? `must list at least ${String(issue.minimum)} item(s)`
+          : issue.origin === 'string'
+            ? 'must not be empty'
+            : `must be at least ${String(issue.minimum)}`
+      return [invalid(`${formatPath(path)}: ${what}`, lineOf(path), objectId)]
+    }
+    case 'invalid_union':
+      return [
+        invalid(
+          `${formatPath(path)}: expected a string, number or boolean, found ${describeValue(valueAt(root, path))}`,
+          lineOf(path),
+          objectId
+        )
+      ]
+    default:
+      return [invalid(`${formatPath(path)}: ${issue.message} (${SCHEMA_HINT})`, lineOf(path), objectId)]
+  }
+}
+
+/** Human name of the type zod expected at `path`, refined for string arrays. */
+function expectedType(path: NodePath, expected: string): string {
+  const last = path[path.length - 1]
+  if (expected === 'array' && (last === 'fields' || last === 'order')) return 'a list of strings'
+  if (expected === 'array') return 'a list'
+  if (expected === 'object' || expected === 'record') return 'a mapping'
+  return `a ${expected}`
+}
+
+function allowedKeys(path: NodePath): string[] | undefined {
+  const shape = path.map(s => (typeof s === 'number' ? '#' : s))
+  const key = shape.join('/')
+  if (key === '') return ['customObjectId', 'indexes', 'fieldOptimizations', 'prune', 'probes']
+  if (key === 'indexes/#') return ['name', 'fields', 'order', 'unique']
+  if (shape.length === 2 && shape[0] === 'fieldOptimizations') return ['cardinalityHint']
+  if (key === 'probes/#') return ['index', 'values']
+  return undefined
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value
+    return `the string ${JSON.stringify(shown)}`
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${String(value)}`
+  return `a ${typeof value}`
+}
+
+function valueAt(root: unknown, path: NodePath): unknown {
+  let current = root
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined
+    if (!Object.hasOwn(current, segment)) return undefined
+    current = (current as Record<string | number, unknown>)[segment]
+  }
+  return current
+}
+
+/** One finding per distinct message and line (a parser can repeat itself on deeply nested input). */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>()
+  return findings.filter(f => {
+    const key = `${String(f.line)}\u0000${f.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim()
+}
+
+function describeYamlError(code: string, message: string, format: Format): string {
+  const kind = format === 'json' ? 'JSON' : 'YAML'
+  if (code === 'DUPLICATE_KEY') return `${kind}: duplicate key in a mapping: keep only one of them`
+  if (/call stack/i.test(message)) return `${kind}: the file nests too deeply to read: flatten it`
+  const text = oneLine(message).replace(/:$/, '')
+  return `${kind} syntax error: ${text}; fix the ${kind}`
+}
+
+/** JSON.parse's verdict with a 1-based line, or undefined when the text is valid JSON. */
+function jsonSyntaxError(text: string): { message: string; line: number } | undefined {
+  try {
+    JSON.parse(text)
+    return undefined
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const lineColumn = /\(line (\d+) column \d+\)/.exec(message)
+    const position = /at position (\d+)/.exec(message)
+    let line: number
+    if (lineColumn?.[1]) line = Number(lineColumn[1])
+    else if (position?.[1]) line = lineAtOffset(text, Number(position[1]))
+    else line = lineAtOffset(text, text.trimEnd().length)
+    const cleaned = message
+      .replace(/\s*\(line \d+ column \d+\)/, '')
+      .replace(/\s+in JSON at position \d+/, '')
+      .replace(/^Unexpected end of JSON input$/, 'unexpected end of input')
+    return { message: oneLine(cleaned), line }
+  }
+}
+
+function lineAtOffset(text: string, offset: number): number {
+  let line = 1
+  const end = Math.min(offset, text.length)
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++
+  return line
+}
+
+/**
+ * The 1-based line of the node at `path`, or of its nearest ancestor that has one. For a mapping key the
+ * line of the key itself (so `fields:` points at the key even when its list starts on the next line).
+ */
+function lineOfPath(doc: Document.Parsed, counter: LineCounter, path: NodePath): number | undefined {
+  const line = (offset: number | undefined): number | undefined =>
+    offset === undefined ? undefined : counter.linePos(offset).line
+  let node: unknown = doc.contents
+  let best = line(rangeStart(node))
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find(item => isPair(item) && scalarKey(item.key) === String(segment))
+      if (!pair) break
+      best = line(rangeStart(pair.key)) ?? best
+      node = pair.value
+      const valueLine = line(rangeStart(node))
+      // Scalars and flow collections sit on the key's line; block values below it keep the key's line.
+      if (valueLine !== undefined && isScalar(node)) best = valueLine
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment]
+      if (item === undefined) break
+      node = item
+      best = line(rangeStart(node)) ?? best
+    } else {
+      break
+    }
+  }
+  return best
+}
+
+function scalarKey(key: unknown): string | undefined {
+  if (!isScalar(key)) return undefined
+  const value = key.value
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : undefined
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node === null || typeof node !== 'object') return undefined
+  const range = (node as YamlNode).range
+  return range ? range[0] : undefined
 }

@@ -1,15 +1,83 @@
 // Loose parsing of server documents: every key the action does not know survives untouched.
-// STUB: signatures fixed; the implementation comes with the foundation work.
+import { z } from 'zod'
+import { DEFAULT_LIMITS } from '../model.js'
 import type { Limits, SchemaDocument } from '../model.js'
+
+// Known keys are checked for shape; unknown keys (on the document, fields and indexes) pass through as
+// they came, so a PUT can send back everything the GET returned. `customFields` stays opaque.
+const liveFieldSchema = z.looseObject({
+  name: z.string().min(1),
+  type: z.string().min(1),
+  maxLength: z.number().int().nonnegative().optional(),
+  referenceTo: z.string().optional(),
+  cardinalityHint: z.enum(['low', 'medium', 'high']).optional(),
+  required: z.boolean().optional()
+})
+
+const liveIndexSchema = z.looseObject({
+  name: z.string().min(1),
+  fields: z.array(z.string()),
+  order: z.array(z.enum(['asc', 'desc'])).optional(),
+  unique: z.boolean().optional(),
+  status: z.enum(['building', 'active', 'failed']).optional(),
+  statusReason: z.string().optional()
+})
+
+export const schemaDocumentSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  description: z.string().optional(),
+  schemaVersion: z.number().int().min(1),
+  lastUpdated: z.string().optional(),
+  selfUri: z.string().optional(),
+  fields: z.array(liveFieldSchema),
+  indexes: z.array(liveIndexSchema),
+  customFields: z.unknown().optional()
+})
+
+const limitsSchema = z.looseObject({
+  maxIndexesPerObject: z.number().int().nonnegative().optional(),
+  maxFieldsPerIndex: z.number().int().positive().optional(),
+  maxJoinDepth: z.number().int().nonnegative().optional(),
+  maxIndexableStringLength: z.number().int().nonnegative().optional()
+})
 
 /** Validates a schema document from the server; unknown keys kept. Throws an Error naming what is wrong. */
 export function parseSchemaDocument(json: unknown): SchemaDocument {
-  void json
-  throw new Error('not implemented')
+  const result = schemaDocumentSchema.safeParse(json)
+  if (!result.success) {
+    const id =
+      json !== null && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string'
+        ? ` of object ${(json as { id: string }).id}`
+        : ''
+    throw new Error(
+      `The schema document${id} from the server is not as expected: ${oneLineIssues(result.error)}. ` +
+        'Check the api-url/region points at the Data Gateway API.'
+    )
+  }
+  return result.data
 }
 
 /** Validates the limits document; missing values fall back to the platform defaults. */
 export function parseLimits(json: unknown): Limits {
-  void json
-  throw new Error('not implemented')
+  const result = limitsSchema.safeParse(json ?? {})
+  if (!result.success) {
+    throw new Error(`The limits document from the server is not as expected: ${oneLineIssues(result.error)}.`)
+  }
+  const data = result.data
+  return {
+    maxIndexesPerObject: data.maxIndexesPerObject ?? DEFAULT_LIMITS.maxIndexesPerObject,
+    maxFieldsPerIndex: data.maxFieldsPerIndex ?? DEFAULT_LIMITS.maxFieldsPerIndex,
+    maxJoinDepth: data.maxJoinDepth ?? DEFAULT_LIMITS.maxJoinDepth,
+    maxIndexableStringLength: data.maxIndexableStringLength ?? DEFAULT_LIMITS.maxIndexableStringLength
+  }
+}
+
+function oneLineIssues(error: z.ZodError): string {
+  const issues = error.issues.slice(0, 5).map(issue => {
+    const path = issue.path.map(s => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('')
+    return `${path === '' ? '(document)' : path.replace(/^\./, '')}: ${issue.message}`
+  })
+  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : ''
+  return issues.join('; ') + more
 }

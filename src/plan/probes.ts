@@ -1,11 +1,31 @@
 // Which probe queries to run: the file's `probes`, else one per new or modified index.
-// STUB: signatures fixed; the implementation comes with the foundation work.
-import type { IndexDiff, IndexFile, ProbeValue, SchemaDocument, SchemaLookup } from '../model.js'
+//
+// Placeholder values prove the plan, not the data: a query with them shows whether the platform would
+// use the index (B-tree leftmost prefix), whatever records match. To probe with real values, list them
+// under `probes:` in the index file; then only those probes run.
+import type { IndexDiff, IndexFile, LiveField, ProbeValue, SchemaDocument, SchemaLookup } from '../model.js'
+import { DEFAULT_LIMITS } from '../model.js'
+import { FieldIndex, resolveFieldPath } from './rules.js'
 
 export interface PlannedProbe {
   index: string
   /** Term field (name or join path) → value, covering the index's fields in order. */
   values: Record<string, ProbeValue>
+}
+
+/** The placeholder for a field of this type (a join path takes its final field's type). */
+export function placeholderValue(field: LiveField | undefined): ProbeValue {
+  switch (field?.type) {
+    case 'number':
+      return 0
+    case 'boolean':
+      return true
+    case 'date':
+      return '1970-01-01T00:00:00.000Z'
+    default:
+      // string, reference (an id), and anything unresolved
+      return 'probe'
+  }
 }
 
 export function planProbes(
@@ -14,9 +34,27 @@ export function planProbes(
   diff: IndexDiff,
   lookup: SchemaLookup
 ): PlannedProbe[] {
-  void file
-  void merged
-  void diff
-  void lookup
-  throw new Error('not implemented')
+  if (file.probes) return file.probes.map(probe => ({ index: probe.index, values: { ...probe.values } }))
+
+  const wanted = new Set([...diff.added, ...diff.modified])
+  const byName = new Map(merged.indexes.map(index => [index.name, index]))
+  const fields = new FieldIndex()
+  const lookupWithSelf: SchemaLookup = id => (id === merged.id ? merged : lookup(id))
+  // Join depth is not checked here (the rules do); resolve as deep as the path goes.
+  const limits = { ...DEFAULT_LIMITS, maxJoinDepth: Number.MAX_SAFE_INTEGER }
+  const planned: PlannedProbe[] = []
+  const done = new Set<string>()
+  for (const proposed of file.indexes) {
+    if (!wanted.has(proposed.name) || done.has(proposed.name)) continue
+    done.add(proposed.name)
+    const index = byName.get(proposed.name)
+    if (!index) continue
+    const values: Record<string, ProbeValue> = {}
+    for (const path of index.fields) {
+      const resolution = resolveFieldPath(path, merged, lookupWithSelf, limits, fields)
+      values[path] = placeholderValue(resolution.ok ? resolution.field : undefined)
+    }
+    planned.push({ index: index.name, values })
+  }
+  return planned
 }
