@@ -1,5 +1,5 @@
 // The merged-schema text diff: unified diff of pretty canonical JSON, read-only keys left out.
-// Myers' O((N+M)D) algorithm on lines after trimming the common prefix and suffix; no dependency.
+// Lines anchored patience-style, then Myers' O((N+M)D) algorithm between anchors; no dependency.
 import type { SchemaDocument } from '../model.js'
 
 /** Lines of context around each change. */
@@ -31,41 +31,54 @@ function withoutIndexReadOnly(index: unknown): unknown {
 /** Pretty canonical JSON as lines: keys sorted by UTF-16 code units (as canonicalize does), 2-space indent. */
 export function canonicalLines(value: unknown): string[] {
   const lines: string[] = []
-  write(value, '', '', '', lines)
+  write(value, 0, '', '', lines)
   return lines
 }
 
-function write(value: unknown, indent: string, prefix: string, suffix: string, lines: string[]): void {
+const indents: string[] = ['']
+function indentOf(depth: number): string {
+  while (indents.length <= depth) indents.push(`${indents[indents.length - 1]!}  `)
+  return indents[depth]!
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function write(value: unknown, depth: number, prefix: string, suffix: string, lines: string[]): void {
+  const indent = indentOf(depth)
   if (Array.isArray(value)) {
-    if (value.length === 0) {
-      lines.push(`${indent}${prefix}[]${suffix}`)
+    const length = value.length
+    if (length === 0) {
+      lines.push(indent + prefix + '[]' + suffix)
       return
     }
-    lines.push(`${indent}${prefix}[`)
-    const inner = `${indent}  `
-    value.forEach((item: unknown, i) => {
-      write(item === undefined ? null : item, inner, '', i < value.length - 1 ? ',' : '', lines)
-    })
-    lines.push(`${indent}]${suffix}`)
+    lines.push(indent + prefix + '[')
+    for (let i = 0; i < length; i++) {
+      const item: unknown = value[i]
+      write(item === undefined ? null : item, depth + 1, '', i < length - 1 ? ',' : '', lines)
+    }
+    lines.push(indent + ']' + suffix)
   } else if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>
-    const keys = Object.keys(record)
-      .filter(k => record[k] !== undefined)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const keys: string[] = []
+    for (const key of Object.keys(record)) if (record[key] !== undefined) keys.push(key)
     if (keys.length === 0) {
-      lines.push(`${indent}${prefix}{}${suffix}`)
+      lines.push(indent + prefix + '{}' + suffix)
       return
     }
-    lines.push(`${indent}${prefix}{`)
-    const inner = `${indent}  `
-    keys.forEach((key, i) => {
-      write(record[key], inner, `${JSON.stringify(key)}: `, i < keys.length - 1 ? ',' : '', lines)
-    })
-    lines.push(`${indent}}${suffix}`)
+    keys.sort(compareKeys)
+    lines.push(indent + prefix + '{')
+    const last = keys.length - 1
+    for (let i = 0; i <= last; i++) {
+      const key = keys[i]!
+      write(record[key], depth + 1, JSON.stringify(key) + ': ', i < last ? ',' : '', lines)
+    }
+    lines.push(indent + '}' + suffix)
   } else {
     const text =
       typeof value === 'number' && !Number.isFinite(value) ? 'null' : (JSON.stringify(value) ?? 'null')
-    lines.push(`${indent}${prefix}${text}${suffix}`)
+    lines.push(indent + prefix + text + suffix)
   }
 }
 
@@ -125,25 +138,106 @@ interface EditOp {
   text: string
 }
 
-/** The edit script turning `a` into `b`: common prefix and suffix trimmed, Myers on the middle. */
+/**
+ * The edit script turning `a` into `b`: patience-style anchoring (lines unique to both sides, kept in
+ * order by a longest increasing subsequence) splits the problem; Myers diffs each gap between anchors.
+ * Big insertions (a thousand new indexes) and scattered small edits both stay near-linear this way.
+ */
 function editScript(a: readonly string[], b: readonly string[]): EditOp[] {
-  let prefix = 0
-  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++
-  let suffix = 0
-  while (
-    suffix < a.length - prefix &&
-    suffix < b.length - prefix &&
-    a[a.length - 1 - suffix] === b[b.length - 1 - suffix]
-  ) {
-    suffix++
-  }
   const ops: EditOp[] = []
-  for (let i = 0; i < prefix; i++) ops.push({ op: 0, text: a[i]! })
-  const midA = a.slice(prefix, a.length - suffix)
-  const midB = b.slice(prefix, b.length - suffix)
-  for (const op of myers(midA, midB)) ops.push(op)
-  for (let i = a.length - suffix; i < a.length; i++) ops.push({ op: 0, text: a[i]! })
+  diffRange(a, 0, a.length, b, 0, b.length, ops)
   return ops
+}
+
+function diffRange(
+  a: readonly string[],
+  aLo: number,
+  aHi: number,
+  b: readonly string[],
+  bLo: number,
+  bHi: number,
+  ops: EditOp[]
+): void {
+  while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo]) {
+    ops.push({ op: 0, text: a[aLo]! })
+    aLo++
+    bLo++
+  }
+  let suffix = 0
+  while (aHi - suffix > aLo && bHi - suffix > bLo && a[aHi - 1 - suffix] === b[bHi - 1 - suffix]) suffix++
+  const tail = a.slice(aHi - suffix, aHi)
+  aHi -= suffix
+  bHi -= suffix
+
+  if (aLo < aHi && bLo < bHi) {
+    const anchors = uniqueAnchors(a, aLo, aHi, b, bLo, bHi)
+    if (anchors.length === 0) {
+      for (const op of myers(a.slice(aLo, aHi), b.slice(bLo, bHi))) ops.push(op)
+    } else {
+      let x = aLo
+      let y = bLo
+      for (const [ax, by] of anchors) {
+        diffRange(a, x, ax, b, y, by, ops)
+        ops.push({ op: 0, text: a[ax]! })
+        x = ax + 1
+        y = by + 1
+      }
+      diffRange(a, x, aHi, b, y, bHi, ops)
+    }
+  } else {
+    for (let i = aLo; i < aHi; i++) ops.push({ op: 1, text: a[i]! })
+    for (let j = bLo; j < bHi; j++) ops.push({ op: 2, text: b[j]! })
+  }
+  for (const text of tail) ops.push({ op: 0, text })
+}
+
+/** Lines that occur exactly once on each side, as [aIndex, bIndex] pairs increasing on both sides. */
+function uniqueAnchors(
+  a: readonly string[],
+  aLo: number,
+  aHi: number,
+  b: readonly string[],
+  bLo: number,
+  bHi: number
+): [number, number][] {
+  const counts = new Map<string, { a: number; ai: number; b: number; bi: number }>()
+  for (let i = aLo; i < aHi; i++) {
+    const entry = counts.get(a[i]!)
+    if (entry) entry.a++
+    else counts.set(a[i]!, { a: 1, ai: i, b: 0, bi: -1 })
+  }
+  for (let j = bLo; j < bHi; j++) {
+    const entry = counts.get(b[j]!)
+    if (entry) {
+      entry.b++
+      entry.bi = j
+    }
+  }
+  const pairs: [number, number][] = []
+  for (const entry of counts.values()) if (entry.a === 1 && entry.b === 1) pairs.push([entry.ai, entry.bi])
+  pairs.sort((p, q) => p[0] - q[0])
+  return longestIncreasing(pairs)
+}
+
+/** Longest subsequence of `pairs` (sorted by the first element) increasing in the second: O(n log n). */
+function longestIncreasing(pairs: [number, number][]): [number, number][] {
+  const tails: number[] = [] // index into pairs of the smallest tail of each length
+  const previous = new Int32Array(pairs.length).fill(-1)
+  for (let i = 0; i < pairs.length; i++) {
+    const value = pairs[i]![1]
+    let lo = 0
+    let hi = tails.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (pairs[tails[mid]!]![1] < value) lo = mid + 1
+      else hi = mid
+    }
+    if (lo > 0) previous[i] = tails[lo - 1]!
+    tails[lo] = i
+  }
+  const out: [number, number][] = []
+  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = previous[i]!) out.push(pairs[i]!)
+  return out.reverse()
 }
 
 function replaceAll(a: readonly string[], b: readonly string[]): EditOp[] {
