@@ -129,9 +129,16 @@ export function fitLayout(layout: Layout, budget: number, measure: (s: string) =
     const diff = sections[i]!.diff
     if (!diff || kept[i] === 0) continue
     const allowed = diffLen[i]! - (total - budget)
-    // The most lines whose rendering fits in `allowed`.
+    // The most lines whose rendering fits in `allowed` (none when not even a useful excerpt would).
     let lo = 0
-    let hi = kept[i]!
+    let hi = 0
+    if (allowed >= MIN_DIFF_KEEP) {
+      // Lines past `allowed` on their own can never fit: search only below them.
+      for (let sum = 0; hi < kept[i]!; hi++) {
+        sum += measure(diff.lines[hi]!) + 1
+        if (sum > allowed) break
+      }
+    }
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2)
       if (measure(diff.render(mid)) <= allowed) lo = mid

@@ -46,17 +46,10 @@ export function escapeHtml(text: string): string {
     .replace(/"/g, '&quot;')
 }
 
-function longestRun(text: string, char: string): number {
+/** The longest run of backticks in `text`. */
+function longestBacktickRun(text: string): number {
   let best = 0
-  let run = 0
-  for (const c of text) {
-    if (c === char) {
-      run += 1
-      if (run > best) best = run
-    } else {
-      run = 0
-    }
-  }
+  for (const m of text.matchAll(/`+/g)) if (m[0].length > best) best = m[0].length
   return best
 }
 
@@ -68,14 +61,14 @@ export function code(text: string, inTable = false): string {
   let body = oneLine(text)
   if (body === '') return '` `'
   if (inTable) body = body.replace(/\|/g, '\\|')
-  const fence = '`'.repeat(longestRun(body, '`') + 1)
+  const fence = '`'.repeat(longestBacktickRun(body) + 1)
   const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : ''
   return `${fence}${pad}${body}${pad}${fence}`
 }
 
 /** A fenced code block that `text` cannot close early: the fence is longer than any backtick run inside. */
 export function fencedBlock(text: string, lang: string): string {
-  const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1))
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(text) + 1))
   const body = text.endsWith('\n') ? text : `${text}\n`
   return `${fence}${lang}\n${body}${fence}\n`
 }
