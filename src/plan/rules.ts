@@ -152,7 +152,19 @@ export function checkFile(loaded: LoadedIndexFile, customObjectId: string, limit
   }
 
   findings.push(...checkProbes(loaded, find))
+  return inFileOrder(findings)
+}
+
+/** Findings sorted by line (stable: same line keeps rule order); findings without a line go last. */
+function inFileOrder(findings: Finding[]): Finding[] {
   return findings
+    .map((finding, position) => ({ finding, position }))
+    .sort(
+      (p, q) =>
+        (p.finding.line ?? Number.MAX_SAFE_INTEGER) - (q.finding.line ?? Number.MAX_SAFE_INTEGER) ||
+        p.position - q.position
+    )
+    .map(({ finding }) => finding)
 }
 
 function lineText(loaded: LoadedIndexFile, path: NodePath): string {
@@ -538,7 +550,7 @@ export function checkMerged(input: LiveCheckInput): Finding[] {
       )
     )
   }
-  return findings
+  return inFileOrder(findings)
 }
 
 /**
