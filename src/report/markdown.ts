@@ -26,15 +26,17 @@ export function oneLine(text: string): string {
 }
 
 /**
- * Text that renders as itself in Markdown and inline HTML: Markdown punctuation is backslash-escaped and
- * `<`, `>`, `&` become entities, so nothing in it can start a tag, a link, emphasis or a table cell.
+ * Text that renders as itself in Markdown and inline HTML: the punctuation that could start emphasis, a
+ * code span, a link or a table cell is backslash-escaped, `<`, `>`, `&` become entities, and `@` gets a
+ * zero-width space so a name in a message cannot mention (notify) anyone.
  */
 export function escapeText(text: string): string {
   return oneLine(text)
-    .replace(/[\\`*_[\]{}()#+!|~]/g, c => `\\${c}`)
+    .replace(/[\\`*_[\]|~]/g, c => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
+    .replace(/@/g, '@\u200b')
 }
 
 /** Text for inside an HTML element such as `<summary>`: entities only (Markdown there is not parsed). */
@@ -81,7 +83,11 @@ export function cell(text: string | undefined): string {
 /** A Markdown link, or just the text when there is no URL. */
 export function link(text: string, url: string | undefined): string {
   if (!url) return text
-  return `[${text}](${url.replace(/[()\s<>]/g, c => encodeURIComponent(c))})`
+  const safe = url.replace(
+    /[()\s<>]/g,
+    c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+  )
+  return `[${text}](${safe})`
 }
 
 /** A table row from already-escaped cells. */
