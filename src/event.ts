@@ -37,7 +37,7 @@ function readPayload(path: string | undefined): EventPayload {
   if (!path) return {}
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
-    return typeof parsed === 'object' && parsed !== null ? (parsed as EventPayload) : {}
+    return typeof parsed === 'object' && parsed !== null ? parsed : {}
   } catch {
     return {}
   }
