@@ -41,6 +41,17 @@ function indentOf(depth: number): string {
   return indents[depth]!
 }
 
+/** `"key": ` texts of keys seen before (documents repeat a few keys thousands of times); bounded. */
+const keyPrefixes = new Map<string, string>()
+function keyPrefix(key: string): string {
+  let text = keyPrefixes.get(key)
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}: `
+    if (keyPrefixes.size < 10_000) keyPrefixes.set(key, text)
+  }
+  return text
+}
+
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
@@ -72,7 +83,7 @@ function write(value: unknown, depth: number, prefix: string, suffix: string, li
     const last = keys.length - 1
     for (let i = 0; i <= last; i++) {
       const key = keys[i]!
-      write(record[key], depth + 1, JSON.stringify(key) + ': ', i < last ? ',' : '', lines)
+      write(record[key], depth + 1, keyPrefix(key), i < last ? ',' : '', lines)
     }
     lines.push(indent + '}' + suffix)
   } else {
@@ -200,21 +211,18 @@ function uniqueAnchors(
   bLo: number,
   bHi: number
 ): [number, number][] {
-  const counts = new Map<string, { a: number; ai: number; b: number; bi: number }>()
-  for (let i = aLo; i < aHi; i++) {
-    const entry = counts.get(a[i]!)
-    if (entry) entry.a++
-    else counts.set(a[i]!, { a: 1, ai: i, b: 0, bi: -1 })
-  }
+  // Line → its index when it occurs once in the range, -1 when more often.
+  const inA = new Map<string, number>()
+  for (let i = aLo; i < aHi; i++) inA.set(a[i]!, inA.has(a[i]!) ? -1 : i)
+  const inB = new Map<string, number>()
   for (let j = bLo; j < bHi; j++) {
-    const entry = counts.get(b[j]!)
-    if (entry) {
-      entry.b++
-      entry.bi = j
-    }
+    const line = b[j]!
+    const ai = inA.get(line)
+    if (ai === undefined || ai < 0) continue
+    inB.set(line, inB.has(line) ? -1 : j)
   }
   const pairs: [number, number][] = []
-  for (const entry of counts.values()) if (entry.a === 1 && entry.b === 1) pairs.push([entry.ai, entry.bi])
+  for (const [line, bj] of inB) if (bj >= 0) pairs.push([inA.get(line)!, bj])
   pairs.sort((p, q) => p[0] - q[0])
   return longestIncreasing(pairs)
 }

@@ -19,6 +19,68 @@ function compareCodeUnits(a: string, b: string): number {
  * Iterative, so deep documents cannot overflow the stack.
  */
 export function canonicalize(value: unknown): string {
+  try {
+    return writeCanonical(value, 0, [])
+  } catch {
+    // Too deep for recursion, or not JSON: the iterative writer handles depth and names the bad value.
+    return canonicalizeIteratively(value)
+  }
+}
+
+/** Nesting beyond this switches to the iterative writer (no stack overflow, but slower). */
+const MAX_RECURSION = 500
+const NOT_JSON = new Error('not canonicalizable by the recursive writer')
+
+/** `"key":` texts of keys seen before (documents repeat a few keys thousands of times); bounded. */
+const keyTexts = new Map<string, string>()
+function keyText(key: string): string {
+  let text = keyTexts.get(key)
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`
+    if (keyTexts.size < 10_000) keyTexts.set(key, text)
+  }
+  return text
+}
+
+function writeCanonical(v: unknown, depth: number, open: object[]): string {
+  if (v === null) return 'null'
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw NOT_JSON
+    return JSON.stringify(v)
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false'
+  if (typeof v !== 'object' || depth >= MAX_RECURSION || open.includes(v)) throw NOT_JSON
+  open.push(v)
+  let out: string
+  if (Array.isArray(v)) {
+    out = '['
+    for (let i = 0; i < v.length; i++) {
+      const element: unknown = v[i]
+      if (i > 0) out += ','
+      out += writeCanonical(element === undefined ? null : element, depth + 1, open)
+    }
+    out += ']'
+  } else {
+    const record = v as Record<string, unknown>
+    const keys = Object.keys(record).sort(compareCodeUnits)
+    out = '{'
+    let first = true
+    for (const key of keys) {
+      const member = record[key]
+      if (member === undefined) continue
+      out += first ? keyText(key) : `,${keyText(key)}`
+      first = false
+      out += writeCanonical(member, depth + 1, open)
+    }
+    out += '}'
+  }
+  open.pop()
+  return out
+}
+
+/** The same output with an explicit work stack, for values nested deeper than MAX_RECURSION. */
+function canonicalizeIteratively(value: unknown): string {
   type Work = { text: string } | { value: unknown; where: string } | { leave: object }
   const out: string[] = []
   const stack: Work[] = [{ value, where: '$' }]
