@@ -1,9 +1,10 @@
 // Reads an index file (YAML or JSON) into a validated IndexFile with a line lookup.
 // Pure: takes the text, returns the file or `file-invalid` findings; never touches the filesystem.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml'
 import type { Document, Node as YamlNode } from 'yaml'
 import type { z } from 'zod'
 import type { Finding, IndexFile, LoadedIndexFile, NodePath } from '../model.js'
+import { findJsonSyntaxError } from './json-syntax.js'
 import { indexFileSchema } from './schema.js'
 
 export interface ParseOutcome {
@@ -89,9 +90,25 @@ export function parseIndexFile(path: string, text: string, fallbackObjectId = ''
     }
     if (syntax.length === 0) {
       for (const error of doc.errors) {
-        const line = lineCounter.linePos(error.pos[0]).line
+        const line = clampLine(text, lineCounter.linePos(error.pos[0]).line)
         syntax.push(invalid(describeYamlError(error.code, error.message, format), line))
       }
+    }
+    if (syntax.length === 0) {
+      // An alias to an anchor that does not exist only fails when converted: find it first, with its line.
+      visit(doc, {
+        Alias(_, node) {
+          if (!node.resolve(doc)) {
+            const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined
+            syntax.push(
+              invalid(
+                `alias *${node.source} names no anchor: define &${node.source} before it, or write the value`,
+                line
+              )
+            )
+          }
+        }
+      })
     }
     if (syntax.length > 0) return { findings: dedupe(syntax) }
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
@@ -266,25 +283,29 @@ function describeYamlError(code: string, message: string, format: Format): strin
   return `${kind} syntax error: ${text}; fix the ${kind}`
 }
 
-/** JSON.parse's verdict with a 1-based line, or undefined when the text is valid JSON. */
+/** The first JSON syntax error with a 1-based line, or undefined when the text is valid JSON. */
 function jsonSyntaxError(text: string): { message: string; line: number } | undefined {
   try {
     JSON.parse(text)
     return undefined
   } catch (error) {
+    const located = findJsonSyntaxError(text)
+    if (located)
+      return { message: located.message, line: clampLine(text, lineAtOffset(text, located.offset)) }
+    // The scanner and JSON.parse disagree (should not happen): keep JSON.parse's words.
     const message = error instanceof Error ? error.message : String(error)
-    const lineColumn = /\(line (\d+) column \d+\)/.exec(message)
-    const position = /at position (\d+)/.exec(message)
-    let line: number
-    if (lineColumn?.[1]) line = Number(lineColumn[1])
-    else if (position?.[1]) line = lineAtOffset(text, Number(position[1]))
-    else line = lineAtOffset(text, text.trimEnd().length)
-    const cleaned = message
-      .replace(/\s*\(line \d+ column \d+\)/, '')
-      .replace(/\s+in JSON at position \d+/, '')
-      .replace(/^Unexpected end of JSON input$/, 'unexpected end of input')
-    return { message: oneLine(cleaned), line }
+    return { message: oneLine(message), line: clampLine(text, Number.MAX_SAFE_INTEGER) }
   }
+}
+
+/**
+ * A line past the last line with content (an error "at the end of the input") becomes that last line,
+ * where an editor shows the file ending.
+ */
+function clampLine(text: string, line: number): number {
+  const trimmed = text.trimEnd()
+  const last = lineAtOffset(trimmed, trimmed.length)
+  return Math.max(1, Math.min(line, last))
 }
 
 function lineAtOffset(text: string, offset: number): number {
