@@ -215,6 +215,9 @@ describe.concurrent('each bad input fails the deploy cleanly, with no PUT', () =
             ).toBe(true)
           }
           expect(plain, why).toHaveLength(1)
+          // The outputs say so too: not valid, and nothing rebuilt.
+          expect(run.outputs.valid, why).toBe('false')
+          expect(run.outputs['rebuild-status'], why).toBe('skipped')
         }
 
         const puts = emulator.requests().filter(r => r.method === 'PUT')
