@@ -200,6 +200,17 @@ describe('parseIndexFile: file-invalid findings', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
+  it('reports a __proto__ key inside fieldOptimizations or probe values instead of dropping it', () => {
+    const text =
+      '{"indexes": [{"name": "a", "fields": ["x"]}],\n' +
+      ' "fieldOptimizations": {"__proto__": {"cardinalityHint": "low"}},\n' +
+      ' "probes": [{"index": "a", "values": {"__proto__": 1}}]}'
+    expect(findingsOf('a.json', text).map(f => [f.line, f.message])).toEqual([
+      [2, 'fieldOptimizations.__proto__: the key __proto__ is not allowed: remove it'],
+      [3, 'probes[0].values.__proto__: the key __proto__ is not allowed: remove it']
+    ])
+  })
+
   it('turns a YAML constructor key into a finding', () => {
     const findings = findingsOf('a.yaml', 'indexes: []\nconstructor: { prototype: { polluted: true } }\n')
     expect(findings[0]?.message).toMatch(/^constructor: unknown key/)

@@ -138,15 +138,37 @@ export function parseIndexFile(path: string, text: string, fallbackObjectId = ''
   const objectId = typeof rawId === 'string' && rawId !== '' ? rawId : fallbackObjectId
 
   const result = indexFileSchema.safeParse(value)
-  if (!result.success) {
-    const findings = result.error.issues.flatMap(issue =>
-      issueFindings(issue, value, lineOf, invalid, objectId)
-    )
-    return { findings }
+  // zod drops a `__proto__` key of a free-form mapping silently; the file should hear about it.
+  const protoFindings = protoKeyPaths(record).map(keyPath =>
+    invalid(`${formatPath(keyPath)}: the key __proto__ is not allowed: remove it`, lineOf(keyPath), objectId)
+  )
+  if (!result.success || protoFindings.length > 0) {
+    const findings = result.success
+      ? []
+      : result.error.issues.flatMap(issue => issueFindings(issue, value, lineOf, invalid, objectId))
+    return { findings: [...findings, ...protoFindings] }
   }
 
   const file: IndexFile = result.data
   return { loaded: { path, file, lineOf }, findings: [] }
+}
+
+/** Paths of `__proto__` keys in the file's free-form mappings (fieldOptimizations, probe values). */
+function protoKeyPaths(root: Record<string, unknown>): NodePath[] {
+  const paths: NodePath[] = []
+  const check = (mapping: unknown, path: NodePath): void => {
+    if (mapping !== null && typeof mapping === 'object' && Object.hasOwn(mapping, '__proto__')) {
+      paths.push([...path, '__proto__'])
+    }
+  }
+  check(root.fieldOptimizations, ['fieldOptimizations'])
+  if (Array.isArray(root.probes)) {
+    root.probes.forEach((probe: unknown, i) => {
+      if (probe !== null && typeof probe === 'object')
+        check((probe as { values?: unknown }).values, ['probes', i, 'values'])
+    })
+  }
+  return paths
 }
 
 type MakeFinding = (message: string, line?: number, objectId?: string) => Finding
