@@ -153,6 +153,11 @@ describe('parseIndexFile: file-invalid findings', () => {
     expect(finding?.line).toBeGreaterThanOrEqual(3)
   })
 
+  it('names the object of a broken file when its id is still readable', () => {
+    const [finding] = findingsOf('a.yaml', 'customObjectId: obj-9\nindexes:\n  - name: a\n    fields: [x\n')
+    expect(finding?.customObjectId).toBe('obj-9')
+  })
+
   it('reports a JSON syntax error with its line', () => {
     const findings = findingsOf('a.json', '{\n  "indexes": [\n    {"name": "a",}\n  ]\n}\n')
     expect(findings).toHaveLength(1)

@@ -82,16 +82,22 @@ export function parseIndexFile(path: string, text: string, fallbackObjectId = ''
   let value: unknown
   try {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false })
+    // Even a broken file usually shows its object id: name the object in syntax findings when it does.
+    const partialId: unknown = isMap(doc.contents) ? doc.contents.get('customObjectId') : undefined
+    const syntaxId = typeof partialId === 'string' && partialId !== '' ? partialId : fallbackObjectId
     const syntax: Finding[] = []
     if (format === 'json') {
       const jsonError = jsonSyntaxError(text)
-      if (jsonError)
-        syntax.push(invalid(`JSON syntax error: ${jsonError.message}; fix the JSON`, jsonError.line))
+      if (jsonError) {
+        syntax.push(
+          invalid(`JSON syntax error: ${jsonError.message}; fix the JSON`, jsonError.line, syntaxId)
+        )
+      }
     }
     if (syntax.length === 0) {
       for (const error of doc.errors) {
         const line = clampLine(text, lineCounter.linePos(error.pos[0]).line)
-        syntax.push(invalid(describeYamlError(error.code, error.message, format), line))
+        syntax.push(invalid(describeYamlError(error.code, error.message, format), line, syntaxId))
       }
     }
     if (syntax.length === 0) {
@@ -103,7 +109,8 @@ export function parseIndexFile(path: string, text: string, fallbackObjectId = ''
             syntax.push(
               invalid(
                 `alias *${node.source} names no anchor: define &${node.source} before it, or write the value`,
-                line
+                line,
+                syntaxId
               )
             )
           }
