@@ -20,6 +20,11 @@ describe('the committed JSON Schema', () => {
     expect(schema.required).toEqual(['indexes'])
   })
 
+  it('gives editors the index-name pattern while the action reports names as a rule', () => {
+    const text = JSON.stringify(indexFileJsonSchema())
+    expect(text).toContain('"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"')
+  })
+
   it('describes every property for editors', () => {
     const undescribed: string[] = []
     const visit = (node: unknown, path: string): void => {

@@ -3,6 +3,9 @@ import { z } from 'zod'
 import { CARDINALITY_HINTS, SORT_ORDERS } from '../model.js'
 import type { IndexFile } from '../model.js'
 
+/** Contract D's index-name rule, as JSON Schema pattern text. */
+export const INDEX_NAME_PATTERN_SOURCE = '^[A-Za-z][A-Za-z0-9_]{0,63}$'
+
 export const INDEX_FILE_SCHEMA_TITLE = 'Custom-object index file'
 const INDEX_FILE_DESCRIPTION =
   'One custom object per file: the indexes a repository manages for a Genesys Cloud custom object, ' +
@@ -10,9 +13,12 @@ const INDEX_FILE_DESCRIPTION =
 
 const indexSchema = z
   .strictObject({
+    // The pattern goes into the JSON Schema for editors only: the action reports a bad name as the
+    // `invalid-index-name` rule, not as a malformed file.
     name: z
       .string()
-      .describe('Index name, unique in the file: a letter, then letters, digits or underscores (max 64).'),
+      .describe('Index name, unique in the file: a letter, then letters, digits or underscores (max 64).')
+      .meta({ pattern: INDEX_NAME_PATTERN_SOURCE }),
     fields: z
       .array(z.string().describe('A field name, or a join path `ref.field` through reference fields.'))
       .min(1)

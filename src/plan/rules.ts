@@ -28,10 +28,11 @@ import type {
   SchemaLookup,
   Severity
 } from '../model.js'
+import { INDEX_NAME_PATTERN_SOURCE } from '../indexfile/schema.js'
 import { normalisedOrder } from './merge.js'
 
 /** Contract D: a letter, then up to 63 letters, digits or underscores. */
-export const INDEX_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+export const INDEX_NAME_PATTERN = new RegExp(INDEX_NAME_PATTERN_SOURCE)
 
 /** A string without maxLength counts as this long (contract A4). */
 export const DEFAULT_STRING_LENGTH = 255
