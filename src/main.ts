@@ -14,7 +14,6 @@ import { processObject } from './pipeline/object.js'
 import { renderSummary } from './report/summary.js'
 import { renderComment } from './report/comment.js'
 import { toAnnotations } from './report/annotations.js'
-import { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } from './github/comment.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
 import { findIndexFiles, readIndexFile } from './workspace.js'
 
@@ -66,6 +65,8 @@ async function postComment(
     summaryUrl: ctx.runUrl,
     runUrl: ctx.runUrl
   })
+  // Loaded only when a comment is posted: Octokit is most of the bundle, and the other modes start faster.
+  const { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } = await import('./github/comment.js')
   try {
     const posted = await upsertStickyComment(createOctokitCommentApi(settings.githubToken, ctx.apiUrl), {
       ...ctx.repository,
