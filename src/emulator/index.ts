@@ -1,0 +1,14 @@
+// The embedded Data Gateway emulator and its GitHub and warehouse stand-ins (not part of the action's bundle).
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js'
+export { SAMPLE_IDS, sampleData } from './sample.js'
+export type {
+  EmulatorClient,
+  EmulatorConfig,
+  EmulatorData,
+  EmulatorObject,
+  EmulatorRecord,
+  FaultSpec,
+  RequestLogEntry
+} from './types.js'
+export { startGitHubStandIn, type GitHubStandIn, type StoredComment } from './github.js'
+export { startWarehouse, type Delivery, type Warehouse } from './warehouse.js'
