@@ -174,6 +174,8 @@ describe.concurrent('each bad input fails the deploy cleanly, with no PUT', () =
         const why = explain(c, run)
 
         expect(run.code, why).toBe(1)
+        const puts = emulator.requests().filter(r => r.method === 'PUT')
+        expect(puts, `a PUT reached the emulator\n${why}`).toEqual([])
         expect(run.stdout, why).not.toMatch(STACK_LINE)
         expect(run.stderr, why).not.toMatch(STACK_LINE)
         // The secret may appear only in the command that asks the runner to mask it.
@@ -221,9 +223,6 @@ describe.concurrent('each bad input fails the deploy cleanly, with no PUT', () =
           expect(run.outputs.valid, why).toBe('false')
           expect(run.outputs['rebuild-status'], why).toBe('skipped')
         }
-
-        const puts = emulator.requests().filter(r => r.method === 'PUT')
-        expect(puts, why).toEqual([])
       } finally {
         rmSync(workspace, { recursive: true, force: true })
         await emulator.close()
