@@ -53,7 +53,7 @@ async function scripted(steps: Step[]): Promise<Scripted> {
   return s
 }
 
-const errorBody = (status: number, code: string, message: string): unknown => ({
+const errorBody = (status: number, code: string, message: string): Record<string, unknown> => ({
   message,
   code,
   status,
