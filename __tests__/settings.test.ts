@@ -141,3 +141,16 @@ describe('mode auto', () => {
     expect(resolveMode('plan', pr)).toBe('plan')
   })
 })
+
+describe('region', () => {
+  it('names the input for an unknown region name and lists the accepted ones', () => {
+    expect(errorOf({ region: 'mars-north-1' })).toMatch(
+      /^Input 'region': Unknown region 'mars-north-1'.*eu-west-1/
+    )
+  })
+
+  it('accepts a region name with underscores and a domain', () => {
+    expect(read({ region: 'eu_west_1' }).region).toBe('eu_west_1')
+    expect(read({ region: 'mypurecloud.de' }).region).toBe('mypurecloud.de')
+  })
+})

@@ -43,7 +43,7 @@ export function planObjects(
 ): PlannedObjects {
   const jobs: ObjectJob[] = []
   const rejected: ObjectResult[] = []
-  const owner = new Map<string, string>()
+  const owners = new Map<string, ObjectJob[]>()
   for (const f of files) {
     const reject = (id: string, finding: Omit<Finding, 'customObjectId' | 'severity'>): void => {
       const result = blankResult(id, f.path, mode)
@@ -87,18 +87,29 @@ export function planObjects(
       })
       continue
     }
-    const first = owner.get(id)
-    if (first !== undefined) {
-      reject(id, {
-        rule: 'file-invalid',
-        file: f.path,
-        line: loaded.lineOf(['customObjectId']) ?? 1,
-        message: `Object ${id} is already managed by ${first}: keep one index file per object.`
-      })
+    const claims = owners.get(id) ?? []
+    claims.push({ loaded, customObjectId: id, mode })
+    owners.set(id, claims)
+  }
+  // Two files for one object: which one holds the truth is ambiguous, so neither runs.
+  for (const [id, claims] of owners) {
+    if (claims.length === 1) {
+      jobs.push(claims[0]!)
       continue
     }
-    owner.set(id, f.path)
-    jobs.push({ loaded, customObjectId: id, mode })
+    const paths = claims.map(c => c.loaded.path)
+    for (const c of claims) {
+      const result = blankResult(id, c.loaded.path, mode)
+      result.findings.push({
+        severity: 'error',
+        rule: 'file-invalid',
+        customObjectId: id,
+        file: c.loaded.path,
+        line: c.loaded.lineOf(['customObjectId']) ?? 1,
+        message: `Object ${id} is managed by ${paths.length} files (${paths.join(', ')}): keep one index file per object.`
+      })
+      rejected.push(result)
+    }
   }
   return { jobs, rejected }
 }

@@ -1,5 +1,6 @@
 // Every input read, validated and typed once. Each error names the input and the format it expected.
 import type { Mode } from './model.js'
+import { regionDomain } from './platform/regions.js'
 
 export const MODE_INPUTS = ['auto', 'validate', 'deploy', 'plan'] as const
 export type ModeInput = (typeof MODE_INPUTS)[number]
@@ -136,6 +137,11 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     throw new SettingsError(
       `Input 'region' must be a Genesys Cloud domain (mypurecloud.com) or region name (us-east-1); got '${region}'.`
     )
+  }
+  try {
+    regionDomain(region)
+  } catch (error) {
+    throw new SettingsError(`Input 'region': ${(error as Error).message}`)
   }
   const clientId = getInput('client-id').trim()
   const clientSecret = getInput('client-secret').trim()
