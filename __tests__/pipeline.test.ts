@@ -31,6 +31,15 @@ describe('pipeline without credentials', () => {
     expect(result.error).toBeUndefined()
   })
 
+  it("lists the file's indexes as the proposal, without statuses", async () => {
+    const result = await processObject({ log: silentLogger }, job('validate'))
+    expect(result.indexesBefore).toEqual([])
+    expect(result.indexesAfter).toEqual([
+      { name: 'idx_assignee', fields: ['assignee'] },
+      { name: 'idx_account_tier', fields: ['account.tier'] }
+    ])
+  })
+
   it('applies the max-indexes policy to the file-only checks', async () => {
     const result = await processObject({ log: silentLogger, maxIndexes: 1 }, job('validate'))
     expect(result.findings.map(f => f.rule)).toContain('index-limit-exceeded')

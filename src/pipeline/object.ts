@@ -154,6 +154,8 @@ export async function processObject(ctx: PipelineContext, job: ObjectJob): Promi
 
 function offline(ctx: PipelineContext, job: ObjectJob, result: ObjectResult): void {
   result.findings = checkFile(job.loaded, job.customObjectId, lowered(DEFAULT_LIMITS, ctx.maxIndexes))
+  // The proposal as the file states it: nothing is known about live, so no statuses and no diff.
+  result.indexesAfter = job.loaded.file.indexes.map(i => ({ name: i.name, fields: [...i.fields] }))
   if (job.mode === 'deploy') {
     result.error =
       'Deploy needs the client-id and client-secret inputs: without credentials only the file-only checks ran.'
