@@ -172,7 +172,7 @@ describe('plan', () => {
         { 'index-file': 'indexes/ticket.yaml', 'custom-object-id': SAMPLE_IDS.ticket }
       ]
     })
-    expect(JSON.parse(run.outputs.diff!).added).toEqual([
+    expect((JSON.parse(run.outputs.diff!) as { added: string[] }).added).toEqual([
       'idx_account_region',
       'idx_status_priority',
       'idx_account_tier'

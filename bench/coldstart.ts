@@ -25,7 +25,10 @@ function timeRun(args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
 export async function benchColdStart(runs = 11): Promise<BenchRow[]> {
   await Promise.resolve()
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-bench-'))
-  writeFileSync(path.join(dir, 'ticket.yaml'), 'customObjectId: t1\nindexes:\n  - name: idx_a\n    fields: [a]\n')
+  writeFileSync(
+    path.join(dir, 'ticket.yaml'),
+    'customObjectId: t1\nindexes:\n  - name: idx_a\n    fields: [a]\n'
+  )
   writeFileSync(path.join(dir, 'event.json'), '{}')
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -53,7 +56,12 @@ export async function benchColdStart(runs = 11): Promise<BenchRow[]> {
   const a = median(action)
   return [
     { name: 'cold start: node -e 0', value: round(b), unit: 'ms', note: `median of ${runs}` },
-    { name: 'cold start: dist/index.js offline validate', value: round(a), unit: 'ms', note: `median of ${runs}` },
+    {
+      name: 'cold start: dist/index.js offline validate',
+      value: round(a),
+      unit: 'ms',
+      note: `median of ${runs}`
+    },
     { name: 'cold start: difference', value: round(a - b), unit: 'ms', note: 'aim: under 150 ms' },
     { name: 'bundle size', value: Math.round(statSync(BUNDLE).size / 1024), unit: 'KiB' }
   ]
@@ -64,5 +72,6 @@ function round(x: number): number {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await benchColdStart()) console.log(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}`)
+  for (const r of await benchColdStart())
+    console.log(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}`)
 }

@@ -11,7 +11,9 @@ const sections: [string, () => Promise<BenchRow[]>][] = [
   ['Deploy and fan-out', async () => (await import('./deploy.js')).benchDeploy({ quick })]
 ]
 
-console.log(`# Benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`)
+console.log(
+  `# Benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`
+)
 let failed = false
 for (const [title, bench] of sections) {
   console.log(`\n## ${title}\n`)

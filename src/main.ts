@@ -66,7 +66,8 @@ async function postComment(
     runUrl: ctx.runUrl
   })
   // Loaded only when a comment is posted: Octokit is most of the bundle, and the other modes start faster.
-  const { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } = await import('./github/comment.js')
+  const { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } =
+    await import('./github/comment.js')
   try {
     const posted = await upsertStickyComment(createOctokitCommentApi(settings.githubToken, ctx.apiUrl), {
       ...ctx.repository,

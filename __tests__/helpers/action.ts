@@ -3,7 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-export { BUNDLE, ROOT, parseOutputFile, runAction, type ActionOptions, type ActionRun } from '../../src/emulator/runner.js'
+export {
+  BUNDLE,
+  ROOT,
+  parseOutputFile,
+  runAction,
+  type ActionOptions,
+  type ActionRun
+} from '../../src/emulator/runner.js'
 
 /** A fresh workspace folder with the given files. */
 export function makeWorkspace(files: Record<string, string>): { dir: string; cleanup: () => void } {
