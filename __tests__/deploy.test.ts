@@ -163,6 +163,21 @@ describe('deploy', () => {
     expect(result.error).toMatch(/did not finish within 1 s/)
   })
 
+  it('refreshes an expired token during the rebuild wait and replays the poll once', async () => {
+    emu = await startEmulator({ ...small, rebuildMinMs: 1500 })
+    const running = emu
+    const c = connect(emu.url)
+    const timer = setTimeout(() => {
+      running.expireTokens()
+    }, 700)
+    const result = await processObject(context(c.gateway), job(ADD_ASSIGNEE))
+    clearTimeout(timer)
+    expect(result.error).toBeUndefined()
+    expect(result.rebuild.status).toBe('active')
+    expect(c.tokens.fetched()).toBe(2)
+    expect(emu.requests().filter(r => r.status === 401)).toHaveLength(1)
+  })
+
   it(
     'makes at most 15 API requests for a one-object deploy with a 10-second rebuild',
     { timeout: 30_000 },
