@@ -2,28 +2,8 @@
 // what cannot run (bad files, id conflicts) into results that carry their findings.
 import type { Finding, Mode, ObjectResult } from './model.js'
 import { parseIndexFile } from './indexfile/parse.js'
-import type { ObjectJob } from './pipeline/object.js'
+import { blankResult, type ObjectJob } from './pipeline/object.js'
 import type { WorkspaceFile } from './workspace.js'
-
-/** A result with nothing done yet: the starting point of every object's result. */
-export function blankResult(customObjectId: string, file: string, mode: Mode): ObjectResult {
-  return {
-    customObjectId,
-    file,
-    mode,
-    live: false,
-    findings: [],
-    diff: { added: [], modified: [], removed: [], unmanaged: [] },
-    textDiff: '',
-    changed: false,
-    rebuild: { status: 'skipped', seconds: 0 },
-    probes: [],
-    baselineProbes: [],
-    indexesBefore: [],
-    indexesAfter: [],
-    audit: 'skipped'
-  }
-}
 
 export interface PlannedObjects {
   jobs: ObjectJob[]

@@ -1,25 +1,14 @@
 // ObjectResult builders for the report renderers' tests.
 import type { Finding, ObjectResult, ProbeResult } from '../../src/model.js'
+import { blankResult } from '../../src/pipeline/object.js'
 
 export const TICKET_ID = '0b4f0ac2-8f0e-4e2a-9d3c-6d1b1f6e2a11'
 
 export function result(over: Partial<ObjectResult> = {}): ObjectResult {
   return {
-    customObjectId: TICKET_ID,
+    ...blankResult(TICKET_ID, 'indexes/ticket.yaml', 'validate'),
     objectName: 'Ticket',
-    file: 'indexes/ticket.yaml',
-    mode: 'validate',
     live: true,
-    findings: [],
-    diff: { added: [], modified: [], removed: [], unmanaged: [] },
-    textDiff: '',
-    changed: false,
-    rebuild: { status: 'skipped', seconds: 0 },
-    probes: [],
-    baselineProbes: [],
-    indexesBefore: [],
-    indexesAfter: [],
-    audit: 'skipped',
     ...over
   }
 }

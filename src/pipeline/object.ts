@@ -78,11 +78,12 @@ export interface PipelineContext {
   eventId?: () => string
 }
 
-function blank(job: ObjectJob): ObjectResult {
+/** A result with nothing done yet: the starting point of every object's result. */
+export function blankResult(customObjectId: string, file: string, mode: Mode): ObjectResult {
   return {
-    customObjectId: job.customObjectId,
-    file: job.loaded.path,
-    mode: job.mode,
+    customObjectId,
+    file,
+    mode,
     live: false,
     findings: [],
     diff: { added: [], modified: [], removed: [], unmanaged: [] },
@@ -138,7 +139,7 @@ interface Plan {
 }
 
 export async function processObject(ctx: PipelineContext, job: ObjectJob): Promise<ObjectResult> {
-  const result = blank(job)
+  const result = blankResult(job.customObjectId, job.loaded.path, job.mode)
   try {
     if (!ctx.live) {
       offline(ctx, job, result)
@@ -167,14 +168,18 @@ async function fetchOthers(
   gateway: GatewayClient,
   selfId: string,
   merged: SchemaDocument,
-  limits: Limits
+  limits: Limits,
+  /** Only the file's indexes: live indexes it does not manage are not the repository's to check. */
+  indexNames: readonly string[]
 ): Promise<SchemaLookup> {
   const cache = cacheOf(ctx)
   const known = new Map<string, SchemaDocument | undefined>()
   const lookup: SchemaLookup = id => (id === selfId ? merged : known.get(id))
   const tried = new Set<string>()
   for (;;) {
-    const missing = missingSchemas(merged, lookup, limits).filter(id => !tried.has(id) && id !== selfId)
+    const missing = missingSchemas(merged, lookup, limits, indexNames).filter(
+      id => !tried.has(id) && id !== selfId
+    )
     if (missing.length === 0) return lookup
     for (const id of missing) tried.add(id)
     const docs = await Promise.all(
@@ -202,7 +207,14 @@ async function makePlan(
   limits: Limits
 ): Promise<Plan> {
   const { document: merged, diff } = mergeIndexFile(live, job.loaded.file)
-  const lookup = await fetchOthers(ctx, gateway, job.customObjectId, merged, limits)
+  const lookup = await fetchOthers(
+    ctx,
+    gateway,
+    job.customObjectId,
+    merged,
+    limits,
+    job.loaded.file.indexes.map(i => i.name)
+  )
   const findings = [
     ...checkFile(job.loaded, job.customObjectId, limits),
     ...checkMerged({
