@@ -247,3 +247,55 @@ describe('deploy on main', () => {
     expect(emulator.requests().filter(r => r.method === 'PUT')).toHaveLength(0)
   })
 })
+
+describe('many files', () => {
+  it('deploys every object of a glob in one run: the report holds each, the outputs add up, logs stay grouped', async () => {
+    const own = await startEmulator({ ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 50_000 })
+    const files = makeWorkspace({ 'indexes/ticket.yaml': PROPOSAL, 'indexes/account.yaml': ACCOUNT_PROPOSAL })
+    try {
+      const run = await runAction({
+        workspace: files.dir,
+        inputs: {
+          'index-file': 'indexes/*.yaml',
+          mode: 'deploy',
+          'api-url': own.url,
+          'login-url': own.url,
+          'client-id': 'emulator-client',
+          'client-secret': 'emulator-secret'
+        }
+      })
+      expect(run.code, run.stdout).toBe(0)
+      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { objects: ObjectResult[] }
+      expect(report.objects.map(o => o.customObjectId).sort()).toEqual(
+        [SAMPLE_IDS.account, SAMPLE_IDS.ticket].sort()
+      )
+      expect(JSON.parse(run.outputs['schema-version']!)).toEqual({
+        [SAMPLE_IDS.account]: 2,
+        [SAMPLE_IDS.ticket]: 2
+      })
+      expect(JSON.parse(run.outputs.diff!)).toMatchObject({
+        added: expect.arrayContaining([
+          'idx_account_region',
+          'idx_status_priority',
+          'idx_account_tier'
+        ]) as unknown
+      })
+      expect(run.outputs['rebuild-status']).toBe('active')
+      expect(run.outputs['index-used']).toBe('true')
+      const probes = report.objects.flatMap(o => o.probes)
+      expect(run.outputs['records-examined']).toBe(String(probes.reduce((n, p) => n + p.recordsExamined, 0)))
+      expect(own.requests().filter(r => r.method === 'PUT')).toHaveLength(2)
+      expect(own.requests().filter(r => r.status === 429)).toHaveLength(0)
+      // Each object's lines form one group: no group opens inside another.
+      let depth = 0
+      for (const line of run.stdout.split('\n')) {
+        if (line.startsWith('::group::')) depth++
+        if (line.startsWith('::endgroup::')) depth--
+        expect(depth).toBeLessThanOrEqual(1)
+      }
+    } finally {
+      files.cleanup()
+      await own.close()
+    }
+  })
+})

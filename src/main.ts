@@ -6,11 +6,11 @@ import * as core from '@actions/core'
 import { mapLimit } from './concurrency.js'
 import { readRunContext, type RunContext } from './event.js'
 import type { Logger } from './log.js'
-import type { ObjectResult } from './model.js'
+import type { Mode, ObjectResult } from './model.js'
 import { planObjects } from './objects.js'
 import { computeOutputs, failureReason, type Outputs, OUTPUT_NAMES } from './outputs.js'
 import { createPipelineContext } from './pipeline/context.js'
-import { processObject } from './pipeline/object.js'
+import { processObject, type ObjectJob, type PipelineContext } from './pipeline/object.js'
 import { renderSummary } from './report/summary.js'
 import { renderComment } from './report/comment.js'
 import { toAnnotations } from './report/annotations.js'
@@ -30,6 +30,33 @@ const coreLogger: Logger = {
   debug: m => {
     core.debug(m)
   }
+}
+
+/**
+ * One object streams its log live in a group. Several run at once, so each one's lines are held and printed
+ * as one group when it finishes, instead of interleaving.
+ */
+async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, mode: Mode): Promise<ObjectResult[]> {
+  const title = (job: ObjectJob): string => `${mode} ${job.customObjectId} (${job.loaded.path})`
+  if (jobs.length === 1) {
+    const job = jobs[0]!
+    return [await core.group(title(job), () => processObject(ctx, job))]
+  }
+  // Copies of the context below must share the run's cache of limits and schemas.
+  ctx.cache ??= { schemas: new Map() }
+  return mapLimit(jobs, OBJECT_CONCURRENCY, async job => {
+    const held: [keyof Logger, string][] = []
+    const log: Logger = {
+      info: m => held.push(['info', m]),
+      warning: m => held.push(['warning', m]),
+      debug: m => held.push(['debug', m])
+    }
+    const result = await processObject({ ...ctx, log }, job)
+    core.startGroup(title(job))
+    for (const [level, m] of held) coreLogger[level](m)
+    core.endGroup()
+    return result
+  })
 }
 
 function maskSecrets(s: Settings): void {
@@ -134,11 +161,7 @@ export async function run(): Promise<void> {
         'Live checks skipped: no client-id/client-secret were given (a fork PR gets no secrets). Running the file-only checks.'
       )
     }
-    const processed = await mapLimit(jobs, OBJECT_CONCURRENCY, job =>
-      core.group(`${settings.mode} ${job.customObjectId} (${job.loaded.path})`, () =>
-        processObject(platform.ctx, job)
-      )
-    )
+    const processed = await runObjects(jobs, platform.ctx, settings.mode)
     const results = [...rejected, ...processed]
     const stats = platform.stats()
     core.info(`Platform requests: ${stats.requests} (retries ${stats.retries}, throttled ${stats.throttled})`)
