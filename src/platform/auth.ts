@@ -82,7 +82,7 @@ export function createTokenSource(opts: AuthOptions): TokenSource {
       if (error instanceof PlatformError && error.status === 401) {
         throw new AuthError(
           `OAuth client '${opts.clientId}' was refused by ${loginHost}: ${error.code ?? 'invalid_client'}` +
-            `${error.serverMessage ? ` (${error.serverMessage})` : ''}. Check the client-id and client-secret inputs ` +
+            `${error.serverMessage ? ` (${error.serverMessage.replaceAll(basic, '***').replaceAll(opts.clientSecret, '***')})` : ''}. Check the client-id and client-secret inputs ` +
             `and that the client is a Client Credentials grant in this region.` +
             (error.correlationId ? ` (correlation id ${error.correlationId})` : '')
         )
