@@ -65,7 +65,7 @@ function holdPuts(emu: RunningEmulator): void {
     method: 'PUT',
     path: '/api/v2/data-gateway/customobjects/schemas/*',
     kind: 'latency',
-    latencyMs: 1200,
+    latencyMs: 2000,
     count: 2
   })
 }
