@@ -178,6 +178,27 @@ describe.concurrent('platform faults during a deploy', () => {
     expect(run.stdout).not.toMatch(/^::error::/m)
   })
 
+  it('retries a throttled token endpoint (400 invalid_request) and deploys', async ({ expect }) => {
+    const r = await rig()
+    r.emu.addFault({
+      method: 'POST',
+      path: '/oauth/token',
+      kind: 'status',
+      status: 400,
+      retryAfter: 1,
+      count: 2
+    })
+    const run = await deploy(r)
+    expectDeployed(expect, run, r)
+    expectAppliedOnce(expect, r)
+    expect(
+      r.emu
+        .requests()
+        .filter(q => q.path === '/oauth/token')
+        .map(q => q.status)
+    ).toEqual([400, 400, 200])
+  })
+
   it('refreshes a token that expires during the rebuild wait, once', async ({ expect }) => {
     const r = await rig({ rebuildMinMs: 2500 })
     const running = deploy(r)
