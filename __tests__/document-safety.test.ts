@@ -242,10 +242,8 @@ indexes:
     expect(writable(after)).toEqual(expected)
   })
 
-  // Known gap: parseSchemaDocument (zod looseObject in src/plan/document.ts) drops an own `__proto__` key on
-  // the document, its fields and its indexes, and payloadDocument / modifiedIndex assign keys with `out[key] =`,
-  // which cannot create one either. Marked `fails` so the suite records it; flip to `it` once it is fixed.
-  it.fails('keeps a key named __proto__ on the document, a field and an index', async () => {
+  // A key named `__proto__` is the hardest to keep: zod drops it and `out[key] = value` cannot create it.
+  it('keeps a key named __proto__ on the document, a field and an index', async () => {
     const { emu } = await emulatorWithUnknownKeys()
     const doc = emu.getSchema(TICKET)!
     const own = (value: unknown): Record<string, unknown> =>

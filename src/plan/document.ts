@@ -55,7 +55,9 @@ export function parseSchemaDocument(json: unknown): SchemaDocument {
         'Check the api-url/region points at the Data Gateway API.'
     )
   }
-  return result.data
+  // The checked input itself, cloned, rather than zod's copy: zod drops a key named `__proto__` and reorders
+  // unknown keys after known ones; a PUT must send back what the GET returned.
+  return structuredClone(json) as SchemaDocument
 }
 
 /** Validates the limits document; missing values fall back to the platform defaults. */

@@ -142,22 +142,22 @@ function canonicalizeIteratively(value: unknown): string {
 
 /** The document as PUT sends it: every key kept, `schemaVersion` included; read-only keys omitted. */
 export function payloadDocument(doc: SchemaDocument): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(doc)) {
-    if (key === 'lastUpdated' || key === 'selfUri') continue
-    out[key] = key === 'indexes' && Array.isArray(value) ? value.map(withoutIndexReadOnly) : value
-  }
-  return out
+  // Object.fromEntries defines own properties, so even a key named `__proto__` is kept.
+  return Object.fromEntries(
+    Object.entries(doc)
+      .filter(([key]) => key !== 'lastUpdated' && key !== 'selfUri')
+      .map(([key, value]) => [
+        key,
+        key === 'indexes' && Array.isArray(value) ? value.map(withoutIndexReadOnly) : value
+      ])
+  )
 }
 
 function withoutIndexReadOnly(index: unknown): unknown {
   if (index === null || typeof index !== 'object' || Array.isArray(index)) return index
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(index)) {
-    if ((INDEX_READ_ONLY as readonly string[]).includes(key)) continue
-    out[key] = value
-  }
-  return out
+  return Object.fromEntries(
+    Object.entries(index).filter(([key]) => !(INDEX_READ_ONLY as readonly string[]).includes(key))
+  )
 }
 
 /** The document the hash covers: the PUT body without `schemaVersion` (and the other read-only keys). */

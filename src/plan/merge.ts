@@ -48,11 +48,12 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** The live index with the file's `fields`, `order` and `unique`; other keys kept, read-only ones dropped. */
 function modifiedIndex(live: LiveIndex, proposed: ProposedIndex): LiveIndex {
-  const out: LiveIndex = { name: live.name, fields: [...proposed.fields] }
-  for (const [key, value] of Object.entries(live)) {
-    if (key === 'name' || key === 'fields' || key === 'order' || key === 'unique') continue
-    if (key === 'status' || key === 'statusReason') continue
-    out[key] = value
+  const replaced = new Set(['name', 'fields', 'order', 'unique', 'status', 'statusReason'])
+  // Object.fromEntries defines own properties, so even a key named `__proto__` is kept.
+  const out: LiveIndex = {
+    name: live.name,
+    fields: [...proposed.fields],
+    ...Object.fromEntries(Object.entries(live).filter(([key]) => !replaced.has(key)))
   }
   if (proposed.order) out.order = [...proposed.order]
   if (proposed.unique !== undefined) out.unique = proposed.unique
