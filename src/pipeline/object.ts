@@ -318,7 +318,7 @@ async function online(
   }
   const final = rebuild.document ?? deployed
   result.indexesAfter = states(final)
-  result.schemaVersion = final.schemaVersion
+  // schemaVersion stays the version this run's PUT produced, even when another writer has moved it since.
   ctx.log.info(
     `${job.customObjectId}: rebuild ${rebuild.status} after ${rebuild.seconds} s (${rebuild.polls} polls).`
   )
