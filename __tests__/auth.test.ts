@@ -89,3 +89,31 @@ describe('OAuth client credentials', () => {
     )
   })
 })
+
+describe('token endpoint failures', () => {
+  it('never repeats the client secret a failing token endpoint echoes back, whatever the status', async () => {
+    const { createServer } = await import('node:http')
+    const server = createServer((req, res) => {
+      const echoed = req.headers.authorization ?? ''
+      res.writeHead(400, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({ error: 'unsupported', description: `bad request for ${echoed} emulator-secret` })
+      )
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as { port: number }).port
+    try {
+      const { gateway } = connect(`http://127.0.0.1:${port}`)
+      const error = await gateway.getLimits().then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toBeInstanceOf(AuthError)
+      const text = (error as Error).message
+      expect(text).not.toContain('emulator-secret')
+      expect(text).not.toContain(Buffer.from('emulator-client:emulator-secret').toString('base64'))
+    } finally {
+      server.close()
+    }
+  })
+})

@@ -79,14 +79,18 @@ export function createTokenSource(opts: AuthOptions): TokenSource {
         retryIf: isThrottled
       })
     } catch (error) {
+      // The token endpoint's own text may echo what it was sent: never pass the credential on.
+      const redact = (text: string): string =>
+        text.replaceAll(basic, '***').replaceAll(opts.clientSecret, '***')
       if (error instanceof PlatformError && error.status === 401) {
         throw new AuthError(
           `OAuth client '${opts.clientId}' was refused by ${loginHost}: ${error.code ?? 'invalid_client'}` +
-            `${error.serverMessage ? ` (${error.serverMessage.replaceAll(basic, '***').replaceAll(opts.clientSecret, '***')})` : ''}. Check the client-id and client-secret inputs ` +
+            `${error.serverMessage ? ` (${redact(error.serverMessage)})` : ''}. Check the client-id and client-secret inputs ` +
             `and that the client is a Client Credentials grant in this region.` +
             (error.correlationId ? ` (correlation id ${error.correlationId})` : '')
         )
       }
+      if (error instanceof PlatformError) throw new AuthError(redact(error.message))
       throw error
     }
     let body: { access_token?: unknown; expires_in?: unknown }
