@@ -1,5 +1,6 @@
 // What the runner tells about the run: the event, the pull request, the repository, the run's identity.
 import { readFileSync } from 'node:fs'
+import { auditSourceFromEnv, type AuditSource } from './audit/record.js'
 import type { EventInfo } from './settings.js'
 
 export interface RunContext {
@@ -13,14 +14,8 @@ export interface RunContext {
   apiUrl: string
   serverUrl: string
   runUrl?: string
-  source: {
-    repository: string
-    sha: string
-    ref: string
-    runId: string
-    runAttempt: string
-    actor: string
-  }
+  /** The run's identity, as the audit record carries it. */
+  source: AuditSource
 }
 
 interface EventPayload {
@@ -65,13 +60,6 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl,
     runUrl: owner && repo && runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : undefined,
-    source: {
-      repository: env.GITHUB_REPOSITORY ?? '',
-      sha: env.GITHUB_SHA ?? '',
-      ref: env.GITHUB_REF ?? '',
-      runId,
-      runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-      actor: env.GITHUB_ACTOR ?? ''
-    }
+    source: auditSourceFromEnv(env)
   }
 }
