@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../src/emulator/index.js'
 import type { Finding, LiveIndex, SchemaDocument } from '../src/model.js'
-import { makeWorkspace, runAction, type ActionRun } from './helpers/action.js'
+import { makeWorkspace, runAction, type ActionRun, platformInputs, PUSH_TO_MAIN } from './helpers/action.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const CLIENT = 'race-client'
@@ -48,14 +48,10 @@ function deploy(emu: RunningEmulator, text: string, inputs: Record<string, strin
     workspace: ws.dir,
     inputs: {
       'index-file': 'indexes/ticket.yaml',
-      'api-url': emu.url,
-      'login-url': emu.url,
-      'client-id': CLIENT,
-      'client-secret': SECRET,
+      ...platformInputs(emu.url, CLIENT, SECRET),
       ...inputs
     },
-    eventName: 'push',
-    event: { ref: 'refs/heads/main', repository: { default_branch: 'main' } }
+    ...PUSH_TO_MAIN
   })
 }
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../src/emulator/index.js'
 import type { LiveField, LiveIndex, SchemaDocument } from '../src/model.js'
 import { payloadHash } from '../src/plan/hash.js'
-import { makeWorkspace, runAction, type ActionRun } from './helpers/action.js'
+import { makeWorkspace, runAction, type ActionRun, platformInputs, PUSH_TO_MAIN } from './helpers/action.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const CLIENT = 'safety-client'
@@ -87,14 +87,10 @@ function deploy(emu: RunningEmulator, indexFile: string): Promise<ActionRun> {
     workspace: ws.dir,
     inputs: {
       'index-file': 'indexes/ticket.yaml',
-      'api-url': emu.url,
-      'login-url': emu.url,
-      'client-id': CLIENT,
-      'client-secret': SECRET,
+      ...platformInputs(emu.url, CLIENT, SECRET),
       mode: 'deploy'
     },
-    eventName: 'push',
-    event: { ref: 'refs/heads/main', repository: { default_branch: 'main' } }
+    ...PUSH_TO_MAIN
   })
 }
 

@@ -12,7 +12,14 @@ import {
   type RunningEmulator
 } from '../src/emulator/index.js'
 import type { LiveIndex, SchemaDocument } from '../src/model.js'
-import { makeWorkspace, runAction, type ActionOptions, type ActionRun } from './helpers/action.js'
+import {
+  makeWorkspace,
+  runAction,
+  type ActionOptions,
+  type ActionRun,
+  platformInputs,
+  PUSH_TO_MAIN
+} from './helpers/action.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const CLIENT = 'faults-client'
@@ -25,10 +32,6 @@ indexes:
     fields: [assignee]
 `
 const ASSIGNEE: LiveIndex = { name: 'idx_assignee', fields: ['assignee'] }
-const PUSH: Partial<ActionOptions> = {
-  eventName: 'push',
-  event: { ref: 'refs/heads/main', repository: { default_branch: 'main' } }
-}
 
 const closers: (() => Promise<void>)[] = []
 afterAll(async () => {
@@ -69,13 +72,10 @@ function deploy(
     workspace: r.dir,
     inputs: {
       'index-file': 'indexes/ticket.yaml',
-      'api-url': r.emu.url,
-      'login-url': r.emu.url,
-      'client-id': CLIENT,
-      'client-secret': SECRET,
+      ...platformInputs(r.emu.url, CLIENT, SECRET),
       ...inputs
     },
-    ...PUSH,
+    ...PUSH_TO_MAIN,
     ...extra
   })
 }

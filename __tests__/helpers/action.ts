@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { ActionOptions } from '../../src/emulator/runner.js'
 
 export {
   BUNDLE,
@@ -26,4 +27,15 @@ export function makeWorkspace(files: Record<string, string>): { dir: string; cle
       rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+/** The event of a push to the default branch: `mode: auto` deploys. */
+export const PUSH_TO_MAIN: Pick<ActionOptions, 'eventName' | 'event'> = {
+  eventName: 'push',
+  event: { ref: 'refs/heads/main', repository: { default_branch: 'main' } }
+}
+
+/** The inputs that point the action at a platform base URL (the emulator's) with an OAuth client. */
+export function platformInputs(url: string, clientId: string, clientSecret: string): Record<string, string> {
+  return { 'api-url': url, 'login-url': url, 'client-id': clientId, 'client-secret': clientSecret }
 }
