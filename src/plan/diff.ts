@@ -95,7 +95,194 @@ function write(value: unknown, depth: number, prefix: string, suffix: string, li
 
 /** Unified diff (`--- live` / `+++ proposed`, @@ hunks, 3 lines of context). Empty string when equal. */
 export function textDiff(live: SchemaDocument, merged: SchemaDocument): string {
-  return unifiedDiff(canonicalLines(diffableDocument(live)), canonicalLines(diffableDocument(merged)))
+  const before = diffableDocument(live)
+  const after = diffableDocument(merged)
+  let table: LineTable
+  let a: Int32Array
+  let b: Int32Array
+  try {
+    table = new LineTable()
+    a = table.linesOf(before)
+    b = table.linesOf(after)
+  } catch {
+    // Too deep or not JSON: the line-text path gives the same answer (or the same error).
+    return unifiedDiff(canonicalLines(before), canonicalLines(after))
+  }
+  return renderUnified(
+    { a, b, distinct: table.size },
+    i => table.text(a[i]!),
+    j => table.text(b[j]!),
+    CONTEXT
+  )
+}
+
+/**
+ * Ids of integer pairs (both >= 0): the same pair gets the same id, new pairs get 0, 1, 2, ... An
+ * open-addressing table over typed arrays, so a lookup allocates nothing.
+ */
+class PairIds {
+  private slots = new Int32Array(1 << 12).fill(-1)
+  private readonly firsts: number[] = []
+  private readonly seconds: number[] = []
+
+  get size(): number {
+    return this.firsts.length
+  }
+
+  first(id: number): number {
+    return this.firsts[id]!
+  }
+
+  second(id: number): number {
+    return this.seconds[id]!
+  }
+
+  idOf(x: number, y: number): number {
+    const mask = this.slots.length - 1
+    let slot = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca6b)) & mask
+    for (;;) {
+      const id = this.slots[slot]!
+      if (id < 0) break
+      if (this.firsts[id] === x && this.seconds[id] === y) return id
+      slot = (slot + 1) & mask
+    }
+    const id = this.firsts.length
+    this.firsts.push(x)
+    this.seconds.push(y)
+    this.slots[slot] = id
+    if (this.firsts.length * 2 > this.slots.length) this.grow()
+    return id
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1)
+    const mask = slots.length - 1
+    for (let id = 0; id < this.firsts.length; id++) {
+      let slot = (Math.imul(this.firsts[id]!, 0x9e3779b1) ^ Math.imul(this.seconds[id]!, 0x85ebca6b)) & mask
+      while (slots[slot]! >= 0) slot = (slot + 1) & mask
+      slots[slot] = id
+    }
+    this.slots = slots
+  }
+}
+
+/** Body ids of the structural lines; scalars get ids from BODY_COUNT on. */
+const OPEN_ARRAY = 0
+const CLOSE_ARRAY = 1
+const OPEN_OBJECT = 2
+const CLOSE_OBJECT = 3
+const EMPTY_ARRAY = 4
+const EMPTY_OBJECT = 5
+
+/**
+ * The lines of canonicalLines as integer ids without building their text: a line is its depth, key
+ * prefix, body (bracket or scalar) and trailing comma, and two lines have the same text exactly when
+ * these four are the same. The text of a line is built only when the diff shows it.
+ */
+class LineTable {
+  /** Body texts by body id. */
+  private readonly bodies: string[] = ['[', ']', '{', '}', '[]', '{}']
+  private readonly stringIds = new Map<string, number>()
+  private readonly numberIds = new Map<number, number>()
+  /** Other scalars (null, booleans, non-finite numbers) by their text. */
+  private readonly otherIds = new Map<string, number>()
+  /** `"key": ` texts by prefix id; id 0 is no prefix. */
+  private readonly prefixes: string[] = ['']
+  private readonly keyIds = new Map<string, number>()
+  /** (body id, prefix id) → pair id. */
+  private readonly pairs = new PairIds()
+  /** (pair id, depth × 2 + comma) → line id. */
+  private readonly lines = new PairIds()
+  private out: number[] = []
+
+  get size(): number {
+    return this.lines.size
+  }
+
+  linesOf(value: unknown): Int32Array {
+    this.out = []
+    this.write(value, 0, 0, 0)
+    return Int32Array.from(this.out)
+  }
+
+  text(line: number): string {
+    const pair = this.lines.first(line)
+    const shape = this.lines.second(line)
+    return (
+      indentOf(shape >> 1) +
+      this.prefixes[this.pairs.second(pair)]! +
+      this.bodies[this.pairs.first(pair)]! +
+      (shape & 1 ? ',' : '')
+    )
+  }
+
+  private push(depth: number, prefix: number, body: number, comma: number): void {
+    this.out.push(this.lines.idOf(this.pairs.idOf(body, prefix), depth * 2 + comma))
+  }
+
+  private bodyId(map: Map<string, number> | Map<number, number>, key: string | number, text: string): number {
+    const id = this.bodies.length
+    ;(map as Map<string | number, number>).set(key, id)
+    this.bodies.push(text)
+    return id
+  }
+
+  private scalar(value: unknown): number {
+    if (typeof value === 'string') {
+      return this.stringIds.get(value) ?? this.bodyId(this.stringIds, value, JSON.stringify(value))
+    }
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      return this.numberIds.get(value) ?? this.bodyId(this.numberIds, value, JSON.stringify(value))
+    }
+    const text =
+      typeof value === 'number' && !Number.isFinite(value) ? 'null' : (JSON.stringify(value) ?? 'null')
+    return this.otherIds.get(text) ?? this.bodyId(this.otherIds, text, text)
+  }
+
+  private prefixId(key: string): number {
+    let id = this.keyIds.get(key)
+    if (id === undefined) {
+      id = this.prefixes.length
+      this.keyIds.set(key, id)
+      this.prefixes.push(keyPrefix(key))
+    }
+    return id
+  }
+
+  /** Mirrors `write`: the same lines, as ids. */
+  private write(value: unknown, depth: number, prefix: number, comma: number): void {
+    if (Array.isArray(value)) {
+      const length = value.length
+      if (length === 0) {
+        this.push(depth, prefix, EMPTY_ARRAY, comma)
+        return
+      }
+      this.push(depth, prefix, OPEN_ARRAY, 0)
+      for (let i = 0; i < length; i++) {
+        const item: unknown = value[i]
+        this.write(item === undefined ? null : item, depth + 1, 0, i < length - 1 ? 1 : 0)
+      }
+      this.push(depth, 0, CLOSE_ARRAY, comma)
+    } else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>
+      const keys: string[] = []
+      for (const key of Object.keys(record)) if (record[key] !== undefined) keys.push(key)
+      if (keys.length === 0) {
+        this.push(depth, prefix, EMPTY_OBJECT, comma)
+        return
+      }
+      keys.sort(compareKeys)
+      this.push(depth, prefix, OPEN_OBJECT, 0)
+      const last = keys.length - 1
+      for (let i = 0; i <= last; i++) {
+        const key = keys[i]!
+        this.write(record[key], depth + 1, this.prefixId(key), i < last ? 1 : 0)
+      }
+      this.push(depth, 0, CLOSE_OBJECT, comma)
+    } else {
+      this.push(depth, prefix, this.scalar(value), comma)
+    }
+  }
 }
 
 type Op = 0 | 1 | 2 // 0 equal, 1 delete (old only), 2 insert (new only)
@@ -106,17 +293,35 @@ export function unifiedDiff(
   newLines: readonly string[],
   context = CONTEXT
 ): string {
-  const ops = editScript(oldLines, newLines)
+  return renderUnified(
+    intern(oldLines, newLines),
+    i => oldLines[i]!,
+    j => newLines[j]!,
+    context
+  )
+}
+
+/** The unified diff of interned lines; `oldText`/`newText` give a line's text by its position. */
+function renderUnified(
+  lines: Interned,
+  oldText: (i: number) => string,
+  newText: (j: number) => string,
+  context: number
+): string {
+  const script = editScript(lines)
+  const { ops, at } = script
+  const length = script.length
   const changes: number[] = []
-  for (let i = 0; i < ops.length; i++) if (ops[i]!.op !== 0) changes.push(i)
+  for (let i = 0; i < length; i++) if (ops[i] !== 0) changes.push(i)
   if (changes.length === 0) return ''
 
+  const text = (i: number): string => (ops[i] === 2 ? newText(at[i]!) : oldText(at[i]!))
   const out: string[] = ['--- live', '+++ proposed']
   // Old/new line numbers before each op.
-  const oldBefore = new Int32Array(ops.length + 1)
-  const newBefore = new Int32Array(ops.length + 1)
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!.op
+  const oldBefore = new Int32Array(length + 1)
+  const newBefore = new Int32Array(length + 1)
+  for (let i = 0; i < length; i++) {
+    const op = ops[i]!
     oldBefore[i + 1] = oldBefore[i]! + (op === 2 ? 0 : 1)
     newBefore[i + 1] = newBefore[i]! + (op === 1 ? 0 : 1)
   }
@@ -130,134 +335,50 @@ export function unifiedDiff(
       last = changes[c]!
       c++
     }
-    const end = Math.min(ops.length - 1, last + context)
+    const end = Math.min(length - 1, last + context)
     const oldCount = oldBefore[end + 1]! - oldBefore[start]!
     const newCount = newBefore[end + 1]! - newBefore[start]!
     const oldStart = oldCount === 0 ? oldBefore[start]! : oldBefore[start]! + 1
     const newStart = newCount === 0 ? newBefore[start]! : newBefore[start]! + 1
     out.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`)
     for (let i = start; i <= end; i++) {
-      const { op, text } = ops[i]!
-      out.push(`${op === 0 ? ' ' : op === 1 ? '-' : '+'}${text}`)
+      const op = ops[i]!
+      out.push(`${op === 0 ? ' ' : op === 1 ? '-' : '+'}${text(i)}`)
     }
   }
   return `${out.join('\n')}\n`
 }
 
-interface EditOp {
-  op: Op
-  text: string
-}
-
 /**
- * The edit script turning `a` into `b`: patience-style anchoring (lines unique to both sides, kept in
- * order by a longest increasing subsequence) splits the problem; Myers diffs each gap between anchors.
- * Big insertions (a thousand new indexes) and scattered small edits both stay near-linear this way.
+ * An edit script as parallel arrays: `ops[i]` is the operation and `at[i]` the line it shows, an index
+ * into the old lines (equal, delete) or the new lines (insert).
  */
-function editScript(a: readonly string[], b: readonly string[]): EditOp[] {
-  const ops: EditOp[] = []
-  diffRange(a, 0, a.length, b, 0, b.length, ops)
-  return ops
-}
+class Script {
+  readonly ops: Uint8Array
+  readonly at: Int32Array
+  length = 0
 
-function diffRange(
-  a: readonly string[],
-  aLo: number,
-  aHi: number,
-  b: readonly string[],
-  bLo: number,
-  bHi: number,
-  ops: EditOp[]
-): void {
-  while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo]) {
-    ops.push({ op: 0, text: a[aLo]! })
-    aLo++
-    bLo++
+  constructor(capacity: number) {
+    this.ops = new Uint8Array(capacity)
+    this.at = new Int32Array(capacity)
   }
-  let suffix = 0
-  while (aHi - suffix > aLo && bHi - suffix > bLo && a[aHi - 1 - suffix] === b[bHi - 1 - suffix]) suffix++
-  const tail = a.slice(aHi - suffix, aHi)
-  aHi -= suffix
-  bHi -= suffix
 
-  if (aLo < aHi && bLo < bHi) {
-    const anchors = uniqueAnchors(a, aLo, aHi, b, bLo, bHi)
-    if (anchors.length === 0) {
-      for (const op of myers(a.slice(aLo, aHi), b.slice(bLo, bHi))) ops.push(op)
-    } else {
-      let x = aLo
-      let y = bLo
-      for (const [ax, by] of anchors) {
-        diffRange(a, x, ax, b, y, by, ops)
-        ops.push({ op: 0, text: a[ax]! })
-        x = ax + 1
-        y = by + 1
-      }
-      diffRange(a, x, aHi, b, y, bHi, ops)
-    }
-  } else {
-    for (let i = aLo; i < aHi; i++) ops.push({ op: 1, text: a[i]! })
-    for (let j = bLo; j < bHi; j++) ops.push({ op: 2, text: b[j]! })
+  push(op: Op, line: number): void {
+    this.ops[this.length] = op
+    this.at[this.length] = line
+    this.length++
   }
-  for (const text of tail) ops.push({ op: 0, text })
 }
 
-/** Lines that occur exactly once on each side, as [aIndex, bIndex] pairs increasing on both sides. */
-function uniqueAnchors(
-  a: readonly string[],
-  aLo: number,
-  aHi: number,
-  b: readonly string[],
-  bLo: number,
-  bHi: number
-): [number, number][] {
-  // Line → its index when it occurs once in the range, -1 when more often.
-  const inA = new Map<string, number>()
-  for (let i = aLo; i < aHi; i++) inA.set(a[i]!, inA.has(a[i]!) ? -1 : i)
-  const inB = new Map<string, number>()
-  for (let j = bLo; j < bHi; j++) {
-    const line = b[j]!
-    const ai = inA.get(line)
-    if (ai === undefined || ai < 0) continue
-    inB.set(line, inB.has(line) ? -1 : j)
-  }
-  const pairs: [number, number][] = []
-  for (const [line, bj] of inB) if (bj >= 0) pairs.push([inA.get(line)!, bj])
-  pairs.sort((p, q) => p[0] - q[0])
-  return longestIncreasing(pairs)
+/** Lines as integers: equal text ⇔ equal id, so every comparison below compares numbers. */
+interface Interned {
+  a: Int32Array
+  b: Int32Array
+  /** How many distinct lines the two sides have together (ids are 0 .. distinct - 1). */
+  distinct: number
 }
 
-/** Longest subsequence of `pairs` (sorted by the first element) increasing in the second: O(n log n). */
-function longestIncreasing(pairs: [number, number][]): [number, number][] {
-  const tails: number[] = [] // index into pairs of the smallest tail of each length
-  const previous = new Int32Array(pairs.length).fill(-1)
-  for (let i = 0; i < pairs.length; i++) {
-    const value = pairs[i]![1]
-    let lo = 0
-    let hi = tails.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (pairs[tails[mid]!]![1] < value) lo = mid + 1
-      else hi = mid
-    }
-    if (lo > 0) previous[i] = tails[lo - 1]!
-    tails[lo] = i
-  }
-  const out: [number, number][] = []
-  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = previous[i]!) out.push(pairs[i]!)
-  return out.reverse()
-}
-
-function replaceAll(a: readonly string[], b: readonly string[]): EditOp[] {
-  return [...a.map((text): EditOp => ({ op: 1, text })), ...b.map((text): EditOp => ({ op: 2, text }))]
-}
-
-/** Myers' greedy shortest edit script; falls back to a block replacement beyond MAX_EDIT_DISTANCE. */
-function myers(a: readonly string[], b: readonly string[]): EditOp[] {
-  const n = a.length
-  const m = b.length
-  if (n === 0 || m === 0) return replaceAll(a, b)
-  // Lines as integers: equal text ⇔ equal id, so the inner loop compares numbers.
+function intern(a: readonly string[], b: readonly string[]): Interned {
   const ids = new Map<string, number>()
   const idOf = (line: string): number => {
     let id = ids.get(line)
@@ -269,6 +390,181 @@ function myers(a: readonly string[], b: readonly string[]): EditOp[] {
   }
   const ai = Int32Array.from(a, idOf)
   const bi = Int32Array.from(b, idOf)
+  return { a: ai, b: bi, distinct: ids.size }
+}
+
+/**
+ * Per-line scratch counters for the anchoring, reused by every range: an entry is valid only when its
+ * stamp is the current range's, so a range costs time proportional to its size, not to the whole file.
+ */
+interface Scratch {
+  stamp: Int32Array
+  generation: number
+  countA: Int32Array
+  countB: Int32Array
+  positionB: Int32Array
+}
+
+/**
+ * The edit script turning `a` into `b`: patience-style anchoring (lines unique to both sides, kept in
+ * order by a longest increasing subsequence) splits the problem; Myers diffs each gap between anchors.
+ * Big insertions (a thousand new indexes) and scattered small edits both stay near-linear this way.
+ */
+function editScript(lines: Interned): Script {
+  const { a, b } = lines
+  const script = new Script(a.length + b.length)
+  const size = lines.distinct
+  const scratch: Scratch = {
+    stamp: new Int32Array(size),
+    generation: 0,
+    countA: new Int32Array(size),
+    countB: new Int32Array(size),
+    positionB: new Int32Array(size)
+  }
+  diffRange(a, 0, a.length, b, 0, b.length, script, scratch)
+  return script
+}
+
+function diffRange(
+  a: Int32Array,
+  aLo: number,
+  aHi: number,
+  b: Int32Array,
+  bLo: number,
+  bHi: number,
+  script: Script,
+  scratch: Scratch
+): void {
+  while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo]) {
+    script.push(0, aLo)
+    aLo++
+    bLo++
+  }
+  let suffix = 0
+  while (aHi - suffix > aLo && bHi - suffix > bLo && a[aHi - 1 - suffix] === b[bHi - 1 - suffix]) suffix++
+  const tailStart = aHi - suffix
+  const tailEnd = aHi
+  aHi -= suffix
+  bHi -= suffix
+
+  if (aLo < aHi && bLo < bHi) {
+    const anchors = uniqueAnchors(a, aLo, aHi, b, bLo, bHi, scratch)
+    if (anchors.length === 0) {
+      myers(a, aLo, aHi, b, bLo, bHi, script)
+    } else {
+      let x = aLo
+      let y = bLo
+      for (let p = 0; p < anchors.length; p += 2) {
+        const ax = anchors[p]!
+        const by = anchors[p + 1]!
+        diffRange(a, x, ax, b, y, by, script, scratch)
+        script.push(0, ax)
+        x = ax + 1
+        y = by + 1
+      }
+      diffRange(a, x, aHi, b, y, bHi, script, scratch)
+    }
+  } else {
+    for (let i = aLo; i < aHi; i++) script.push(1, i)
+    for (let j = bLo; j < bHi; j++) script.push(2, j)
+  }
+  for (let i = tailStart; i < tailEnd; i++) script.push(0, i)
+}
+
+/**
+ * Lines that occur exactly once on each side, as flat [aIndex, bIndex, ...] pairs increasing on both
+ * sides (a longest increasing subsequence of the pairs ordered by aIndex).
+ */
+function uniqueAnchors(
+  a: Int32Array,
+  aLo: number,
+  aHi: number,
+  b: Int32Array,
+  bLo: number,
+  bHi: number,
+  scratch: Scratch
+): number[] {
+  const { stamp, countA, countB, positionB } = scratch
+  const generation = ++scratch.generation
+  for (let i = aLo; i < aHi; i++) {
+    const id = a[i]!
+    if (stamp[id] !== generation) {
+      stamp[id] = generation
+      countA[id] = 0
+      countB[id] = 0
+    }
+    countA[id]!++
+  }
+  for (let j = bLo; j < bHi; j++) {
+    const id = b[j]!
+    if (stamp[id] !== generation || countA[id] !== 1) continue
+    countB[id]!++
+    positionB[id] = j
+  }
+  // Pairs ordered by their position in a: walk a's range and keep the lines unique on both sides.
+  const firsts: number[] = []
+  const seconds: number[] = []
+  for (let i = aLo; i < aHi; i++) {
+    const id = a[i]!
+    if (countA[id] === 1 && countB[id] === 1) {
+      firsts.push(i)
+      seconds.push(positionB[id]!)
+    }
+  }
+  return longestIncreasing(firsts, seconds)
+}
+
+/**
+ * Longest subsequence of the pairs (firsts increasing) increasing in `seconds`: O(n log n). Flat
+ * [first, second, ...] pairs.
+ */
+function longestIncreasing(firsts: readonly number[], seconds: readonly number[]): number[] {
+  const count = firsts.length
+  const tails: number[] = [] // index into the pairs of the smallest tail of each length
+  const previous = new Int32Array(count).fill(-1)
+  for (let i = 0; i < count; i++) {
+    const value = seconds[i]!
+    let lo = 0
+    let hi = tails.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (seconds[tails[mid]!]! < value) lo = mid + 1
+      else hi = mid
+    }
+    if (lo > 0) previous[i] = tails[lo - 1]!
+    tails[lo] = i
+  }
+  const chain: number[] = []
+  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = previous[i]!) chain.push(i)
+  const out: number[] = []
+  for (let k = chain.length - 1; k >= 0; k--) out.push(firsts[chain[k]!]!, seconds[chain[k]!]!)
+  return out
+}
+
+function replaceAll(aLo: number, aHi: number, bLo: number, bHi: number, script: Script): void {
+  for (let i = aLo; i < aHi; i++) script.push(1, i)
+  for (let j = bLo; j < bHi; j++) script.push(2, j)
+}
+
+/**
+ * Myers' greedy shortest edit script of a[aLo, aHi) against b[bLo, bHi); falls back to a block
+ * replacement beyond MAX_EDIT_DISTANCE.
+ */
+function myers(
+  a: Int32Array,
+  aLo: number,
+  aHi: number,
+  b: Int32Array,
+  bLo: number,
+  bHi: number,
+  script: Script
+): void {
+  const n = aHi - aLo
+  const m = bHi - bLo
+  if (n === 0 || m === 0) {
+    replaceAll(aLo, aHi, bLo, bHi, script)
+    return
+  }
 
   const maxD = Math.min(n + m, MAX_EDIT_DISTANCE)
   const offset = maxD + 1
@@ -285,7 +581,7 @@ function myers(a: readonly string[], b: readonly string[]): EditOp[] {
           ? v[offset + k + 1]!
           : v[offset + k - 1]! + 1
       let y = x - k
-      while (x < n && y < m && ai[x] === bi[y]) {
+      while (x < n && y < m && a[aLo + x] === b[bLo + y]) {
         x++
         y++
       }
@@ -296,9 +592,14 @@ function myers(a: readonly string[], b: readonly string[]): EditOp[] {
       }
     }
   }
-  if (found < 0) return replaceAll(a, b)
+  if (found < 0) {
+    replaceAll(aLo, aHi, bLo, bHi, script)
+    return
+  }
 
-  const reversed: EditOp[] = []
+  // Walk back from the end, collecting ops in reverse, then append them in order.
+  const reversedOps: Op[] = []
+  const reversedAt: number[] = []
   let x = n
   let y = m
   for (let d = found; d >= 0; d--) {
@@ -309,16 +610,22 @@ function myers(a: readonly string[], b: readonly string[]): EditOp[] {
     const prevX = at(prevK)
     const prevY = prevX - prevK
     while (x > prevX && y > prevY) {
-      reversed.push({ op: 0, text: a[x - 1]! })
+      reversedOps.push(0)
+      reversedAt.push(aLo + x - 1)
       x--
       y--
     }
     if (d > 0) {
-      if (x === prevX) reversed.push({ op: 2, text: b[prevY]! })
-      else reversed.push({ op: 1, text: a[prevX]! })
+      if (x === prevX) {
+        reversedOps.push(2)
+        reversedAt.push(bLo + prevY)
+      } else {
+        reversedOps.push(1)
+        reversedAt.push(aLo + prevX)
+      }
     }
     x = prevX
     y = prevY
   }
-  return reversed.reverse()
+  for (let i = reversedOps.length - 1; i >= 0; i--) script.push(reversedOps[i]!, reversedAt[i]!)
 }
