@@ -14,11 +14,14 @@ const DOCUMENT_READ_ONLY = new Set(['schemaVersion', 'lastUpdated', 'selfUri'])
 const INDEX_READ_ONLY = new Set(['status', 'statusReason'])
 
 /** The document as the diff shows it: `id` kept; schemaVersion, lastUpdated, selfUri and index status left out. */
-export function diffableDocument(doc: SchemaDocument): Record<string, unknown> {
+export function diffableDocument(
+  doc: SchemaDocument,
+  strip: (index: unknown) => unknown = withoutIndexReadOnly
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(doc)) {
     if (DOCUMENT_READ_ONLY.has(key)) continue
-    out[key] = key === 'indexes' && Array.isArray(value) ? value.map(withoutIndexReadOnly) : value
+    out[key] = key === 'indexes' && Array.isArray(value) ? value.map(index => strip(index)) : value
   }
   return out
 }
@@ -95,8 +98,19 @@ function write(value: unknown, depth: number, prefix: string, suffix: string, li
 
 /** Unified diff (`--- live` / `+++ proposed`, @@ hunks, 3 lines of context). Empty string when equal. */
 export function textDiff(live: SchemaDocument, merged: SchemaDocument): string {
-  const before = diffableDocument(live)
-  const after = diffableDocument(merged)
+  // An index both documents share (merge keeps unchanged ones) is stripped once, so the line table sees
+  // the same object twice and reuses its lines.
+  const stripped = new Map<unknown, unknown>()
+  const strip = (index: unknown): unknown => {
+    let out = stripped.get(index)
+    if (out === undefined) {
+      out = withoutIndexReadOnly(index)
+      stripped.set(index, out)
+    }
+    return out
+  }
+  const before = diffableDocument(live, strip)
+  const after = diffableDocument(merged, strip)
   let table: LineTable
   let a: Int32Array
   let b: Int32Array
@@ -166,6 +180,16 @@ class PairIds {
   }
 }
 
+/** The lines an object was written as: `lines[start, end)`, at this depth, key prefix and comma. */
+interface Written {
+  lines: number[]
+  start: number
+  end: number
+  depth: number
+  prefix: number
+  comma: number
+}
+
 /** Body ids of the structural lines; scalars get ids from BODY_COUNT on. */
 const OPEN_ARRAY = 0
 const CLOSE_ARRAY = 1
@@ -194,6 +218,11 @@ class LineTable {
   /** (pair id, depth × 2 + comma) → line id. */
   private readonly lines = new PairIds()
   private out: number[] = []
+  /**
+   * Where each object was written: written again at the same depth, key and comma (the other document
+   * shares most objects with the first), its lines are copied instead of rebuilt.
+   */
+  private readonly written = new Map<object, Written>()
 
   get size(): number {
     return this.lines.size
@@ -264,6 +293,13 @@ class LineTable {
       }
       this.push(depth, 0, CLOSE_ARRAY, comma)
     } else if (value !== null && typeof value === 'object') {
+      const before = this.written.get(value)
+      if (before && before.depth === depth && before.prefix === prefix && before.comma === comma) {
+        const out = this.out
+        for (let i = before.start; i < before.end; i++) out.push(before.lines[i]!)
+        return
+      }
+      const start = this.out.length
       const record = value as Record<string, unknown>
       const keys: string[] = []
       for (const key of Object.keys(record)) if (record[key] !== undefined) keys.push(key)
@@ -279,6 +315,7 @@ class LineTable {
         this.write(record[key], depth + 1, this.prefixId(key), i < last ? 1 : 0)
       }
       this.push(depth, 0, CLOSE_OBJECT, comma)
+      this.written.set(value, { lines: this.out, start, end: this.out.length, depth, prefix, comma })
     } else {
       this.push(depth, prefix, this.scalar(value), comma)
     }
