@@ -168,51 +168,7 @@ export function hashedDocument(doc: SchemaDocument): Record<string, unknown> {
 
 /** SHA-256 hex of the canonical document without schemaVersion, lastUpdated, selfUri, index status/statusReason. */
 export function payloadHash(doc: SchemaDocument): string {
-  const hashed = hashedDocument(doc)
-  try {
-    return streamedHash(hashed)
-  } catch {
-    // Deep or not JSON: the whole-text path gives the same hash, or the same error.
-    return createHash('sha256').update(canonicalize(hashed), 'utf8').digest('hex')
-  }
+  return createHash('sha256')
+    .update(canonicalize(hashedDocument(doc)), 'utf8')
+    .digest('hex')
 }
-
-/**
- * The same hash as of `canonicalize(hashed)`, fed to SHA-256 in chunks of a few kilobytes (each field
- * and index written on its own), so no 300 KB string is built and then flattened. Throws on anything the
- * recursive writer refuses.
- */
-function streamedHash(hashed: Record<string, unknown>): string {
-  const hash = createHash('sha256')
-  let chunk = '{'
-  const add = (text: string): void => {
-    chunk += text
-    if (chunk.length >= HASH_CHUNK) {
-      hash.update(chunk, 'utf8')
-      chunk = ''
-    }
-  }
-  let first = true
-  for (const key of Object.keys(hashed).sort(compareCodeUnits)) {
-    const member = hashed[key]
-    if (member === undefined) continue
-    add(first ? keyText(key) : `,${keyText(key)}`)
-    first = false
-    if (!Array.isArray(member)) {
-      add(writeCanonical(member, 1, []))
-      continue
-    }
-    add('[')
-    for (let i = 0; i < member.length; i++) {
-      const element: unknown = member[i]
-      if (i > 0) add(',')
-      add(writeCanonical(element === undefined ? null : element, 2, []))
-    }
-    add(']')
-  }
-  hash.update(`${chunk}}`, 'utf8')
-  return hash.digest('hex')
-}
-
-/** Characters gathered before a hash update: small enough to flatten cheaply, big enough to be few. */
-const HASH_CHUNK = 8192
