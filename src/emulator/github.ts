@@ -44,6 +44,15 @@ export interface GitHubStandInOptions {
 }
 
 const DOCS = 'https://docs.github.com/rest/issues/comments'
+/** What a fork PR's read-only token gets on a write. */
+const FORBIDDEN = {
+  status: 403,
+  body: { message: 'Resource not accessible by integration', documentation_url: DOCS }
+} as const
+const NO_BODY = {
+  status: 422,
+  body: { message: 'Invalid request: body is required', documentation_url: DOCS }
+} as const
 const BOT = 'github-actions[bot]'
 
 export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
@@ -126,17 +135,9 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       return { status: 200, body: all.slice((page - 1) * size, page * size).map(view), headers }
     }
     if (list && method === 'POST') {
-      if (readOnly)
-        return {
-          status: 403,
-          body: { message: 'Resource not accessible by integration', documentation_url: DOCS }
-        }
+      if (readOnly) return FORBIDDEN
       const b = text(body)
-      if (b === undefined)
-        return {
-          status: 422,
-          body: { message: 'Invalid request: body is required', documentation_url: DOCS }
-        }
+      if (b === undefined) return NO_BODY
       const [, owner, repo, n] = list
       return { status: 201, body: view(create(owner!, repo!, Number(n), b, BOT)) }
     }
@@ -145,17 +146,9 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       const c = comments.find(x => x.owner === owner && x.repo === repo && x.id === Number(id))
       if (!c) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS } }
       if (method === 'GET') return { status: 200, body: view(c) }
-      if (readOnly)
-        return {
-          status: 403,
-          body: { message: 'Resource not accessible by integration', documentation_url: DOCS }
-        }
+      if (readOnly) return FORBIDDEN
       const b = text(body)
-      if (b === undefined)
-        return {
-          status: 422,
-          body: { message: 'Invalid request: body is required', documentation_url: DOCS }
-        }
+      if (b === undefined) return NO_BODY
       c.body = b
       c.updated_at = new Date().toISOString()
       return { status: 200, body: view(c) }
