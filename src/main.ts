@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { mapLimit } from './concurrency.js'
+import { errorDetail, errorMessage } from './errors.js'
 import { readRunContext, type RunContext } from './event.js'
 import type { Logger } from './log.js'
 import type { Mode, ObjectResult } from './model.js'
@@ -179,7 +180,7 @@ export async function run(): Promise<void> {
     const failure = failureReason(results, settings.mode, settings.failOn)
     if (failure !== undefined) core.setFailed(failure)
   } catch (error) {
-    core.debug(error instanceof Error && error.stack ? error.stack : String(error))
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    core.debug(errorDetail(error))
+    core.setFailed(errorMessage(error))
   }
 }

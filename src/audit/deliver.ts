@@ -4,6 +4,7 @@ import type { HttpClientOptions, PlatformHttpClient } from '../platform/http.js'
 import { PlatformError, WAREHOUSE_RETRY_STATUSES, createHttpClient } from '../platform/http.js'
 import type { AuditRecord } from './record.js'
 import { idempotencyKey, signature } from './record.js'
+import { errorMessage } from '../errors.js'
 
 export interface DeliveryOutcome {
   delivered: boolean
@@ -43,7 +44,7 @@ export async function deliverAudit(
     const res = await http.request({ method: 'POST', url, headers, body: raw, limited: false })
     return { delivered: true, status: res.status, idempotencyKey: key }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
+    const reason = errorMessage(error)
     return {
       delivered: false,
       reason: `audit record for ${record.customObjectId} not delivered: ${reason}`,

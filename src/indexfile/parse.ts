@@ -6,6 +6,7 @@ import type { z } from 'zod'
 import type { Finding, IndexFile, LoadedIndexFile, NodePath } from '../model.js'
 import { findJsonSyntaxError } from './json-syntax.js'
 import { indexFileSchema } from './schema.js'
+import { errorMessage } from '../errors.js'
 
 export interface ParseOutcome {
   /** The validated file, when it parsed and met contract B. */
@@ -122,7 +123,7 @@ export function parseIndexFile(path: string, text: string, fallbackObjectId = ''
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (error) {
     // Deep nesting (stack overflow) or alias bombs: refuse cleanly.
-    const reason = error instanceof Error ? error.message : String(error)
+    const reason = errorMessage(error)
     const what = /call stack/i.test(reason) ? 'it nests too deeply' : reason
     return { findings: [invalid(`the file cannot be read (${what}): simplify it`)] }
   }
@@ -323,7 +324,7 @@ function jsonSyntaxError(text: string): { message: string; line: number } | unde
     if (located)
       return { message: located.message, line: clampLine(text, lineAtOffset(text, located.offset)) }
     // The scanner and JSON.parse disagree (should not happen): keep JSON.parse's words.
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     return { message: oneLine(message), line: clampLine(text, Number.MAX_SAFE_INTEGER) }
   }
 }

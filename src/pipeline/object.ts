@@ -7,6 +7,7 @@
 // would probe). Plan: live checks only. Deploy: PUT with the based-on version, 409 → re-merge and retry,
 // a lost answer → GET and compare payload hashes; then the rebuild wait, the probes and the audit record.
 import { randomUUID } from 'node:crypto'
+import { errorDetail, errorMessage } from '../errors.js'
 import type { Logger } from '../log.js'
 import type {
   Finding,
@@ -98,10 +99,6 @@ export function blankResult(customObjectId: string, file: string, mode: Mode): O
   }
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 function states(doc: SchemaDocument): IndexState[] {
   return doc.indexes.map(i => ({
     name: i.name,
@@ -147,8 +144,8 @@ export async function processObject(ctx: PipelineContext, job: ObjectJob): Promi
     }
     await online(ctx, ctx.live, job, result)
   } catch (error) {
-    result.error = message(error)
-    ctx.log.debug(error instanceof Error && error.stack ? error.stack : String(error))
+    result.error = errorMessage(error)
+    ctx.log.debug(errorDetail(error))
   }
   return result
 }
@@ -295,7 +292,7 @@ async function online(
   } catch (error) {
     // Re-validation after a conflict found errors: the findings say why, nothing was sent.
     if (error instanceof BlockedError) applyPlan(result, error.plan)
-    else result.error = message(error)
+    else result.error = errorMessage(error)
     await audit(ctx, result, 'INDEX_DEPLOY_FAILED')
     return
   }
@@ -416,7 +413,7 @@ async function probeAll(
     try {
       results.push(await runProbe(gateway, job.customObjectId, p, ctx.now))
     } catch (error) {
-      ctx.log.warning(`${job.customObjectId}: probe ${p.index} could not run: ${message(error)}`)
+      ctx.log.warning(`${job.customObjectId}: probe ${p.index} could not run: ${errorMessage(error)}`)
     }
   }
   for (const r of results) {

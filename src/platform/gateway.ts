@@ -3,6 +3,7 @@ import type { Limits, ProbeValue, SchemaDocument } from '../model.js'
 import { parseLimits, parseSchemaDocument } from '../plan/document.js'
 import type { AuthorizedClient } from './auth.js'
 import type { HttpRequest } from './http.js'
+import { errorMessage } from '../errors.js'
 
 export const SCHEMAS_PATH = '/api/v2/data-gateway/customobjects/schemas'
 export const LIMITS_PATH = '/api/v2/data-gateway/customobjects/limits'
@@ -95,7 +96,7 @@ export function createGatewayClient(opts: GatewayOptions): GatewayClient {
     try {
       return parse()
     } catch (error) {
-      throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`)
+      throw new Error(`${what}: ${errorMessage(error)}`)
     }
   }
   return {
