@@ -31,7 +31,14 @@ const CONTRACT_INPUTS = [
   'warehouse-url',
   'warehouse-secret',
   'audit-required',
-  'max-indexes'
+  'max-indexes',
+  'on-rebuild-failure',
+  'require-review',
+  'reviewed-payload-hash',
+  'report-files',
+  'pull-request',
+  'drift-issue',
+  'fail-on-drift'
 ]
 
 describe('action.yml', () => {

@@ -32,7 +32,7 @@ function record(): AuditRecord {
     textDiff: '',
     changed: true,
     payloadHash: 'a'.repeat(64),
-    previousSchemaVersion: 1,
+    basedOnVersion: 1,
     schemaVersion: 2,
     rebuild: { status: 'active', seconds: 1 },
     probes: [],

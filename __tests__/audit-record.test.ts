@@ -29,7 +29,7 @@ function result(over: Partial<ObjectResult> = {}): ObjectResult {
     textDiff: '',
     changed: true,
     payloadHash: 'f'.repeat(64),
-    previousSchemaVersion: 3,
+    basedOnVersion: 3,
     schemaVersion: 4,
     rebuild: { status: 'active', seconds: 2.5 },
     probes: [

@@ -44,7 +44,7 @@ describe('deploy', () => {
     const result = await processObject(context(connect(emu.url).gateway), job(ADD_ASSIGNEE))
     expect(result.error).toBeUndefined()
     expect(result.changed).toBe(true)
-    expect(result.previousSchemaVersion).toBe(before)
+    expect(result.basedOnVersion).toBe(before)
     expect(result.schemaVersion).toBe(before + 1)
     expect(result.rebuild.status).toBe('active')
     expect(result.indexesAfter.find(i => i.name === 'idx_assignee')?.status).toBe('active')

@@ -156,7 +156,7 @@ describe('pipeline deploy decisions', () => {
     const result = await processObject({ log, live: f.gateway }, job())
     expect(result.error).toBeUndefined()
     expect(f.current().indexes.map(i => i.name)).toEqual(['idx_status', 'idx_other', 'idx_assignee'])
-    expect(result.previousSchemaVersion).toBe(2)
+    expect(result.basedOnVersion).toBe(2)
     expect(result.schemaVersion).toBe(3)
     expect(log.lines.some(l => l.includes('is stale'))).toBe(true)
   })

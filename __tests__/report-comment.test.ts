@@ -123,7 +123,7 @@ describe('renderComment content', () => {
   it('shows after a deploy whether each probe used its index, records examined and latency', () => {
     const r = validateResult({
       mode: 'deploy',
-      previousSchemaVersion: 3,
+      basedOnVersion: 3,
       schemaVersion: 4,
       rebuild: { status: 'active', seconds: 12 },
       audit: 'true',

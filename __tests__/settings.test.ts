@@ -51,7 +51,7 @@ describe('settings', () => {
 
   it('rejects a mode outside its list and lists the allowed values', () => {
     expect(errorOf({ mode: 'apply' })).toBe(
-      "Input 'mode' must be one of 'auto', 'validate', 'deploy', 'plan'; got 'apply'."
+      "Input 'mode' must be one of 'auto', 'validate', 'deploy', 'plan', 'publish', 'drift'; got 'apply'."
     )
   })
 
@@ -133,8 +133,13 @@ describe('mode auto', () => {
     )
   })
 
+  it('publishes on workflow_run and runs drift on schedule', () => {
+    expect(resolveMode('auto', { name: 'workflow_run', ref: 'refs/heads/main' })).toBe('publish')
+    expect(resolveMode('auto', { name: 'schedule', ref: 'refs/heads/main' })).toBe('drift')
+  })
+
   it('validates any other event', () => {
-    expect(resolveMode('auto', { name: 'schedule', ref: 'refs/heads/main' })).toBe('validate')
+    expect(resolveMode('auto', { name: 'merge_group', ref: 'refs/heads/main' })).toBe('validate')
   })
 
   it('keeps an explicit mode whatever the event', () => {

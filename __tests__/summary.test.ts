@@ -8,7 +8,7 @@ import { finding, probe, result, validateResult } from './helpers/results.js'
 function deployResult(): ReturnType<typeof validateResult> {
   return validateResult({
     mode: 'deploy',
-    previousSchemaVersion: 3,
+    basedOnVersion: 3,
     schemaVersion: 4,
     rebuild: { status: 'active', seconds: 12 },
     audit: 'true',

@@ -129,7 +129,8 @@ export const RULES = [
   'unmanaged-index',
   'index-dropped',
   'index-modified',
-  'probe-full-scan'
+  'probe-full-scan',
+  'unique-on-low-cardinality'
 ] as const
 export type RuleId = (typeof RULES)[number]
 
@@ -156,9 +157,30 @@ export interface IndexDiff {
 /** A schema lookup for join paths: another object's document by id, or undefined when unknown. */
 export type SchemaLookup = (customObjectId: string) => SchemaDocument | undefined
 
-export type Mode = 'validate' | 'deploy' | 'plan'
-export type RebuildStatus = 'active' | 'failed' | 'timeout' | 'skipped'
+export const MODES = ['validate', 'deploy', 'plan', 'publish', 'drift'] as const
+export type Mode = (typeof MODES)[number]
+export const REBUILD_STATUSES = ['active', 'failed', 'timeout', 'skipped'] as const
+export type RebuildStatus = (typeof REBUILD_STATUSES)[number]
 export type AuditDelivered = 'true' | 'false' | 'skipped'
+
+/** The `action` of an audit record (contract E, G5). */
+export const AUDIT_ACTIONS = [
+  'INDEX_DEPLOYED',
+  'INDEX_DEPLOY_FAILED',
+  'INDEX_UNCHANGED',
+  'INDEX_ROLLED_BACK'
+] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+
+/** How one object's deploy ended: the deploy recipe's outcome. */
+export const DEPLOY_OUTCOMES = ['blocked', 'unchanged', 'deployed', 'failed', 'rolled-back'] as const
+export type DeployOutcomeKind = (typeof DEPLOY_OUTCOMES)[number]
+
+/** A query plan: an index by name, or a full scan. */
+export interface QueryPlan {
+  strategy: 'index' | 'fullScan'
+  indexName?: string
+}
 
 /** One probe query's outcome. */
 export interface ProbeResult {
@@ -171,12 +193,20 @@ export interface ProbeResult {
   strategy: 'index' | 'fullScan'
   latencyMs: number
   recordsExamined: number
+  /** Values made up from the field types (the file lists no `probes`): they prove the plan, not the data. */
+  placeholder?: boolean
+  /** The plan predicted once the merged document is live (validate and plan: the "after deploy" column). */
+  predicted?: QueryPlan
+  /** The query failed: why. A failed probe counts as not having used its index (G4). */
+  error?: string
 }
 
 /** Index states seen on the platform at one moment, for the before/after report. */
 export interface IndexState {
   name: string
   fields: string[]
+  order?: SortOrder[]
+  unique?: boolean
   status?: IndexStatus
   statusReason?: string
 }
@@ -196,7 +226,9 @@ export interface ObjectResult {
   textDiff: string
   changed: boolean
   payloadHash?: string
-  previousSchemaVersion?: number
+  /** The live `schemaVersion` the merge was based on (after a 409, the version of the last re-merge). */
+  basedOnVersion?: number
+  /** The version now live as far as this run knows: the one its PUT (or rollback PUT) produced. */
   schemaVersion?: number
   rebuild: { status: RebuildStatus; seconds: number; reason?: string }
   /** Probes after deploy (deploy mode). */
@@ -208,4 +240,46 @@ export interface ObjectResult {
   audit: AuditDelivered
   /** A fatal error for this object (not a finding): network, auth, rebuild failure. */
   error?: string
+  /** Deploy: how it ended, and the audit action that recorded it. */
+  outcome?: DeployOutcomeKind
+  auditAction?: AuditAction
+  /** `on-rebuild-failure: drop-failed`: the failed indexes the rollback PUT removed. */
+  rolledBack?: RolledBackIndex[]
+  /** Deploy: the comparison with the reviewed payload hash (contract H). */
+  review?: ReviewCheck
+  /** The rebuild's size: records the object holds times the indexes a deploy builds. */
+  rebuildEstimate?: RebuildEstimate
+  /** Drift mode: where the live indexes and the file disagree (contract J), and whether that is drift. */
+  drift?: ObjectDrift
+  drifted?: boolean
+}
+
+export interface RolledBackIndex {
+  index: string
+  statusReason: string
+}
+
+/** The audit record's `review` (contract H). */
+export interface ReviewCheck {
+  /** The reviewed hash, or null when none was found (or `require-review: off`). */
+  payloadHash: string | null
+  /** Whether the document sent equals the reviewed one; null when no review was found or under `off`. */
+  matched: boolean | null
+  /** The pull request the review came from. */
+  pullRequest: number | null
+}
+
+export interface RebuildEstimate {
+  /** Records the object holds (from a full-scan probe's `recordsExamined`, or a count). */
+  records: number
+  /** Indexes the deploy (re)builds: added plus modified. */
+  indexes: number
+}
+
+/** One object's drift (contract J): index names. */
+export interface ObjectDrift {
+  missing: string[]
+  changed: string[]
+  failed: string[]
+  unmanaged: string[]
 }

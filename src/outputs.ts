@@ -1,5 +1,5 @@
 // The job outputs of contract C, computed from the per-object results. Pure.
-import type { Finding, IndexDiff, Mode, ObjectResult, RebuildStatus } from './model.js'
+import type { Finding, IndexDiff, Mode, ObjectDrift, ObjectResult, RebuildStatus } from './model.js'
 import type { FailOn } from './settings.js'
 
 export const OUTPUT_NAMES = [
@@ -20,7 +20,10 @@ export const OUTPUT_NAMES = [
   'audit-delivered',
   'comment-url',
   'matrix',
-  'report'
+  'report',
+  'reviewed',
+  'drifted',
+  'drift'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Record<OutputName, string>
@@ -89,8 +92,30 @@ export function computeOutputs(results: ObjectResult[], mode: Mode, extras: Outp
     'audit-delivered': audits.includes('false') ? 'false' : audits.includes('true') ? 'true' : 'skipped',
     'comment-url': extras.commentUrl ?? '',
     matrix: mode === 'plan' ? JSON.stringify(planMatrix(results)) : '',
-    report: extras.reportPath
+    report: extras.reportPath,
+    reviewed: mode === 'deploy' ? reviewedOutput(results) : '',
+    drifted: mode === 'drift' ? String(results.some(r => r.drifted === true)) : '',
+    drift: mode === 'drift' ? JSON.stringify(driftMap(results)) : ''
   }
+}
+
+/**
+ * `reviewed` (H), over the objects whose document changed: true when every one matched its review, false when
+ * any did not, else unknown (no review found for some, `require-review: off`, or nothing changed).
+ */
+export function reviewedOutput(results: readonly ObjectResult[]): 'true' | 'false' | 'unknown' {
+  const changed = results.filter(r => r.changed)
+  if (changed.length === 0) return 'unknown'
+  if (changed.some(r => r.review?.matched === false)) return 'false'
+  return changed.every(r => r.review?.matched === true) ? 'true' : 'unknown'
+}
+
+function driftMap(results: readonly ObjectResult[]): Record<string, ObjectDrift> {
+  const map: Record<string, ObjectDrift> = {}
+  for (const r of results) {
+    map[r.customObjectId || r.file] = r.drift ?? { missing: [], changed: [], failed: [], unmanaged: [] }
+  }
+  return map
 }
 
 /** Why the step fails, or undefined when it passes. */

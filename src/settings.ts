@@ -2,18 +2,28 @@
 import type { Mode } from './model.js'
 import { regionDomain } from './platform/regions.js'
 
-export const MODE_INPUTS = ['auto', 'validate', 'deploy', 'plan'] as const
+export const MODE_INPUTS = ['auto', 'validate', 'deploy', 'plan', 'publish', 'drift'] as const
 export type ModeInput = (typeof MODE_INPUTS)[number]
 
 export const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
+
+export const ON_REBUILD_FAILURE = ['keep', 'drop-failed'] as const
+export type OnRebuildFailure = (typeof ON_REBUILD_FAILURE)[number]
+
+export const REQUIRE_REVIEW = ['off', 'warn', 'fail'] as const
+export type RequireReview = (typeof REQUIRE_REVIEW)[number]
+
+/** `reviewed-payload-hash`: one hash (for a run of one object), or a hash per object id. */
+export type ReviewedHashes =
+  { kind: 'one'; hash: string } | { kind: 'per-object'; hashes: Record<string, string> }
 
 /** Events on which `mode: auto` deploys (push only to the default branch). */
 export const DEPLOY_EVENTS = ['push', 'workflow_dispatch'] as const
 
 /** The action's inputs, typed. */
 export interface Settings {
-  /** Path or glob (several lines allowed) of index files, relative to the workspace. */
+  /** Path or glob (several lines allowed) of index files, relative to the workspace ('' in publish). */
   indexFile: string
   /** The object id for files without one. */
   customObjectId?: string
@@ -37,6 +47,17 @@ export interface Settings {
   auditRequired: boolean
   /** An org policy limit below the platform's. */
   maxIndexes?: number
+  /** What a deploy does when an index rebuild fails (G13). */
+  onRebuildFailure: OnRebuildFailure
+  /** Deploy what was reviewed (H). */
+  requireReview: RequireReview
+  reviewedPayloadHash?: ReviewedHashes
+  /** Publish (I): glob of report files, and the PR to comment on. */
+  reportFiles?: string
+  pullRequest?: number
+  /** Drift (J). */
+  driftIssue: boolean
+  failOnDrift: boolean
   /** GITHUB_WORKSPACE, or the working directory. */
   workspace: string
 }
@@ -100,10 +121,15 @@ function url(name: string, value: string): string | undefined {
   return v.replace(/\/+$/, '')
 }
 
-/** `auto` → validate on pull requests, deploy on push to the default branch and workflow_dispatch. */
+/**
+ * `auto` → validate on pull requests, deploy on push to the default branch and workflow_dispatch, publish on
+ * workflow_run, drift on schedule.
+ */
 export function resolveMode(input: ModeInput, event: EventInfo): Mode {
   if (input !== 'auto') return input
   if (event.name === 'workflow_dispatch') return 'deploy'
+  if (event.name === 'workflow_run') return 'publish'
+  if (event.name === 'schedule') return 'drift'
   if (event.name === 'push') {
     // A push to another branch (or a tag) only validates: deploys come from the default branch.
     if (event.defaultBranch === undefined) return 'deploy'
@@ -113,25 +139,65 @@ export function resolveMode(input: ModeInput, event: EventInfo): Mode {
 }
 
 const OBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
+function reviewedHashes(value: string): ReviewedHashes | undefined {
+  const v = value.trim()
+  if (v === '') return undefined
+  const expected =
+    "Input 'reviewed-payload-hash' must be a SHA-256 hex hash (64 characters 0-9a-f), or a JSON object " +
+    'mapping each custom object id to one'
+  if (!v.startsWith('{')) {
+    if (!SHA256_HEX.test(v.toLowerCase())) throw new SettingsError(`${expected}; got '${v.slice(0, 80)}'.`)
+    return { kind: 'one', hash: v.toLowerCase() }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(v)
+  } catch {
+    throw new SettingsError(`${expected}; the value starts with '{' but is not JSON.`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SettingsError(`${expected}.`)
+  }
+  const hashes: Record<string, string> = {}
+  for (const [id, hash] of Object.entries(parsed)) {
+    if (!OBJECT_ID.test(id) || typeof hash !== 'string' || !SHA256_HEX.test(hash.toLowerCase())) {
+      throw new SettingsError(
+        `${expected}; the entry for '${id.slice(0, 80)}' is not an object id and a hash.`
+      )
+    }
+    Object.defineProperty(hashes, id, { value: hash.toLowerCase(), enumerable: true })
+  }
+  return { kind: 'per-object', hashes }
+}
 
 /**
  * Reads every input once. `getInput` returns '' for an input not given (as `core.getInput` does).
  * Throws SettingsError naming the input on any bad value.
  */
 export function readSettings(getInput: InputReader, event: EventInfo, workspace: string): Settings {
+  const modeInput = oneOf('mode', getInput('mode') || 'auto', MODE_INPUTS)
+  const mode = resolveMode(modeInput, event)
   const indexFile = getInput('index-file').trim()
-  if (indexFile === '') {
+  if (indexFile === '' && mode !== 'publish') {
     throw new SettingsError(
       "Input 'index-file' is required: a path or glob of index files relative to the workspace."
     )
   }
+  const reportFiles = getInput('report-files').trim() || undefined
+  if (reportFiles === undefined && mode === 'publish') {
+    throw new SettingsError(
+      "Input 'report-files' is required in publish mode: a path or glob of the report files to publish."
+    )
+  }
+  const pullRequestRaw = getInput('pull-request').trim()
   const customObjectId = getInput('custom-object-id').trim() || undefined
   if (customObjectId !== undefined && !OBJECT_ID.test(customObjectId)) {
     throw new SettingsError(
       `Input 'custom-object-id' must be a custom object id (letters, digits, '-' and '_'); got '${customObjectId}'.`
     )
   }
-  const modeInput = oneOf('mode', getInput('mode') || 'auto', MODE_INPUTS)
   const region = (getInput('region') || 'mypurecloud.com').trim()
   if (!/^[A-Za-z0-9._-]+$/.test(region)) {
     throw new SettingsError(
@@ -165,7 +231,7 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     indexFile,
     customObjectId,
     modeInput,
-    mode: resolveMode(modeInput, event),
+    mode,
     region,
     apiUrl: url('api-url', getInput('api-url')),
     loginUrl: url('login-url', getInput('login-url')),
@@ -184,6 +250,18 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     warehouseSecret,
     auditRequired: bool('audit-required', getInput('audit-required'), false),
     maxIndexes: maxIndexesRaw === '' ? undefined : positiveInt('max-indexes', maxIndexesRaw, 1000),
+    onRebuildFailure: oneOf(
+      'on-rebuild-failure',
+      getInput('on-rebuild-failure') || 'keep',
+      ON_REBUILD_FAILURE
+    ),
+    requireReview: oneOf('require-review', getInput('require-review') || 'warn', REQUIRE_REVIEW),
+    reviewedPayloadHash: reviewedHashes(getInput('reviewed-payload-hash')),
+    reportFiles,
+    pullRequest:
+      pullRequestRaw === '' ? undefined : positiveInt('pull-request', pullRequestRaw, 2_147_483_647),
+    driftIssue: bool('drift-issue', getInput('drift-issue'), false),
+    failOnDrift: bool('fail-on-drift', getInput('fail-on-drift'), false),
     workspace
   }
   if (settings.auditRequired && warehouseUrl === undefined && settings.mode === 'deploy') {

@@ -1,10 +1,10 @@
 // The warehouse audit record of contract E, its idempotency key and its signature. Pure: the source info
 // comes in as a plain object (main reads the GitHub env), the event id and clock are injectable.
 import { createHash, createHmac, randomUUID } from 'node:crypto'
-import type { Finding, IndexDiff, ObjectResult } from '../model.js'
+import type { AuditAction, Finding, IndexDiff, ObjectResult } from '../model.js'
 import { usedItsIndex } from '../platform/probe.js'
 
-export type AuditAction = 'INDEX_DEPLOYED' | 'INDEX_DEPLOY_FAILED' | 'INDEX_UNCHANGED'
+export type { AuditAction }
 
 /** Where the run came from: GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF, GITHUB_RUN_ID, _RUN_ATTEMPT, _ACTOR. */
 export interface AuditSource {
@@ -74,7 +74,7 @@ export interface RecordOptions {
 }
 
 export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): AuditRecord {
-  const schemaVersion = result.schemaVersion ?? result.previousSchemaVersion ?? 0
+  const schemaVersion = result.schemaVersion ?? result.basedOnVersion ?? 0
   return {
     eventId: opts.eventId ?? randomUUID(),
     customObjectId: result.customObjectId,
@@ -82,7 +82,7 @@ export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): Aud
     payloadHash: result.payloadHash ?? '',
     timestamp: (opts.timestamp ?? new Date()).toISOString(),
     schemaVersion,
-    previousSchemaVersion: result.previousSchemaVersion ?? schemaVersion,
+    previousSchemaVersion: result.basedOnVersion ?? schemaVersion,
     governanceCompliant: governanceCompliant(result),
     diff: result.diff,
     findings: result.findings,

@@ -234,7 +234,7 @@ function applyPlan(result: ObjectResult, plan: Plan): void {
   result.textDiff = textDiff(plan.live, plan.merged)
   result.payloadHash = plan.hash
   result.changed = plan.changed
-  result.previousSchemaVersion = plan.live.schemaVersion
+  result.basedOnVersion = plan.live.schemaVersion
   result.schemaVersion = plan.live.schemaVersion
   result.indexesBefore = states(plan.live)
 }

@@ -60,7 +60,7 @@ function details(r: ObjectResult): string {
     `Object ${code(clip(r.customObjectId, MAX_NAME))} · file ${code(clip(r.file, MAX_NAME * 2))}`
   ]
   if (r.mode === 'deploy' && r.schemaVersion !== undefined) {
-    const from = r.previousSchemaVersion !== undefined ? `${r.previousSchemaVersion} → ` : ''
+    const from = r.basedOnVersion !== undefined ? `${r.basedOnVersion} → ` : ''
     const rebuild = `rebuild ${r.rebuild.status}${r.rebuild.status === 'skipped' ? '' : ` in ${formatNumber(r.rebuild.seconds)} s`}`
     lines.push(`Schema version ${from}${r.schemaVersion} · ${rebuild} · audit record delivered: ${r.audit}`)
   }

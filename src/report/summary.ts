@@ -45,7 +45,9 @@ export interface SummaryOptions {
 const TITLES: Record<Mode, string> = {
   validate: 'Custom-object indexes: validation',
   deploy: 'Custom-object indexes: deploy',
-  plan: 'Custom-object indexes: plan'
+  plan: 'Custom-object indexes: plan',
+  publish: 'Custom-object indexes: validation',
+  drift: 'Custom-object indexes: drift'
 }
 
 const REPORT_POINTER = "the JSON file named by the action's `report` output"
@@ -58,8 +60,8 @@ function overviewRow(r: ObjectResult): string {
   const version =
     r.schemaVersion === undefined
       ? ' '
-      : r.previousSchemaVersion !== undefined && r.previousSchemaVersion !== r.schemaVersion
-        ? `${r.previousSchemaVersion} → ${r.schemaVersion}`
+      : r.basedOnVersion !== undefined && r.basedOnVersion !== r.schemaVersion
+        ? `${r.basedOnVersion} → ${r.schemaVersion}`
         : String(r.schemaVersion)
   return row([
     `${isBlocked(r) ? '❌' : '✅'} ${objectLabel(r).replace(/\|/g, '\\|')}`,
@@ -101,8 +103,8 @@ function facts(r: ObjectResult): string {
     `Object ${code(clip(r.customObjectId, MAX_NAME))} · file ${code(clip(r.file, MAX_NAME * 2))}`
   ]
   if (r.payloadHash !== undefined) lines.push(`Payload hash ${code(r.payloadHash)}`)
-  if (r.schemaVersion !== undefined || r.previousSchemaVersion !== undefined) {
-    const before = r.previousSchemaVersion !== undefined ? String(r.previousSchemaVersion) : '?'
+  if (r.schemaVersion !== undefined || r.basedOnVersion !== undefined) {
+    const before = r.basedOnVersion !== undefined ? String(r.basedOnVersion) : '?'
     const after = r.schemaVersion !== undefined ? String(r.schemaVersion) : '?'
     lines.push(r.mode === 'deploy' ? `Schema version ${before} → ${after}` : `Schema version ${after} (live)`)
   }
