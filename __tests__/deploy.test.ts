@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SAMPLE_IDS, startEmulator, startWarehouse, type RunningEmulator } from '../src/emulator/index.js'
 import type { GatewayClient } from '../src/platform/gateway.js'
-import { processObject, type PipelineContext } from '../src/pipeline/object.js'
+import { processObject } from '../src/pipeline/object.js'
+import type { PipelineOptions } from '../src/pipeline/job.js'
 import { createAuditSink } from '../src/audit/deliver.js'
 import { connect, indexFile, memoryLogger, silentLogger } from './helpers/platform.js'
 
@@ -30,7 +31,7 @@ indexes:
     fields: [assignee]
 `
 
-function context(gateway: GatewayClient, over: Partial<PipelineContext> = {}): PipelineContext {
+function context(gateway: GatewayClient, over: Partial<PipelineOptions> = {}): PipelineOptions {
   return { log: silentLogger, live: gateway, rebuildTimeoutSeconds: 30, rebuildMaxPollMs: 200, ...over }
 }
 

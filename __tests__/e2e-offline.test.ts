@@ -81,7 +81,7 @@ describe('offline validate (no credentials)', () => {
     })
     expect(run.code).toBe(1)
     expect(run.stdout).toContain(
-      "::error::Input 'mode' must be one of 'auto', 'validate', 'deploy', 'plan'; got 'apply'."
+      "::error::Input 'mode' must be one of 'auto', 'validate', 'deploy', 'plan', 'publish', 'drift'; got 'apply'."
     )
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Finding, ObjectResult } from '../src/model.js'
-import { blankResult } from '../src/pipeline/object.js'
+import { blankResult } from '../src/model.js'
 import { computeOutputs, failureReason, OUTPUT_NAMES, planMatrix } from '../src/outputs.js'
 
 function result(id: string, patch: Partial<ObjectResult> = {}): ObjectResult {

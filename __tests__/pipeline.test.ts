@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../src/emulator/index.js'
 import type { Mode } from '../src/model.js'
-import { processObject, type PipelineContext } from '../src/pipeline/object.js'
+import { processObject } from '../src/pipeline/object.js'
+import { pipelineContext, type PipelineOptions } from '../src/pipeline/job.js'
 import { connect, indexFile, silentLogger } from './helpers/platform.js'
 
 let emu: RunningEmulator | undefined
@@ -85,7 +86,7 @@ describe('pipeline against the live schema', () => {
 
   it('fetches the limits and other objects once per run', async () => {
     emu = await startEmulator(small)
-    const ctx: PipelineContext = { log: silentLogger, live: connect(emu.url).gateway, probe: false }
+    const ctx = pipelineContext({ log: silentLogger, live: connect(emu.url).gateway, probe: false })
     await processObject(ctx, job('validate'))
     await processObject(ctx, job('validate'))
     const paths = emu.requests().map(r => r.path)

@@ -1,74 +1,63 @@
 // run(): settings, mode, pipeline, outputs. The one place that calls setFailed.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+//
+// The order keeps every result (G1): the objects run; then the annotations, the job summary, the report
+// file and the outputs are written; only then the side channels (the PR comment) run, and a failure there
+// is a warning that changes nothing else.
 import * as core from '@actions/core'
 import { mapLimit } from './concurrency.js'
 import { errorDetail, errorMessage } from './errors.js'
 import { readRunContext, type RunContext } from './event.js'
+import { createExits, type Exits } from './exits.js'
 import type { Logger } from './log.js'
-import type { Mode, ObjectResult } from './model.js'
+import type { ObjectResult } from './model.js'
 import { planObjects } from './objects.js'
-import { computeOutputs, failureReason, type Outputs, OUTPUT_NAMES } from './outputs.js'
+import { computeOutputs, failureReason } from './outputs.js'
 import { createPipelineContext } from './pipeline/context.js'
-import { processObject, type ObjectJob, type PipelineContext } from './pipeline/object.js'
-import { renderSummary } from './report/summary.js'
-import { renderComment } from './report/comment.js'
+import type { ObjectJob, PipelineContext } from './pipeline/job.js'
+import { processObject } from './pipeline/object.js'
 import { toAnnotations } from './report/annotations.js'
+import { renderComment } from './report/comment.js'
+import { renderSummary } from './report/summary.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
 import { findIndexFiles, readIndexFile } from './workspace.js'
 
 /** How many objects run at once; the shared rate limiter keeps them inside the org's budget. */
 const OBJECT_CONCURRENCY = 4
 
-const coreLogger: Logger = {
-  info: m => {
-    core.info(m)
-  },
-  warning: m => {
-    core.warning(m)
-  },
-  debug: m => {
-    core.debug(m)
-  }
-}
-
 /**
  * One object streams its log live in a group. Several run at once, so each one's lines are held and printed
  * as one group when it finishes, instead of interleaving.
  */
-async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, mode: Mode): Promise<ObjectResult[]> {
-  const title = (job: ObjectJob): string => `${mode} ${job.customObjectId} (${job.loaded.path})`
+async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, log: Logger): Promise<ObjectResult[]> {
+  const title = (job: ObjectJob): string => `${job.mode} ${job.customObjectId} (${job.loaded.path})`
   if (jobs.length === 1) {
     const job = jobs[0]!
-    return [await core.group(title(job), () => processObject(ctx, job))]
+    return [await core.group(title(job), () => processObject({ ...ctx, log }, job))]
   }
-  // Copies of the context below must share the run's cache of limits and schemas.
-  ctx.cache ??= { schemas: new Map() }
   return mapLimit(jobs, OBJECT_CONCURRENCY, async job => {
     const held: [keyof Logger, string][] = []
-    const log: Logger = {
+    const hold: Logger = {
       info: m => held.push(['info', m]),
       warning: m => held.push(['warning', m]),
       debug: m => held.push(['debug', m])
     }
-    const result = await processObject({ ...ctx, log }, job)
+    const result = await processObject({ ...ctx, log: hold }, job)
     core.startGroup(title(job))
-    for (const [level, m] of held) coreLogger[level](m)
+    for (const [level, m] of held) log[level](m)
     core.endGroup()
     return result
   })
 }
 
-function maskSecrets(s: Settings): void {
-  for (const secret of [s.credentials?.clientSecret, s.githubToken, s.warehouseSecret]) {
-    if (secret) core.setSecret(secret)
-  }
+function secretsOf(s: Settings): string[] {
+  return [s.credentials?.clientSecret, s.githubToken, s.warehouseSecret].filter(
+    (v): v is string => v !== undefined && v !== ''
+  )
 }
 
-async function readObjects(settings: Settings): Promise<ReturnType<typeof planObjects>> {
+async function readObjects(settings: Settings, log: Logger): Promise<ReturnType<typeof planObjects>> {
   const paths = await findIndexFiles(settings.indexFile, settings.workspace)
-  core.info(`Index files: ${paths.join(', ')}`)
+  log.info(`Index files: ${paths.join(', ')}`)
   const files = await Promise.all(paths.map(p => readIndexFile(p, settings.workspace)))
   return planObjects(files, settings.customObjectId, settings.mode)
 }
@@ -76,23 +65,28 @@ async function readObjects(settings: Settings): Promise<ReturnType<typeof planOb
 async function postComment(
   settings: Settings,
   ctx: RunContext,
-  results: ObjectResult[]
+  results: ObjectResult[],
+  exits: Exits
 ): Promise<string | undefined> {
   if (settings.mode !== 'validate' || !settings.comment) return undefined
   if (ctx.pullRequest === undefined || ctx.repository === undefined) {
-    core.info('No pull request in this event: the PR comment is skipped; the job summary has the report.')
+    exits.log.info(
+      'No pull request in this event: the PR comment is skipped; the job summary has the report.'
+    )
     return undefined
   }
   if (!settings.githubToken) {
-    core.warning("No 'github-token': the PR comment is skipped; the job summary has the report.")
+    exits.log.warning("No 'github-token': the PR comment is skipped; the job summary has the report.")
     return undefined
   }
-  const body = renderComment(results, {
-    commentKey: settings.commentKey,
-    mode: settings.mode,
-    summaryUrl: ctx.runUrl,
-    runUrl: ctx.runUrl
-  })
+  const body = exits.redact(
+    renderComment(results, {
+      commentKey: settings.commentKey,
+      mode: settings.mode,
+      summaryUrl: ctx.runUrl,
+      runUrl: ctx.runUrl
+    })
+  )
   // Loaded only when a comment is posted: Octokit is most of the bundle, and the other modes start faster.
   const { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } =
     await import('./github/comment.js')
@@ -103,39 +97,43 @@ async function postComment(
       key: settings.commentKey,
       body
     })
-    core.info(`PR comment ${posted.action}: ${posted.url}`)
+    exits.log.info(`PR comment ${posted.action}: ${posted.url}`)
     return posted.url
   } catch (error) {
-    if (error instanceof CommentPermissionError) {
-      core.warning(`${error.message} The findings are in the job summary and the annotations.`)
-      return undefined
-    }
-    throw error
+    const reason = errorMessage(error)
+    exits.log.warning(
+      error instanceof CommentPermissionError
+        ? `${reason} The findings are in the job summary and the annotations.`
+        : `The PR comment could not be posted: ${reason} The results are in the job summary, the annotations and the report file.`
+    )
+    return undefined
   }
 }
 
-function emitAnnotations(results: ObjectResult[]): void {
-  for (const a of toAnnotations(results.flatMap(r => r.findings))) {
-    const props = { title: a.title, file: a.file, startLine: a.startLine }
-    if (a.level === 'error') core.error(a.message, props)
-    else core.warning(a.message, props)
-  }
-}
+/** Writes every result first (annotations, summary, report, outputs), then the side channels. */
+async function finish(
+  settings: Settings,
+  ctx: RunContext,
+  results: ObjectResult[],
+  exits: Exits
+): Promise<void> {
+  exits.annotate(toAnnotations(results.flatMap(r => r.findings)))
+  await exits.summary(renderSummary(results, { mode: settings.mode }))
+  const reportName = `custom-object-index-${settings.commentKey}-${ctx.source.runId || process.pid}.json`
+  const reportPath = exits.report(reportName, { mode: settings.mode, objects: results }) ?? ''
+  const outputs = computeOutputs(results, settings.mode, { reportPath })
+  exits.outputs(outputs)
+  exits.log.info(
+    `valid=${outputs.valid} errors=${outputs['error-count']} warnings=${outputs['warning-count']}`
+  )
 
-function writeReport(settings: Settings, ctx: RunContext, results: ObjectResult[]): string {
-  const dir = process.env.RUNNER_TEMP || os.tmpdir()
-  mkdirSync(dir, { recursive: true })
-  const name = `custom-object-index-${settings.commentKey}-${ctx.source.runId || process.pid}.json`
-  const file = path.join(dir, name)
-  writeFileSync(file, JSON.stringify({ mode: settings.mode, objects: results }, null, 2) + '\n')
-  return file
-}
-
-function setOutputs(outputs: Outputs): void {
-  for (const name of OUTPUT_NAMES) core.setOutput(name, outputs[name])
+  const commentUrl = await postComment(settings, ctx, results, exits)
+  if (commentUrl !== undefined) exits.outputs({ 'comment-url': commentUrl })
 }
 
 export async function run(): Promise<void> {
+  const secrets: string[] = []
+  const exits = createExits(text => secrets.reduce((t, s) => t.replaceAll(s, '***'), text))
   try {
     const ctx = readRunContext(process.env)
     const settings = readSettings(
@@ -143,44 +141,41 @@ export async function run(): Promise<void> {
       ctx.event,
       process.env.GITHUB_WORKSPACE || process.cwd()
     )
-    maskSecrets(settings)
-    core.debug(`Settings: ${JSON.stringify(describeSettings(settings))}`)
-    core.info(
+    for (const secret of secretsOf(settings)) {
+      core.setSecret(secret)
+      secrets.push(secret)
+    }
+    exits.log.debug(`Settings: ${JSON.stringify(describeSettings(settings))}`)
+    exits.log.info(
       `Mode: ${settings.mode}${settings.modeInput === 'auto' ? ` (auto, event '${ctx.event.name}')` : ''}`
     )
 
-    const { jobs, rejected } = await core.group('Read index files', () => readObjects(settings))
+    const { jobs, rejected } = await core.group('Read index files', () => readObjects(settings, exits.log))
     const platform = createPipelineContext(settings, {
-      log: coreLogger,
+      log: exits.log,
       onSecret: secret => {
         core.setSecret(secret)
+        secrets.push(secret)
       },
       source: ctx.source
     })
     if (!settings.credentials) {
-      core.info(
+      exits.log.info(
         'Live checks skipped: no client-id/client-secret were given (a fork PR gets no secrets). Running the file-only checks.'
       )
     }
-    const processed = await runObjects(jobs, platform.ctx, settings.mode)
+    const processed = await runObjects(jobs, platform.ctx, exits.log)
     const results = [...rejected, ...processed]
     const stats = platform.stats()
-    core.info(`Platform requests: ${stats.requests} (retries ${stats.retries}, throttled ${stats.throttled})`)
+    exits.log.info(
+      `Platform requests: ${stats.requests} (retries ${stats.retries}, throttled ${stats.throttled})`
+    )
 
-    emitAnnotations(results)
-    const commentUrl = await postComment(settings, ctx, results)
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      await core.summary.addRaw(renderSummary(results, { mode: settings.mode })).write()
-    }
-    const reportPath = writeReport(settings, ctx, results)
-    const outputs = computeOutputs(results, settings.mode, { commentUrl, reportPath })
-    setOutputs(outputs)
-    core.info(`valid=${outputs.valid} errors=${outputs['error-count']} warnings=${outputs['warning-count']}`)
-
+    await finish(settings, ctx, results, exits)
     const failure = failureReason(results, settings.mode, settings.failOn)
-    if (failure !== undefined) core.setFailed(failure)
+    if (failure !== undefined) core.setFailed(exits.redact(failure))
   } catch (error) {
-    core.debug(errorDetail(error))
-    core.setFailed(errorMessage(error))
+    exits.log.debug(errorDetail(error))
+    core.setFailed(exits.redact(errorMessage(error)))
   }
 }

@@ -1,6 +1,6 @@
 // The plain data every stage of the pipeline passes on: inputs → settings → index files → live schema →
 // merged plan → findings → (deploy → rebuild → probe → audit) → report → outputs.
-// Types only; no behaviour lives here.
+// Types, and the blank result every object's result starts from; no other behaviour lives here.
 
 /** Field types of contract A4. */
 export const FIELD_TYPES = ['string', 'number', 'boolean', 'date', 'reference', 'longtext'] as const
@@ -252,6 +252,26 @@ export interface ObjectResult {
   /** Drift mode: where the live indexes and the file disagree (contract J), and whether that is drift. */
   drift?: ObjectDrift
   drifted?: boolean
+}
+
+/** A result with nothing done yet: the starting point of every object's result. */
+export function blankResult(customObjectId: string, file: string, mode: Mode): ObjectResult {
+  return {
+    customObjectId,
+    file,
+    mode,
+    live: false,
+    findings: [],
+    diff: { added: [], modified: [], removed: [], unmanaged: [] },
+    textDiff: '',
+    changed: false,
+    rebuild: { status: 'skipped', seconds: 0 },
+    probes: [],
+    baselineProbes: [],
+    indexesBefore: [],
+    indexesAfter: [],
+    audit: 'skipped'
+  }
 }
 
 export interface RolledBackIndex {

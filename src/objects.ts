@@ -2,7 +2,8 @@
 // what cannot run (bad files, id conflicts) into results that carry their findings.
 import type { Finding, Mode, ObjectResult } from './model.js'
 import { parseIndexFile } from './indexfile/parse.js'
-import { blankResult, type ObjectJob } from './pipeline/object.js'
+import { blankResult } from './model.js'
+import type { ObjectJob } from './pipeline/job.js'
 import type { WorkspaceFile } from './workspace.js'
 
 export interface PlannedObjects {

@@ -1,5 +1,6 @@
 // The job outputs of contract C, computed from the per-object results. Pure.
 import type { Finding, IndexDiff, Mode, ObjectDrift, ObjectResult, RebuildStatus } from './model.js'
+import { usedItsIndex } from './platform/probe.js'
 import type { FailOn } from './settings.js'
 
 export const OUTPUT_NAMES = [
@@ -86,7 +87,8 @@ export function computeOutputs(results: ObjectResult[], mode: Mode, extras: Outp
     'schema-version': perObject(results, r => r.schemaVersion),
     'rebuild-status': rebuild,
     'rebuild-seconds': String(Math.max(0, ...results.map(r => r.rebuild.seconds))),
-    'index-used': probes.length === 0 ? '' : String(probes.every(p => p.indexUsed)),
+    // The audit's test (G4): each probe used the very index it targets; a failed probe did not.
+    'index-used': probes.length === 0 ? '' : String(probes.every(usedItsIndex)),
     'probe-latency-ms': probes.length === 0 ? '' : String(Math.max(...probes.map(p => p.latencyMs))),
     'records-examined': probes.length === 0 ? '' : String(probes.reduce((n, p) => n + p.recordsExamined, 0)),
     'audit-delivered': audits.includes('false') ? 'false' : audits.includes('true') ? 'true' : 'skipped',

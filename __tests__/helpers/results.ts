@@ -1,6 +1,6 @@
 // ObjectResult builders for the report renderers' tests.
 import type { Finding, ObjectResult, ProbeResult } from '../../src/model.js'
-import { blankResult } from '../../src/pipeline/object.js'
+import { blankResult } from '../../src/model.js'
 
 export const TICKET_ID = '0b4f0ac2-8f0e-4e2a-9d3c-6d1b1f6e2a11'
 

@@ -1,7 +1,7 @@
 // The warehouse audit record of contract E, its idempotency key and its signature. Pure: the source info
 // comes in as a plain object (main reads the GitHub env), the event id and clock are injectable.
 import { createHash, createHmac, randomUUID } from 'node:crypto'
-import type { AuditAction, Finding, IndexDiff, ObjectResult } from '../model.js'
+import type { AuditAction, Finding, IndexDiff, ObjectResult, ReviewCheck, RolledBackIndex } from '../model.js'
 import { usedItsIndex } from '../platform/probe.js'
 
 export type { AuditAction }
@@ -22,14 +22,20 @@ export interface AuditRecord {
   action: AuditAction
   payloadHash: string
   timestamp: string
-  schemaVersion: number
-  previousSchemaVersion: number
+  /** The version live after the attempt as far as it is known; absent when no schema was ever read. */
+  schemaVersion?: number
+  /** The version the attempt was based on; absent when no schema was ever read. */
+  previousSchemaVersion?: number
   governanceCompliant: boolean
   diff: IndexDiff
   findings: Finding[]
   rebuild: { status: string; seconds: number }
   probes: { index: string; indexUsed: boolean; latencyMs: number; recordsExamined: number }[]
   source: AuditSource
+  /** Contract H: the comparison with the reviewed payload hash. */
+  review?: ReviewCheck
+  /** INDEX_ROLLED_BACK: the failed indexes the rollback removed (G13). */
+  rolledBack?: RolledBackIndex[]
 }
 
 /** The source block from environment variables (main passes process.env). */
@@ -45,8 +51,14 @@ export function auditSourceFromEnv(env: Readonly<Record<string, string | undefin
 }
 
 /** SHA-256 hex of `customObjectId:payloadHash:schemaVersion`: a re-run delivers the same key. */
-export function idempotencyKey(customObjectId: string, payloadHash: string, schemaVersion: number): string {
-  return createHash('sha256').update(`${customObjectId}:${payloadHash}:${schemaVersion}`).digest('hex')
+export function idempotencyKey(
+  customObjectId: string,
+  payloadHash: string,
+  schemaVersion: number | undefined
+): string {
+  return createHash('sha256')
+    .update(`${customObjectId}:${payloadHash}:${schemaVersion ?? ''}`)
+    .digest('hex')
 }
 
 /** `sha256=<hex HMAC-SHA256(secret, rawBody)>`, the X-Signature-256 header. */
@@ -54,12 +66,20 @@ export function signature(secret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`
 }
 
-/** True only when no error finding and every probe used the index it targets. */
-export function governanceCompliant(result: Pick<ObjectResult, 'findings' | 'probes'>): boolean {
-  return !result.findings.some(f => f.severity === 'error') && result.probes.every(usedItsIndex)
+/**
+ * True only when the attempt did not fail, no finding is an error and every probe used the index it
+ * targets (a probe that failed did not).
+ */
+export function governanceCompliant(result: Pick<ObjectResult, 'findings' | 'probes' | 'error'>): boolean {
+  return (
+    result.error === undefined &&
+    !result.findings.some(f => f.severity === 'error') &&
+    result.probes.every(usedItsIndex)
+  )
 }
 
-export function auditAction(result: Pick<ObjectResult, 'error' | 'changed'>): AuditAction {
+export function auditAction(result: Pick<ObjectResult, 'error' | 'changed' | 'auditAction'>): AuditAction {
+  if (result.auditAction !== undefined) return result.auditAction
   if (result.error !== undefined) return 'INDEX_DEPLOY_FAILED'
   return result.changed ? 'INDEX_DEPLOYED' : 'INDEX_UNCHANGED'
 }
@@ -74,15 +94,17 @@ export interface RecordOptions {
 }
 
 export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): AuditRecord {
-  const schemaVersion = result.schemaVersion ?? result.basedOnVersion ?? 0
+  const schemaVersion = result.schemaVersion ?? result.basedOnVersion
   return {
     eventId: opts.eventId ?? randomUUID(),
     customObjectId: result.customObjectId,
     action: opts.action ?? auditAction(result),
     payloadHash: result.payloadHash ?? '',
     timestamp: (opts.timestamp ?? new Date()).toISOString(),
-    schemaVersion,
-    previousSchemaVersion: result.basedOnVersion ?? schemaVersion,
+    ...(schemaVersion !== undefined ? { schemaVersion } : {}),
+    ...(result.basedOnVersion !== undefined || schemaVersion !== undefined
+      ? { previousSchemaVersion: result.basedOnVersion ?? schemaVersion }
+      : {}),
     governanceCompliant: governanceCompliant(result),
     diff: result.diff,
     findings: result.findings,
@@ -93,6 +115,8 @@ export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): Aud
       latencyMs: p.latencyMs,
       recordsExamined: p.recordsExamined
     })),
-    source: { ...opts.source }
+    source: { ...opts.source },
+    ...(result.review ? { review: { ...result.review } } : {}),
+    ...(result.rolledBack ? { rolledBack: result.rolledBack.map(r => ({ ...r })) } : {})
   }
 }

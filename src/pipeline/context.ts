@@ -9,7 +9,7 @@ import { createGatewayClient } from '../platform/gateway.js'
 import { createHttpClient, type HttpStats } from '../platform/http.js'
 import { createRateLimiter } from '../platform/ratelimit.js'
 import { resolveHosts } from '../platform/regions.js'
-import type { PipelineContext } from './object.js'
+import { pipelineContext, type PipelineContext, type PipelineOptions, type ReviewSource } from './job.js'
 
 export type ContextSettings = Pick<
   Settings,
@@ -23,6 +23,8 @@ export type ContextSettings = Pick<
   | 'warehouseSecret'
   | 'auditRequired'
   | 'maxIndexes'
+  | 'onRebuildFailure'
+  | 'requireReview'
 >
 
 export interface ContextOptions {
@@ -33,6 +35,8 @@ export interface ContextOptions {
   source: AuditSource
   /** Calls in flight at once across the run (default 4). */
   maxConcurrent?: number
+  /** The reviews a deploy compares with (contract H). */
+  review?: ReviewSource
 }
 
 export interface RunPlatform {
@@ -43,11 +47,14 @@ export interface RunPlatform {
 
 /** The context for `processObject`; without credentials `live` stays unset (file-only checks). */
 export function createPipelineContext(settings: ContextSettings, opts: ContextOptions): RunPlatform {
-  const ctx: PipelineContext = {
+  const ctx: PipelineOptions = {
     log: opts.log,
     maxIndexes: settings.maxIndexes,
     rebuildTimeoutSeconds: settings.rebuildTimeoutSeconds,
-    probe: settings.probe
+    probe: settings.probe,
+    onRebuildFailure: settings.onRebuildFailure,
+    requireReview: settings.requireReview,
+    ...(opts.review ? { review: opts.review } : {})
   }
   const http = createHttpClient({ limiter: createRateLimiter({ maxConcurrent: opts.maxConcurrent ?? 4 }) })
   if (settings.credentials) {
@@ -73,5 +80,5 @@ export function createPipelineContext(settings: ContextSettings, opts: ContextOp
       source: opts.source
     }
   }
-  return { ctx, stats: () => http.stats() }
+  return { ctx: pipelineContext(ctx), stats: () => http.stats() }
 }

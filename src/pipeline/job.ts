@@ -1,0 +1,106 @@
+// What one object's run is given: the job, and the run's context with every default resolved once, here.
+import { randomUUID } from 'node:crypto'
+import type { AuditSink } from '../audit/deliver.js'
+import type { AuditSource } from '../audit/record.js'
+import type { Logger } from '../log.js'
+import type { Limits, LoadedIndexFile, Mode, SchemaDocument } from '../model.js'
+import type { GatewayClient } from '../platform/gateway.js'
+import { defaultSleep } from '../platform/ratelimit.js'
+import type { OnRebuildFailure, RequireReview } from '../settings.js'
+
+export interface ObjectJob {
+  loaded: LoadedIndexFile
+  /** Resolved from the file or the `custom-object-id` input (mismatch already reported by the caller). */
+  customObjectId: string
+  mode: Mode
+}
+
+/** Where audit records go (deploy mode). */
+export interface AuditSettings {
+  sink: AuditSink
+  /** A record that cannot be delivered fails the object (`audit-required`). */
+  required: boolean
+  source: AuditSource
+}
+
+/** The reviewed hashes a deploy compares with (contract H), found once per run. */
+export interface ReviewSource {
+  /** The pull request the review came from, when it came from one. */
+  pullRequest: number | null
+  /** The reviewed hash of an object, with the version the review was based on when known. */
+  reviewOf(customObjectId: string): { payloadHash: string; basedOnVersion?: number } | undefined
+  /** Why no review is known (no PR for the commit, no comment, a GitHub error…), for the warning. */
+  problem?: string
+}
+
+/** What one run shares across its objects: the limits and other objects' schemas, fetched once. */
+export interface RunCache {
+  limits?: Promise<Limits>
+  schemas: Map<string, Promise<SchemaDocument | undefined>>
+}
+
+/** What a caller gives; everything left out takes its default in `pipelineContext`. */
+export interface PipelineOptions {
+  log: Logger
+  /** Absent: no credentials, run the file-only checks. */
+  live?: GatewayClient
+  /** The `max-indexes` input: an org policy limit below the platform's. */
+  maxIndexes?: number
+  rebuildTimeoutSeconds?: number
+  /** Run probe queries. */
+  probe?: boolean
+  /** Absent: audit 'skipped'. */
+  audit?: AuditSettings
+  onRebuildFailure?: OnRebuildFailure
+  requireReview?: RequireReview
+  /** The reviews found for this run (absent under `off`, or when not looked up). */
+  review?: ReviewSource
+  /** PUT attempts after a 409 conflict. */
+  maxConflictRetries?: number
+  /** PUTs sent again when their answer was lost and the live schema shows they were not applied. */
+  maxLostPutRetries?: number
+  /** One deadline shared by every PUT attempt of an object (and the reads between them). */
+  putDeadlineMs?: number
+  rebuildFirstPollMs?: number
+  rebuildMaxPollMs?: number
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  eventId?: () => string
+}
+
+/** The context every recipe runs with: all defaults resolved, the run's cache made. */
+export interface PipelineContext extends Omit<
+  Required<PipelineOptions>,
+  'live' | 'maxIndexes' | 'audit' | 'review'
+> {
+  live?: GatewayClient
+  maxIndexes?: number
+  audit?: AuditSettings
+  review?: ReviewSource
+  cache: RunCache
+}
+
+const resolved = new WeakSet<PipelineContext>()
+
+/** Resolves the defaults, once; a context already resolved comes back as it is (so its cache is shared). */
+export function pipelineContext(opts: PipelineOptions | PipelineContext): PipelineContext {
+  if (resolved.has(opts as PipelineContext)) return opts as PipelineContext
+  const ctx: PipelineContext = {
+    ...opts,
+    rebuildTimeoutSeconds: opts.rebuildTimeoutSeconds ?? 300,
+    probe: opts.probe ?? true,
+    onRebuildFailure: opts.onRebuildFailure ?? 'keep',
+    requireReview: opts.requireReview ?? 'off',
+    maxConflictRetries: opts.maxConflictRetries ?? 3,
+    maxLostPutRetries: opts.maxLostPutRetries ?? 2,
+    putDeadlineMs: opts.putDeadlineMs ?? 180_000,
+    rebuildFirstPollMs: opts.rebuildFirstPollMs ?? 250,
+    rebuildMaxPollMs: opts.rebuildMaxPollMs ?? 2_000,
+    now: opts.now ?? Date.now,
+    sleep: opts.sleep ?? defaultSleep,
+    eventId: opts.eventId ?? randomUUID,
+    cache: 'cache' in opts ? opts.cache : { schemas: new Map() }
+  }
+  resolved.add(ctx)
+  return ctx
+}

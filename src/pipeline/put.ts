@@ -1,0 +1,93 @@
+// The version-checked PUT (contract A5): sent with the version the draft was based on. A 409 → read the
+// schema again and rebase the draft on it (the caller re-merges and re-checks), then try again, a bounded
+// number of times. A lost answer (no status, or a 5xx after retries) → read the schema: the draft's payload
+// hash live means the PUT went through; the same version live means it did not, and it is sent again.
+// Every attempt of one object, and the reads between them, share one deadline.
+import { errorMessage } from '../errors.js'
+import type { SchemaDocument } from '../model.js'
+import { payloadDocument, payloadHash } from '../plan/hash.js'
+import type { GatewayClient } from '../platform/gateway.js'
+import { PlatformError } from '../platform/http.js'
+import type { PipelineContext } from './job.js'
+
+/** What a PUT sends: `merged`, based on `live`'s version; `hash` is the payload hash of `merged`. */
+export interface Draft {
+  live: SchemaDocument
+  merged: SchemaDocument
+  hash: string
+}
+
+/** The draft rebased on a newer document, or why the PUT should not be sent after all. */
+export type Rebased<D extends Draft> = { draft: D } | { stop: 'blocked' | 'unchanged'; draft: D }
+
+export type PutResult<D extends Draft> =
+  | { kind: 'committed'; draft: D; document: SchemaDocument; lostAnswer: boolean }
+  | { kind: 'stopped'; stop: 'blocked' | 'unchanged'; draft: D }
+
+export async function versionCheckedPut<D extends Draft>(
+  ctx: PipelineContext,
+  gateway: GatewayClient,
+  customObjectId: string,
+  first: D,
+  rebase: (current: SchemaDocument) => Promise<Rebased<D>>,
+  /** What a rebase does, for the log: e.g. 're-merging the index file on the new schema'. */
+  rebaseNote: string
+): Promise<PutResult<D>> {
+  let draft = first
+  let conflicts = 0
+  let lost = 0
+  for (;;) {
+    const body = payloadDocument({ ...draft.merged, schemaVersion: draft.live.schemaVersion })
+    let failure: PlatformError
+    try {
+      const document = await gateway.putSchema(customObjectId, body, { retryConnectionErrors: false })
+      ctx.log.info(
+        `${customObjectId}: deployed schema version ${document.schemaVersion} (was ${draft.live.schemaVersion}).`
+      )
+      return { kind: 'committed', draft, document, lostAnswer: false }
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error
+      failure = error
+    }
+    const lostAnswer = failure.status === undefined || failure.status >= 500
+    if (failure.status !== 409 && !lostAnswer) throw failure
+    let current: SchemaDocument
+    try {
+      current = await gateway.getSchema(customObjectId)
+    } catch (error) {
+      if (!lostAnswer) throw error
+      throw new Error(
+        `Object ${customObjectId}: the PUT's answer was lost (${failure.message}) and the schema could not be ` +
+          `read back to see whether it was applied: ${errorMessage(error)}`
+      )
+    }
+    if (payloadHash(current) === draft.hash) {
+      if (lostAnswer) {
+        ctx.log.info(
+          `${customObjectId}: the PUT's answer was lost (${failure.message}), but the live schema ` +
+            `(version ${current.schemaVersion}) has the payload hash we sent: the deploy went through.`
+        )
+      }
+      return { kind: 'committed', draft, document: current, lostAnswer }
+    }
+    if (lostAnswer && current.schemaVersion === draft.live.schemaVersion) {
+      // Not applied: send it again, a bounded number of times.
+      if (++lost > ctx.maxLostPutRetries) throw failure
+      continue
+    }
+    if (++conflicts > ctx.maxConflictRetries) {
+      throw new Error(
+        `Object ${customObjectId}: another writer changed the schema during the deploy ${conflicts} times ` +
+          `(now version ${current.schemaVersion}); gave up after ${ctx.maxConflictRetries} retries. Re-run the job when ` +
+          `the schema is quiet.${failure.correlationId ? ` (correlation id ${failure.correlationId})` : ''}`
+      )
+    }
+    ctx.log.info(
+      `${customObjectId}: version ${draft.live.schemaVersion} is stale (now ${current.schemaVersion}): ` +
+        `${rebaseNote}.`
+    )
+    const next = await rebase(current)
+    if ('stop' in next) return { kind: 'stopped', stop: next.stop, draft: next.draft }
+    draft = next.draft
+  }
+}
