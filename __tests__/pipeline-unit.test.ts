@@ -5,6 +5,8 @@ import { DEFAULT_LIMITS } from '../src/model.js'
 import type { GatewayClient, PutOptions, QueryBody, QueryResponse } from '../src/platform/gateway.js'
 import { PlatformError } from '../src/platform/http.js'
 import { processObject } from '../src/pipeline/object.js'
+import type { AuditSettings, ReviewSource } from '../src/pipeline/job.js'
+import { computeOutputs, reviewedOutput } from '../src/outputs.js'
 import type { AuditRecord } from '../src/audit/record.js'
 import { indexFile, memoryLogger, silentLogger } from './helpers/platform.js'
 
@@ -29,10 +31,33 @@ function liveDoc(): SchemaDocument {
 type Failure = 'drop-after-commit' | 'drop-before-commit' | 'conflict'
 
 /** A fake platform: version check, version bump, indexes straight to `finalStatus`, and scripted PUT failures. */
-function fakeGateway(opts: { failures?: Failure[]; finalStatus?: IndexStatus; limits?: Limits } = {}) {
+interface FakeOptions {
+  failures?: Failure[]
+  finalStatus?: IndexStatus
+  limits?: Limits
+  /** GETs of the schema (1-based) that fail with a 500. */
+  failingGets?: number[]
+  /** The PUT commits, but its answer leaves out this index. */
+  answerWithout?: string
+  /** Every query fails with a 503. */
+  queriesFail?: boolean
+}
+
+const serverError = (method: string, status = 500): PlatformError =>
+  new PlatformError({
+    method,
+    path: '/x',
+    status,
+    code: 'internal.server.error',
+    attempts: 1,
+    message: `${method} /x failed: ${status}`
+  })
+
+function fakeGateway(opts: FakeOptions = {}) {
   let doc = liveDoc()
   const failures = [...(opts.failures ?? [])]
   const calls: string[] = []
+  let gets = 0
   const bump = (body: Record<string, unknown>): SchemaDocument => {
     const next = structuredClone(body) as unknown as SchemaDocument
     next.schemaVersion = doc.schemaVersion + 1
@@ -51,6 +76,7 @@ function fakeGateway(opts: { failures?: Failure[]; finalStatus?: IndexStatus; li
   const gateway: GatewayClient = {
     getSchema: id => {
       calls.push(`GET ${id}`)
+      if (opts.failingGets?.includes(++gets)) return Promise.reject(serverError('GET'))
       return Promise.resolve(structuredClone(doc))
     },
     listSchemas: () => Promise.resolve([]),
@@ -101,10 +127,14 @@ function fakeGateway(opts: { failures?: Failure[]; finalStatus?: IndexStatus; li
           })
         )
       }
+      if (opts.answerWithout !== undefined) {
+        out.indexes = out.indexes.filter(i => i.name !== opts.answerWithout)
+      }
       return Promise.resolve(out)
     },
     query: (body: QueryBody): Promise<QueryResponse> => {
       calls.push('POST query')
+      if (opts.queriesFail) return Promise.reject(serverError('POST', 503))
       const field = body.query.type === 'term' ? body.query.field : body.query.queries[0]!.field
       const index = doc.indexes.find(i => i.status === 'active' && i.fields[0] === field)
       return Promise.resolve({
@@ -236,5 +266,226 @@ describe('pipeline deploy decisions', () => {
     )
     expect(f.calls).not.toContain('PUT')
     expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
+  })
+})
+
+function recordingAudit(required = false): { audit: AuditSettings; records: AuditRecord[] } {
+  const records: AuditRecord[] = []
+  return {
+    records,
+    audit: {
+      sink: r => {
+        records.push(r)
+        return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
+      },
+      required,
+      source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
+    }
+  }
+}
+
+describe('every deploy attempt is audited (G5)', () => {
+  it('audits a deploy that failed before its PUT, without a version when none was read', async () => {
+    const f = fakeGateway({ failingGets: [1] })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
+    expect(result.error).toMatch(/GET \/x failed: 500/)
+    expect(f.calls).not.toContain('PUT')
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
+    expect(records[0]!.schemaVersion).toBeUndefined()
+    expect(records[0]!.previousSchemaVersion).toBeUndefined()
+    expect(result.outcome).toBe('failed')
+  })
+
+  it('audits a committed PUT whose rebuild poll failed, with the version it produced', async () => {
+    const f = fakeGateway({ finalStatus: 'building' })
+    // The PUT's answer shows the index building; every poll after it fails.
+    const failing: GatewayClient = {
+      ...f.gateway,
+      getSchema: id =>
+        f.calls.includes('PUT') ? Promise.reject(serverError('GET')) : f.gateway.getSchema(id)
+    }
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      {
+        log: silentLogger,
+        live: failing,
+        audit,
+        rebuildTimeoutSeconds: 1,
+        rebuildFirstPollMs: 5,
+        rebuildMaxPollMs: 20
+      },
+      job()
+    )
+    expect(result.schemaVersion).toBe(2)
+    expect(result.rebuild.status).not.toBe('skipped')
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: 2,
+      previousSchemaVersion: 1
+    })
+    expect(result.audit).toBe('true')
+  })
+})
+
+describe("a PUT's answer is checked (G6)", () => {
+  it('fails the deploy when the answer lacks an index of the file, naming it', async () => {
+    const f = fakeGateway({ answerWithout: 'idx_assignee' })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
+    expect(result.error).toMatch(/lacks idx_assignee as the index file defines it: the deploy failed/)
+    expect(result.schemaVersion).toBe(2)
+    expect(result.rebuild.status).toBe('failed')
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: 2,
+      governanceCompliant: false
+    })
+  })
+})
+
+describe('probes that fail count as not used (G4)', () => {
+  it('keeps a failed probe in the result and the audit, not compliant', async () => {
+    const f = fakeGateway({ queriesFail: true })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
+    expect(result.probes).toHaveLength(1)
+    expect(result.probes[0]).toMatchObject({ index: 'idx_assignee', indexUsed: false })
+    expect(result.probes[0]!.error).toMatch(/503/)
+    expect(result.findings.some(x => x.rule === 'probe-full-scan')).toBe(true)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOYED',
+      governanceCompliant: false,
+      probes: [{ index: 'idx_assignee', indexUsed: false, recordsExamined: 0 }]
+    })
+    expect(computeOutputs([result], 'deploy', { reportPath: 'r' })['index-used']).toBe('false')
+  })
+})
+
+describe('a failed rebuild (G13)', () => {
+  it('keep: leaves the failed index, fails the object, audits INDEX_DEPLOY_FAILED', async () => {
+    const f = fakeGateway({ finalStatus: 'failed' })
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(result.outcome).toBe('failed')
+    expect(result.error).toMatch(/idx_assignee failed: duplicate values/)
+    expect(f.current().indexes.map(i => i.name)).toContain('idx_assignee')
+  })
+
+  it('drop-failed: removes the failed index with a second PUT and audits INDEX_ROLLED_BACK', async () => {
+    const f = fakeGateway({ finalStatus: 'failed' })
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, audit, onRebuildFailure: 'drop-failed' },
+      job()
+    )
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(2)
+    expect(f.current().indexes.map(i => i.name)).toEqual(['idx_status'])
+    expect(f.current().retention).toEqual({ days: 365 })
+    expect(result.outcome).toBe('rolled-back')
+    expect(result.schemaVersion).toBe(3)
+    expect(result.rebuild.status).toBe('failed')
+    expect(result.error).toMatch(
+      /Dropped idx_assignee again \(on-rebuild-failure: drop-failed\): schema version 3/
+    )
+    expect(result.rolledBack).toEqual([{ index: 'idx_assignee', statusReason: 'duplicate values' }])
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_ROLLED_BACK',
+      schemaVersion: 3,
+      rolledBack: [{ index: 'idx_assignee', statusReason: 'duplicate values' }]
+    })
+    expect(computeOutputs([result], 'deploy', { reportPath: 'r' })).toMatchObject({
+      'schema-version': '3',
+      'rebuild-status': 'failed'
+    })
+  })
+})
+
+describe('deploy what was reviewed (H)', () => {
+  const reviewOf = (hash: string | undefined, pullRequest: number | null = 7): ReviewSource => ({
+    pullRequest,
+    reviewOf: () => (hash === undefined ? undefined : { payloadHash: hash, basedOnVersion: 1 })
+  })
+  async function expectedHash(): Promise<string> {
+    const f = fakeGateway()
+    const r = await processObject(
+      { log: silentLogger, live: f.gateway, probe: false },
+      { ...job(), mode: 'validate' }
+    )
+    return r.payloadHash!
+  }
+
+  it('marks the deploy reviewed when the hash matches', async () => {
+    const hash = await expectedHash()
+    const f = fakeGateway()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, requireReview: 'fail', review: reviewOf(hash) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
+    expect(result.review).toEqual({ payloadHash: hash, matched: true, pullRequest: 7 })
+    expect(reviewedOutput([result])).toBe('true')
+  })
+
+  it('warns and deploys under warn when the document differs from the review', async () => {
+    const f = fakeGateway()
+    const log = memoryLogger()
+    const result = await processObject(
+      { log, live: f.gateway, requireReview: 'warn', review: reviewOf('a'.repeat(64)) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
+    expect(result.review).toMatchObject({ payloadHash: 'a'.repeat(64), matched: false })
+    expect(
+      log.lines.some(
+        l => l.startsWith('warning:') && l.includes('a'.repeat(64)) && l.includes(result.payloadHash!)
+      )
+    ).toBe(true)
+    expect(reviewedOutput([result])).toBe('false')
+  })
+
+  it('sends no PUT under fail when the document differs, and audits the attempt', async () => {
+    const f = fakeGateway()
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, audit, requireReview: 'fail', review: reviewOf('a'.repeat(64)) },
+      job()
+    )
+    expect(f.calls).not.toContain('PUT')
+    expect(result.outcome).toBe('failed')
+    expect(result.error).toMatch(/not the one reviewed on pull request #7.*require-review: fail/)
+    expect(result.payloadHash).toMatch(/^[0-9a-f]{64}$/)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      review: { payloadHash: 'a'.repeat(64), matched: false, pullRequest: 7 }
+    })
+  })
+
+  it('sends no PUT under fail when no review was found', async () => {
+    const f = fakeGateway()
+    const result = await processObject(
+      {
+        log: silentLogger,
+        live: f.gateway,
+        requireReview: 'fail',
+        review: { ...reviewOf(undefined, null), problem: 'no pull request was found for commit abc' }
+      },
+      job()
+    )
+    expect(f.calls).not.toContain('PUT')
+    expect(result.error).toMatch(/has no review: no pull request was found for commit abc/)
+    expect(result.review).toEqual({ payloadHash: null, matched: null, pullRequest: null })
+    expect(reviewedOutput([result])).toBe('unknown')
+  })
+
+  it('skips the comparison under off, even with a reviewed hash', async () => {
+    const f = fakeGateway()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, requireReview: 'off', review: reviewOf('a'.repeat(64)) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
+    expect(result.review).toMatchObject({ payloadHash: null, matched: null })
   })
 })
