@@ -78,6 +78,8 @@ export async function runAction(opts: ActionOptions): Promise<ActionRun> {
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_ACTOR: 'octocat',
     GITHUB_SERVER_URL: 'https://github.com',
+    // Nothing listens on port 9: a run that calls GitHub without a stand-in fails at once, never leaves the machine.
+    GITHUB_API_URL: 'http://127.0.0.1:9',
     RUNNER_TEMP: tempDir,
     ...opts.env
   }
