@@ -1,21 +1,65 @@
 // Fault injection and the control routes under /__emulator/: each fault kind, matching by method and path,
-// faults armed at start, and every admin route (not logged, not rate limited).
+// faults armed at start, every admin route (not logged, not rate limited), and the warehouse stand-in's faults.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   SAMPLE_IDS,
   startEmulator,
+  startWarehouse,
   type EmulatorOptions,
-  type RunningEmulator
+  type RunningEmulator,
+  type Warehouse
 } from '../src/emulator/index.js'
 import type { SchemaDocument } from '../src/model.js'
 
 const SCHEMAS = '/api/v2/data-gateway/customobjects/schemas'
 const TICKET = `${SCHEMAS}/${SAMPLE_IDS.ticket}`
 let emu: RunningEmulator | undefined
+const closers: (() => Promise<void>)[] = []
 afterEach(async () => {
   await emu?.close()
   emu = undefined
+  await Promise.all(closers.splice(0).map(c => c()))
 })
+
+const BASIC = `Basic ${Buffer.from('emulator-client:emulator-secret').toString('base64')}`
+
+function token(e: RunningEmulator, authorization = BASIC): Promise<Response> {
+  return fetch(`${e.url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+    redirect: 'manual'
+  })
+}
+
+/** A server on another port that only counts the requests reaching it. */
+async function trap(): Promise<{ url: string; hits: () => number }> {
+  let hits = 0
+  const server = http.createServer((req, res) => {
+    hits++
+    req.resume()
+    res.end('{}')
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  closers.push(
+    () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => {
+          resolve()
+        })
+      })
+  )
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits }
+}
+
+async function warehouse(secret?: string): Promise<Warehouse> {
+  const wh = await startWarehouse(secret !== undefined ? { secret } : {})
+  closers.push(() => wh.close())
+  return wh
+}
 
 async function start(opts: EmulatorOptions = {}): Promise<{ e: RunningEmulator; bearer: string }> {
   const e = await startEmulator({
@@ -37,14 +81,15 @@ async function start(opts: EmulatorOptions = {}): Promise<{ e: RunningEmulator; 
 }
 
 function get(e: RunningEmulator, bearer: string, path: string): Promise<Response> {
-  return fetch(`${e.url}${path}`, { headers: { authorization: `Bearer ${bearer}` } })
+  return fetch(`${e.url}${path}`, { headers: { authorization: `Bearer ${bearer}` }, redirect: 'manual' })
 }
 
 function put(e: RunningEmulator, bearer: string, doc: SchemaDocument): Promise<Response> {
   return fetch(`${e.url}${TICKET}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify(doc)
+    body: JSON.stringify(doc),
+    redirect: 'manual'
   })
 }
 
@@ -118,6 +163,225 @@ describe('fault kinds', () => {
       error: 'invalid_request',
       description: expect.stringMatching(/^rate limit exceeded; /) as string
     })
+  })
+})
+
+describe('faults for the secrets, redirect, wait and PUT-answer cases', () => {
+  it('echoes the bearer token and the Authorization header in an API error body', async () => {
+    const { e, bearer } = await start()
+    e.addFault({ path: TICKET, kind: 'status', status: 500, echoSecrets: true })
+    const res = await get(e, bearer, TICKET)
+    expect(res.status).toBe(500)
+    const body = (await res.json()) as { message: string; code: string; details: { entityName: string }[] }
+    expect(body.code).toBe('internal.server.error')
+    expect(body.message).toContain(`Authorization: Bearer ${bearer}`)
+    expect(body.message).toContain(`access token ${bearer}`)
+    expect(body.details[0]!.entityName).toContain(bearer)
+  })
+
+  it.each([400, 401, 500, 503])(
+    'echoes the Basic credential and the decoded client secret on a %i from the token endpoint',
+    async status => {
+      const { e } = await start()
+      e.addFault({ path: '/oauth/token', kind: 'status', status, echoSecrets: true })
+      const res = await token(e)
+      expect(res.status).toBe(status)
+      const body = (await res.json()) as { error: string; description: string; error_description: string }
+      expect(body.error).not.toBe('invalid_request')
+      expect(body.description).toContain(BASIC)
+      expect(body.error_description).toContain('client credential emulator-client:emulator-secret')
+    }
+  )
+
+  it('answers a redirect fault with its status and Location, serving nothing', async () => {
+    const { e, bearer } = await start()
+    const other = await trap()
+    e.addFault({ method: 'PUT', path: TICKET, kind: 'redirect', status: 307, location: `${other.url}/steal` })
+    const before = e.getSchema(SAMPLE_IDS.ticket)!
+    const res = await put(e, bearer, { ...before, description: 'moved?' })
+    expect(res.status).toBe(307)
+    expect(res.headers.get('location')).toBe(`${other.url}/steal`)
+    expect(e.getSchema(SAMPLE_IDS.ticket)!.schemaVersion).toBe(before.schemaVersion)
+    expect(other.hits()).toBe(0)
+  })
+
+  it('redirects the token endpoint with 302 by default', async () => {
+    const { e } = await start()
+    e.addFault({ path: '/oauth/token', kind: 'redirect', location: 'http://127.0.0.1:9/oauth/token' })
+    const res = await token(e)
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe('http://127.0.0.1:9/oauth/token')
+  })
+
+  it('adds headers to a status fault', async () => {
+    const { e, bearer } = await start()
+    e.addFault({
+      path: TICKET,
+      kind: 'status',
+      status: 429,
+      retryAfter: 3600,
+      headers: { 'inin-ratelimit-reset': '3600' }
+    })
+    const res = await get(e, bearer, TICKET)
+    expect(res.status).toBe(429)
+    expect(res.headers.get('retry-after')).toBe('3600')
+    expect(res.headers.get('inin-ratelimit-reset')).toBe('3600')
+  })
+
+  it('lets a request through with a headers fault and adds its headers to the 200', async () => {
+    const { e, bearer } = await start()
+    e.addFault({
+      path: TICKET,
+      kind: 'headers',
+      headers: { 'inin-ratelimit-count': '300', 'inin-ratelimit-reset': '3600' }
+    })
+    const res = await get(e, bearer, TICKET)
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as SchemaDocument).id).toBe(SAMPLE_IDS.ticket)
+    expect(res.headers.get('inin-ratelimit-allowed')).toBe('300')
+    expect(res.headers.get('inin-ratelimit-count')).toBe('300')
+    expect(res.headers.get('inin-ratelimit-reset')).toBe('3600')
+    const next = await get(e, bearer, TICKET)
+    expect(next.headers.get('inin-ratelimit-reset')).not.toBe('3600')
+  })
+
+  it('commits a PUT but answers without the named index', async () => {
+    const { e, bearer } = await start()
+    const doc = e.getSchema(SAMPLE_IDS.ticket)!
+    doc.indexes.push({ name: 'idx_assignee', fields: ['assignee'] })
+    e.addFault({ path: TICKET, kind: 'put-omit-index', index: 'idx_status' })
+    const res = await put(e, bearer, doc)
+    expect(res.status).toBe(200)
+    const answer = (await res.json()) as SchemaDocument
+    expect(answer.indexes.map(i => i.name)).toEqual(['idx_created', 'idx_assignee'])
+    expect(e.getSchema(SAMPLE_IDS.ticket)!.indexes.map(i => i.name)).toEqual([
+      'idx_created',
+      'idx_status',
+      'idx_assignee'
+    ])
+    expect(answer.schemaVersion).toBe(2)
+  })
+
+  it('commits a PUT but answers without any of the indexes it added', async () => {
+    const { e, bearer } = await start()
+    const doc = e.getSchema(SAMPLE_IDS.ticket)!
+    doc.indexes.push(
+      { name: 'idx_assignee', fields: ['assignee'] },
+      { name: 'idx_amount', fields: ['amount'] }
+    )
+    await admin(e, 'POST', 'faults', { path: `${SCHEMAS}/*`, kind: 'put-omit-index' })
+    const answer = (await (await put(e, bearer, doc)).json()) as SchemaDocument
+    expect(answer.indexes.map(i => i.name)).toEqual(['idx_created', 'idx_status'])
+    expect(e.getSchema(SAMPLE_IDS.ticket)!.indexes).toHaveLength(4)
+  })
+
+  it('answers a PUT 200 with the old document without committing it', async () => {
+    const { e, bearer } = await start()
+    const before = e.getSchema(SAMPLE_IDS.ticket)!
+    e.addFault({ path: TICKET, kind: 'put-no-commit' })
+    const res = await put(e, bearer, {
+      ...before,
+      indexes: [...before.indexes, { name: 'idx_assignee', fields: ['assignee'] }]
+    })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual(before)
+    expect(e.getSchema(SAMPLE_IDS.ticket)).toEqual(before)
+  })
+
+  it('keeps a PUT-answer fault for PUT requests only', async () => {
+    const { e, bearer } = await start()
+    e.addFault({ path: TICKET, kind: 'put-no-commit' })
+    expect((await get(e, bearer, TICKET)).status).toBe(200)
+    expect(e.getSchema(SAMPLE_IDS.ticket)!.schemaVersion).toBe(1)
+    expect(
+      (await admin(e, 'POST', 'faults', { path: TICKET, kind: 'put-omit-index', method: 'GET' })).status
+    ).toBe(400)
+  })
+
+  it('fails only the GETs after the PUT with an `after` fault (the rebuild polls)', async () => {
+    const { e, bearer } = await start()
+    e.addFault({ method: 'GET', path: `${SCHEMAS}/*`, kind: 'status', status: 500, count: 2, after: 'PUT' })
+    expect((await get(e, bearer, TICKET)).status).toBe(200)
+    expect((await get(e, bearer, TICKET)).status).toBe(200)
+    const doc = e.getSchema(SAMPLE_IDS.ticket)!
+    expect((await put(e, bearer, { ...doc, description: 'x' })).status).toBe(200)
+    expect((await get(e, bearer, TICKET)).status).toBe(500)
+    expect((await get(e, bearer, TICKET)).status).toBe(500)
+    expect((await get(e, bearer, TICKET)).status).toBe(200)
+  })
+
+  it('lists a dormant fault as dormant over HTTP', async () => {
+    const { e } = await start()
+    await admin(e, 'POST', 'faults', {
+      method: 'GET',
+      path: TICKET,
+      kind: 'status',
+      status: 500,
+      after: 'PUT'
+    })
+    const listed = (await (await admin(e, 'GET', 'faults')).json()) as { faults: { dormant: boolean }[] }
+    expect(listed.faults).toEqual([expect.objectContaining({ dormant: true, remaining: 1, after: 'PUT' })])
+  })
+
+  it.each([
+    [{ path: TICKET, kind: 'redirect' }, /location/],
+    [{ path: TICKET, kind: 'redirect', status: 200, location: '/x' }, /301, 302/],
+    [{ path: TICKET, kind: 'headers' }, /headers/],
+    [{ path: TICKET, kind: 'headers', headers: { 'x-a': 'b\r\nx-b: c' } }, /line breaks/],
+    [{ path: TICKET, kind: 'status', status: 500, echoSecrets: 'yes' }, /echoSecrets/]
+  ])('refuses a malformed fault %j', async (spec, reason) => {
+    const { e } = await start()
+    const res = await admin(e, 'POST', 'faults', spec)
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { message: string }).message).toMatch(reason)
+  })
+})
+
+describe('warehouse stand-in faults', () => {
+  it('redirects the next delivery to another host and stores nothing', async () => {
+    const other = await trap()
+    const wh = await warehouse('wh-secret-123')
+    wh.redirectNext(1, `${other.url}/collect`)
+    const res = await fetch(wh.url, { method: 'POST', body: '{}', redirect: 'manual' })
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe(`${other.url}/collect`)
+    expect(wh.deliveries()).toHaveLength(0)
+    expect(other.hits()).toBe(0)
+    expect((await fetch(wh.url, { method: 'POST', body: '{}', redirect: 'manual' })).status).toBe(401)
+  })
+
+  it('redirects over its control route with the status asked for', async () => {
+    const wh = await warehouse()
+    await fetch(`${wh.url}/__warehouse/redirect`, {
+      method: 'POST',
+      body: JSON.stringify({ count: 1, location: 'http://127.0.0.1:9/', status: 308 })
+    })
+    expect((await fetch(wh.url, { method: 'POST', body: '{}', redirect: 'manual' })).status).toBe(308)
+  })
+
+  it('echoes its shared secret in the error body when asked to', async () => {
+    const wh = await warehouse('wh-secret-123')
+    wh.failNext(1, 500, { echoSecret: true })
+    const res = await fetch(wh.url, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-signature-256': 'sha256=abc' }
+    })
+    expect(res.status).toBe(500)
+    const text = await res.text()
+    expect(text).toContain('wh-secret-123')
+    expect(text).toContain('sha256=abc')
+  })
+
+  it('echoes its shared secret over its control route', async () => {
+    const wh = await warehouse('wh-secret-123')
+    await fetch(`${wh.url}/__warehouse/fail`, {
+      method: 'POST',
+      body: JSON.stringify({ count: 1, status: 400, echoSecret: true })
+    })
+    const res = await fetch(wh.url, { method: 'POST', body: '{}' })
+    expect(res.status).toBe(400)
+    expect(await res.text()).toContain('wh-secret-123')
   })
 })
 

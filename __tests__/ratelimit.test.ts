@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRateLimiter } from '../src/platform/ratelimit.js'
+import { RateLimitWaitError, createRateLimiter } from '../src/platform/ratelimit.js'
 
 function fakeClock(): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } {
   let t = 1_000_000
@@ -92,5 +92,32 @@ describe('rate limiter', () => {
     a()
     ;(await pending)()
     expect(third).toBe(true)
+  })
+
+  it('refuses at once, naming the wait, when the window resets later than the caller can wait', async () => {
+    const clock = fakeClock()
+    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep })
+    const release = await limiter.acquire()
+    limiter.update(headers(300, 300, 3600))
+    release()
+    const error = await limiter.acquire({ maxWaitMs: 118_000 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RateLimitWaitError)
+    expect((error as RateLimitWaitError).waitMs).toBe(3_600_000)
+    expect((error as RateLimitWaitError).leftMs).toBe(118_000)
+    expect((error as Error).message).toBe(
+      "the rate-limit window resets in 3600 s (inin-ratelimit-reset), more than the 118 s left of the call's deadline"
+    )
+    expect(clock.slept).toEqual([])
+    expect(limiter.snapshot()).toMatchObject({ inFlight: 0, waits: 0 })
+  })
+
+  it('waits for a window that resets within what the caller can wait', async () => {
+    const clock = fakeClock()
+    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep, resetMarginMs: 0 })
+    const release = await limiter.acquire()
+    limiter.update(headers(300, 300, 30))
+    release()
+    ;(await limiter.acquire({ maxWaitMs: 60_000 }))()
+    expect(clock.slept).toEqual([30_000])
   })
 })

@@ -77,13 +77,31 @@ describe('settings', () => {
     expect(errorOf({ probe: 'maybe' })).toBe("Input 'probe' must be 'true' or 'false'; got 'maybe'.")
   })
 
-  it('rejects a region with characters no host name has', () => {
-    expect(errorOf({ region: 'us east 1' })).toMatch(/'region' must be a Genesys Cloud domain/)
+  it('rejects a region with characters no host name has, naming the closest region', () => {
+    expect(errorOf({ region: 'us east 1' })).toMatch(
+      /^Input 'region': unknown region 'us east 1'\. Did you mean 'us-east-1'\?/
+    )
   })
 
   it('rejects an api-url that is not an http(s) URL', () => {
     expect(errorOf({ 'api-url': 'ftp://x' })).toMatch(/'api-url' must be an http\(s\) URL/)
     expect(errorOf({ 'api-url': 'not a url' })).toMatch(/'api-url' must be an absolute http\(s\) URL/)
+  })
+
+  it('never echoes a password of a URL input, parsable or not', () => {
+    for (const name of ['api-url', 'login-url', 'warehouse-url']) {
+      for (const value of [
+        'http://user:hunter2-pw@127.0.0.1:99999/x',
+        'http//user:hunter2-pw@host/x',
+        'http://user:hunter2/pw@host',
+        'ftp://user:hunter2-pw@host/x',
+        'https://user:hunter2-pw@example.com/x'
+      ]) {
+        const message = errorOf({ [name]: value, 'warehouse-url': name === 'warehouse-url' ? value : '' })
+        expect(message).toContain(`'${name}'`)
+        expect(message).not.toContain('hunter2')
+      }
+    }
   })
 
   it('requires client-id and client-secret together', () => {
@@ -150,8 +168,24 @@ describe('mode auto', () => {
 describe('region', () => {
   it('names the input for an unknown region name and lists the accepted ones', () => {
     expect(errorOf({ region: 'mars-north-1' })).toMatch(
-      /^Input 'region': Unknown region 'mars-north-1'.*eu-west-1/
+      /^Input 'region': unknown region 'mars-north-1'\. Did you mean '[a-z0-9-]+'\?.*eu-west-1/
     )
+  })
+
+  it('suggests the closest domain for a misspelt one, before any request', () => {
+    expect(errorOf({ region: 'mypurecloud.con' })).toMatch(
+      /^Input 'region': unknown region 'mypurecloud\.con'\. Did you mean 'mypurecloud\.com'\?/
+    )
+  })
+
+  it('rejects a host that is not a known domain even when api-url and login-url are given', () => {
+    expect(
+      errorOf({
+        region: 'evil.example.com',
+        'api-url': 'http://127.0.0.1:1',
+        'login-url': 'http://127.0.0.1:2'
+      })
+    ).toMatch(/^Input 'region': unknown region 'evil\.example\.com'/)
   })
 
   it('accepts a region name with underscores and a domain', () => {

@@ -1,6 +1,8 @@
 // Every input read, validated and typed once. Each error names the input and the format it expected.
 import type { Mode } from './model.js'
 import { regionDomain } from './platform/regions.js'
+import { redactUrl } from './redact.js'
+import { errorMessage } from './errors.js'
 
 export const MODE_INPUTS = ['auto', 'validate', 'deploy', 'plan', 'publish', 'drift'] as const
 export type ModeInput = (typeof MODE_INPUTS)[number]
@@ -103,6 +105,12 @@ function positiveInt(name: string, value: string, max: number): number {
   return Number(v)
 }
 
+/** A URL input as it may be quoted in an error: never its user-info, capped. */
+function shownUrl(value: string): string {
+  const safe = redactUrl(value)
+  return safe.length > 200 ? `${safe.slice(0, 200)}…` : safe
+}
+
 function url(name: string, value: string): string | undefined {
   const v = value.trim()
   if (v === '') return undefined
@@ -110,13 +118,15 @@ function url(name: string, value: string): string | undefined {
   try {
     parsed = new URL(v)
   } catch {
-    throw new SettingsError(`Input '${name}' must be an absolute http(s) URL; got '${v}'.`)
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new SettingsError(`Input '${name}' must be an http(s) URL; got '${v}'.`)
+    throw new SettingsError(`Input '${name}' must be an absolute http(s) URL; got '${shownUrl(v)}'.`)
   }
   if (parsed.username || parsed.password) {
-    throw new SettingsError(`Input '${name}' must not carry credentials in the URL.`)
+    throw new SettingsError(
+      `Input '${name}' must not carry credentials in the URL (${shownUrl(v)}): give them through their own inputs.`
+    )
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new SettingsError(`Input '${name}' must be an http(s) URL; got '${shownUrl(v)}'.`)
   }
   return v.replace(/\/+$/, '')
 }
@@ -199,15 +209,11 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     )
   }
   const region = (getInput('region') || 'mypurecloud.com').trim()
-  if (!/^[A-Za-z0-9._-]+$/.test(region)) {
-    throw new SettingsError(
-      `Input 'region' must be a Genesys Cloud domain (mypurecloud.com) or region name (us-east-1); got '${region}'.`
-    )
-  }
   try {
+    // A closed list (G11): checked here, before any request, even when api-url and login-url are both given.
     regionDomain(region)
   } catch (error) {
-    throw new SettingsError(`Input 'region': ${(error as Error).message}`)
+    throw new SettingsError(`Input 'region': ${errorMessage(error)}`)
   }
   const clientId = getInput('client-id').trim()
   const clientSecret = getInput('client-secret').trim()

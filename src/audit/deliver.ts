@@ -1,7 +1,9 @@
 // Delivering an audit record to the warehouse (contract E) over the same HTTP module as every other call:
-// 429, 5xx and connection failures are retried; any other answer is final. Never names the secret.
+// 429, 5xx and connection failures are retried; any other answer is final; a redirect is not followed (the
+// signed record never goes to another address). Never names the secret, even when the warehouse echoes it.
 import type { HttpClientOptions, PlatformHttpClient } from '../platform/http.js'
 import { PlatformError, WAREHOUSE_RETRY_STATUSES, createHttpClient } from '../platform/http.js'
+import { createRedactor } from '../redact.js'
 import type { AuditRecord } from './record.js'
 import { idempotencyKey, signature } from './record.js'
 import { errorMessage } from '../errors.js'
@@ -17,8 +19,10 @@ export interface DeliveryOutcome {
 export interface AuditSinkOptions {
   url: string
   secret?: string
-  /** Default: a client retrying 429 and every 5xx, 30 s deadline. */
+  /** Default: a client retrying 429 and every 5xx, 30 s deadline, redacting with `redact`. */
   http?: PlatformHttpClient
+  /** The run's `Redactor.redact`: applied to every failure reason (the secret is always redacted). */
+  redact?: (text: string) => string
 }
 
 export type AuditSink = (record: AuditRecord) => Promise<DeliveryOutcome>
@@ -34,7 +38,8 @@ export async function deliverAudit(
   http: PlatformHttpClient,
   url: string,
   record: AuditRecord,
-  secret?: string
+  secret?: string,
+  redact: (text: string) => string = text => text
 ): Promise<DeliveryOutcome> {
   const raw = JSON.stringify(record)
   const key = idempotencyKey(record.customObjectId, record.payloadHash, record.schemaVersion)
@@ -44,7 +49,8 @@ export async function deliverAudit(
     const res = await http.request({ method: 'POST', url, headers, body: raw, limited: false })
     return { delivered: true, status: res.status, idempotencyKey: key }
   } catch (error) {
-    const reason = errorMessage(error)
+    const own = createRedactor([secret])
+    const reason = own.redact(redact(errorMessage(error)))
     return {
       delivered: false,
       reason: `audit record for ${record.customObjectId} not delivered: ${reason}`,
@@ -55,6 +61,6 @@ export async function deliverAudit(
 }
 
 export function createAuditSink(opts: AuditSinkOptions): AuditSink {
-  const http = opts.http ?? createWarehouseHttpClient()
-  return record => deliverAudit(http, opts.url, record, opts.secret)
+  const http = opts.http ?? createWarehouseHttpClient(opts.redact ? { redact: opts.redact } : {})
+  return record => deliverAudit(http, opts.url, record, opts.secret, opts.redact)
 }

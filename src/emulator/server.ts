@@ -325,7 +325,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     }
   }
 
-  function api(method: string, path: string, req: http.IncomingMessage, body: string): Reply {
+  function api(
+    method: string,
+    path: string,
+    req: http.IncomingMessage,
+    body: string,
+    fault: FaultSpec | undefined
+  ): Reply {
     const now = Date.now()
     const auth = req.headers.authorization
     const bearer = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined
@@ -356,7 +362,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         )
       )
     }
-    return withHeaders(route(method, path, token, body))
+    return withHeaders(route(method, path, token, body, fault))
   }
 
   function need(token: Token, scope: string): Reply | undefined {
@@ -368,7 +374,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     )
   }
 
-  function route(method: string, path: string, token: Token, body: string): Reply {
+  function route(
+    method: string,
+    path: string,
+    token: Token,
+    body: string,
+    fault: FaultSpec | undefined
+  ): Reply {
     const rest = path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length + 1) : undefined
     const parts = rest?.split('/') ?? []
     if (method === 'GET' && rest === 'schemas') {
@@ -384,7 +396,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
           ? { status: 200, body: doc }
           : errorReply(404, `custom object ${id} not found; list the objects with GET ${API_PREFIX}/schemas`)
       }
-      return need(token, SCOPES.write) ?? putSchema(id, body)
+      return need(token, SCOPES.write) ?? putSchema(id, body, fault)
     }
     if (method === 'GET' && rest === 'limits') {
       return need(token, SCOPES.read) ?? { status: 200, body: { ...db.limits } }
@@ -403,12 +415,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     return { status: 200, body: { entities, total: entities.length, selfUri: `${API_PREFIX}/schemas` } }
   }
 
-  function putSchema(id: string, text: string): Reply {
+  function putSchema(id: string, text: string, fault: FaultSpec | undefined): Reply {
     const parsed = parseJson(text)
     if (!parsed.ok || !isObject(parsed.value))
       return errorReply(400, 'The request body must be a JSON schema document')
     if (!db.has(id))
       return errorReply(404, `custom object ${id} not found; list the objects with GET ${API_PREFIX}/schemas`)
+    // A wrong answer: 200 with the stored document, nothing committed.
+    if (fault?.kind === 'put-no-commit') return { status: 200, body: db.getSchema(id) }
     const version = parsed.value.schemaVersion
     if (typeof version !== 'number' || !Number.isInteger(version)) {
       return errorReply(
@@ -418,7 +432,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       )
     }
     try {
-      return { status: 200, body: db.put(id, parsed.value, version).doc }
+      const before = new Set(db.getSchema(id)?.indexes.map(i => i.name))
+      const doc = db.put(id, parsed.value, version).doc
+      if (fault?.kind === 'put-omit-index') {
+        // A wrong answer: committed, but the answer lacks the named index (or every index new in this PUT).
+        const omitted = (name: string): boolean =>
+          fault.index !== undefined ? name === fault.index : !before.has(name)
+        return { status: 200, body: { ...doc, indexes: doc.indexes.filter(i => !omitted(i.name)) } }
+      }
+      return { status: 200, body: doc }
     } catch (e) {
       if (e instanceof RequestError) return problemReply(e)
       throw e
@@ -588,35 +610,83 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       finish(0)
       return
     }
+    const answer = (reply: Reply): void => {
+      send(res, { ...reply, headers: { ...reply.headers, ...decision.headers } }, correlationId)
+      finish(reply.status)
+    }
     if (action?.kind === 'status') {
-      const status = action.status ?? 503
-      const headers: Record<string, string> =
-        action.retryAfter !== undefined ? { 'retry-after': String(action.retryAfter) } : {}
-      const reply =
-        path === '/oauth/token' && status === 400
-          ? { ...throttledToken(action.retryAfter ?? 1), headers }
-          : errorReply(
-              status,
-              `Injected fault: ${status} ${ERROR_CODES[status] ?? 'error'} for ${method} ${path}`,
-              [],
-              headers
-            )
-      send(res, reply, correlationId)
-      finish(status)
+      answer(statusFault(action, method, path, req, body ?? ''))
+      return
+    }
+    if (action?.kind === 'redirect') {
+      const status = action.status ?? 302
+      answer({
+        status,
+        body: { message: `Injected fault: ${status} redirect to ${action.location ?? ''}` },
+        headers: { location: action.location ?? '/', ...action.headers }
+      })
       return
     }
     let reply: Reply
     if (body === undefined) reply = errorReply(413, `request body over ${MAX_BODY} bytes`)
     else if (path === '/oauth/token' && method === 'POST') reply = oauthToken(req, body)
-    else if (path.startsWith('/api/')) reply = api(method, path, req, body)
+    else if (path.startsWith('/api/')) reply = api(method, path, req, body, action)
     else reply = errorReply(404, `no such resource: ${method} ${path}`)
     if (action?.kind === 'commit-then-drop') {
       req.socket.destroy()
       finish(0)
       return
     }
-    send(res, reply, correlationId)
-    finish(reply.status)
+    answer(reply)
+  }
+
+  /** What a request carried that a careless server might echo: its credentials, decoded. */
+  function carriedSecrets(req: http.IncomingMessage, body: string): string {
+    const auth = req.headers.authorization ?? ''
+    const parts = [`Authorization: ${auth}`]
+    if (auth.toLowerCase().startsWith('basic ')) {
+      parts.push(`client credential ${Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8')}`)
+    }
+    if (auth.toLowerCase().startsWith('bearer ')) parts.push(`access token ${auth.slice(7).trim()}`)
+    const formSecret = new URLSearchParams(body).get('client_secret')
+    if (formSecret) parts.push(`client_secret ${formSecret}`)
+    return parts.join('; ')
+  }
+
+  /** The answer of a 'status' fault: an ErrorBody (OAuth error shape on the token endpoint). */
+  function statusFault(
+    action: FaultSpec,
+    method: string,
+    path: string,
+    req: http.IncomingMessage,
+    body: string
+  ): Reply {
+    const status = action.status ?? 503
+    const headers: Record<string, string> = {
+      ...(action.retryAfter !== undefined ? { 'retry-after': String(action.retryAfter) } : {}),
+      ...action.headers
+    }
+    const echo = action.echoSecrets ? carriedSecrets(req, body) : undefined
+    const message = `Injected fault: ${status} ${ERROR_CODES[status] ?? 'error'} for ${method} ${path}`
+    if (path === '/oauth/token') {
+      if (status === 400 && echo === undefined) return { ...throttledToken(action.retryAfter ?? 1), headers }
+      const error =
+        status === 400 ? 'unauthorized_client' : status === 401 ? 'invalid_client' : 'server_error'
+      const description = echo !== undefined ? `${message}; you sent ${echo}` : message
+      return {
+        status,
+        body: { error, description, error_description: description, ...(echo ? { echo } : {}) },
+        headers
+      }
+    }
+    if (echo === undefined) return errorReply(status, message, [], headers)
+    const reply = errorReply(
+      status,
+      `${message}; you sent ${echo}`,
+      [{ errorCode: 'echo', entityName: echo }],
+      headers
+    )
+    return { ...reply, body: { ...(reply.body as Record<string, unknown>), messageParams: { sent: echo } } }
   }
 
   const server = http.createServer((req, res) => {

@@ -18,14 +18,30 @@ export interface EmulatorData {
   objects: EmulatorObject[]
 }
 
+/** The kinds of fault the emulator injects (README "Faults" describes each with an example). */
+export const FAULT_KINDS = [
+  'status',
+  'reset',
+  'commit-then-drop',
+  'latency',
+  'redirect',
+  'headers',
+  'put-omit-index',
+  'put-no-commit'
+] as const
+export type FaultKind = (typeof FAULT_KINDS)[number]
+
 /** A fault to inject into matching requests (contract F; admin `POST /__emulator/faults`). */
 export interface FaultSpec {
-  /** e.g. 'PUT'; absent = any method. */
+  /** e.g. 'PUT'; absent = any method ('put-omit-index' and 'put-no-commit' imply PUT). */
   method?: string
   /** A path prefix, or a glob where '*' stands for exactly one path segment (then the whole path must match). */
   path: string
-  kind: 'status' | 'reset' | 'commit-then-drop' | 'latency'
-  /** For 'status': 400 (token endpoint), 429, 500, 502, 503, 504; answered with an ErrorBody. */
+  kind: FaultKind
+  /**
+   * For 'status': 400–599, answered with an ErrorBody (a 400 on /oauth/token is the OAuth throttle).
+   * For 'redirect': 301, 302, 303, 307 or 308 (default 302).
+   */
   status?: number
   /** Seconds, sent as Retry-After with a 'status' fault. */
   retryAfter?: number
@@ -33,6 +49,25 @@ export interface FaultSpec {
   count?: number
   /** For 'latency': extra milliseconds before the answer. */
   latencyMs?: number
+  /**
+   * For 'status': the error body echoes what the request carried: its Authorization header, the decoded Basic
+   * `id:secret`, the bearer token, a form `client_secret`.
+   */
+  echoSecrets?: boolean
+  /** For 'redirect': the Location sent (any text: another local server, a path). */
+  location?: string
+  /**
+   * Response headers added to the answer of a 'status' or 'redirect' fault; for 'headers', added to the
+   * normal answer (the request goes through), overriding the emulator's own (e.g. `inin-ratelimit-reset`).
+   */
+  headers?: Record<string, string>
+  /** For 'put-omit-index': the index left out of the 200 answer; absent = every index new in this PUT. */
+  index?: string
+  /**
+   * The fault stays dormant until a request with this method matching `path` has arrived (e.g. 'PUT': only
+   * the GETs after the deploy's PUT, the rebuild polls, are affected).
+   */
+  after?: string
 }
 
 /** One served request (admin routes aside). `status` is 0 when the connection was dropped. */

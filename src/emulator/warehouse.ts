@@ -1,5 +1,6 @@
 // A warehouse stand-in for the audit record: stores each delivery with its headers, verifies the HMAC
-// signature when it has a secret, dedupes by Idempotency-Key, and can fail or be down on demand.
+// signature when it has a secret, dedupes by Idempotency-Key, and can fail (echoing its secret if asked),
+// redirect or be down on demand.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -22,15 +23,33 @@ export interface Warehouse {
   deliveries(): Delivery[]
   /** Every delivery attempt, including failed, refused and reset ones. */
   attempts(): number
-  failNext(count: number, status: number): void
+  /** Fails the next `count` deliveries with `status`; `echoSecret`: the error body repeats the shared secret. */
+  failNext(count: number, status: number, opts?: { echoSecret?: boolean }): void
+  /** Answers the next `count` deliveries with a redirect (default 302) to `location`, storing nothing. */
+  redirectNext(count: number, location: string, status?: number): void
   /** While down, every connection is reset before an answer. */
   setDown(v: boolean): void
+}
+
+export interface WarehouseFailure {
+  count: number
+  status: number
+  /** The error body repeats the shared secret and the request's X-Signature-256. */
+  echoSecret?: boolean
+}
+
+export interface WarehouseRedirect {
+  count: number
+  location: string
+  /** Default 302. */
+  status?: number
 }
 
 export interface WarehouseOptions {
   port?: number
   secret?: string
-  failNext?: { count: number; status: number }
+  failNext?: WarehouseFailure
+  redirectNext?: WarehouseRedirect
 }
 
 /** Whether `header` is `sha256=<hex HMAC-SHA256(secret, raw)>`, compared in constant time. */
@@ -46,10 +65,18 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
   const keys = new Set<string>()
   let attempts = 0
   let down = false
-  let failing = opts.failNext ? { ...opts.failNext } : { count: 0, status: 500 }
+  let failing: WarehouseFailure = opts.failNext ? { ...opts.failNext } : { count: 0, status: 500 }
+  let redirecting: WarehouseRedirect = opts.redirectNext
+    ? { ...opts.redirectNext }
+    : { count: 0, location: '/' }
 
-  const reply = (res: http.ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+  const reply = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {}
+  ): void => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
     res.end(JSON.stringify(body))
   }
 
@@ -73,9 +100,24 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
         reply(res, 405, { error: 'method not allowed; POST the audit record' })
         return
       }
+      if (redirecting.count > 0) {
+        redirecting.count--
+        const status = redirecting.status ?? 302
+        reply(res, status, { error: `moved to ${redirecting.location}` }, { location: redirecting.location })
+        return
+      }
       if (failing.count > 0) {
         failing.count--
-        reply(res, failing.status, { error: `injected failure ${failing.status}` })
+        const signature = req.headers['x-signature-256']
+        const echo = failing.echoSecret
+          ? `; shared secret ${opts.secret ?? '(none)'}, signature ${String(signature ?? '(none)')}`
+          : ''
+        reply(res, failing.status, {
+          error: `injected failure ${failing.status}${echo}`,
+          ...(failing.echoSecret
+            ? { message: `the secret is ${opts.secret ?? '(none)'}`, secret: opts.secret }
+            : {})
+        })
         return
       }
       const headers: Record<string, string> = {}
@@ -113,13 +155,40 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
       } catch {
         b = undefined
       }
-      const o = (typeof b === 'object' && b !== null ? b : {}) as { count?: unknown; status?: unknown }
-      if (typeof o.count !== 'number' || typeof o.status !== 'number') {
-        reply(res, 400, { error: 'body must be {"count": n, "status": code}' })
+      const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>
+      if (
+        typeof o.count !== 'number' ||
+        typeof o.status !== 'number' ||
+        (o.echoSecret !== undefined && typeof o.echoSecret !== 'boolean')
+      ) {
+        reply(res, 400, { error: 'body must be {"count": n, "status": code, "echoSecret"?: bool}' })
         return
       }
-      failing = { count: o.count, status: o.status }
+      failing = { count: o.count, status: o.status, echoSecret: o.echoSecret === true }
       reply(res, 200, failing)
+      return
+    }
+    if (path === '/__warehouse/redirect' && method === 'POST') {
+      let b: unknown
+      try {
+        b = JSON.parse(raw || '{}') as unknown
+      } catch {
+        b = undefined
+      }
+      const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>
+      if (
+        typeof o.count !== 'number' ||
+        typeof o.location !== 'string' ||
+        /[\r\n]/.test(o.location) ||
+        (o.status !== undefined && ![301, 302, 303, 307, 308].includes(o.status as number))
+      ) {
+        reply(res, 400, {
+          error: 'body must be {"count": n, "location": url, "status"?: 301|302|303|307|308}'
+        })
+        return
+      }
+      redirecting = { count: o.count, location: o.location, status: (o.status as number | undefined) ?? 302 }
+      reply(res, 200, redirecting)
       return
     }
     if (path === '/__warehouse/down' && method === 'POST') {
@@ -152,8 +221,11 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
       }),
     deliveries: () => delivered.map(d => ({ ...d, headers: { ...d.headers } })),
     attempts: () => attempts,
-    failNext: (count, status) => {
-      failing = { count, status }
+    failNext: (count, status, failOpts) => {
+      failing = { count, status, echoSecret: failOpts?.echoSecret === true }
+    },
+    redirectNext: (count, location, status = 302) => {
+      redirecting = { count, location, status }
     },
     setDown: v => {
       down = v

@@ -1,5 +1,6 @@
 // OAuth client credentials (contract A2): one token cached for the run, refreshed when it expires or the
 // API says `authentication.required`; the call is then replayed once.
+import { createRedactor, type Redactor } from '../redact.js'
 import type { HttpRequest, HttpResponse, PlatformHttpClient } from './http.js'
 import { PlatformError } from './http.js'
 
@@ -11,6 +12,11 @@ export interface AuthOptions {
   clientSecret: string
   /** Called with every token obtained, so the runner masks it (main passes `core.setSecret`). */
   onSecret?: (secret: string) => void
+  /**
+   * The run's redactor (the one the HTTP client redacts with): the client secret, the Basic credential and
+   * every token are registered with it. Without one, the token source still keeps them out of its own errors.
+   */
+  redactor?: Redactor
   now?: () => number
   /** Refresh this long before `expires_in` runs out (default 60 s). */
   refreshMarginMs?: number
@@ -61,9 +67,13 @@ export function createTokenSource(opts: AuthOptions): TokenSource {
   let cached: CachedToken | undefined
   let pending: Promise<CachedToken> | undefined
   let count = 0
+  const redactor = opts.redactor ?? createRedactor()
+  const basic = Buffer.from(`${opts.clientId}:${opts.clientSecret}`).toString('base64')
+  redactor.add(opts.clientSecret)
+  redactor.add(basic)
+  const redact = (text: string): string => redactor.redact(text)
 
   async function fetchToken(): Promise<CachedToken> {
-    const basic = Buffer.from(`${opts.clientId}:${opts.clientSecret}`).toString('base64')
     opts.onSecret?.(basic)
     let res: HttpResponse
     try {
@@ -80,14 +90,14 @@ export function createTokenSource(opts: AuthOptions): TokenSource {
       })
     } catch (error) {
       // The token endpoint's own text may echo what it was sent: never pass the credential on.
-      const redact = (text: string): string =>
-        text.replaceAll(basic, '***').replaceAll(opts.clientSecret, '***')
       if (error instanceof PlatformError && error.status === 401) {
         throw new AuthError(
-          `OAuth client '${opts.clientId}' was refused by ${loginHost}: ${error.code ?? 'invalid_client'}` +
-            `${error.serverMessage ? ` (${redact(error.serverMessage)})` : ''}. Check the client-id and client-secret inputs ` +
-            `and that the client is a Client Credentials grant in this region.` +
-            (error.correlationId ? ` (correlation id ${error.correlationId})` : '')
+          redact(
+            `OAuth client '${opts.clientId}' was refused by ${loginHost}: ${error.code ?? 'invalid_client'}` +
+              `${error.serverMessage ? ` (${error.serverMessage})` : ''}. Check the client-id and client-secret ` +
+              'inputs and that the client is a Client Credentials grant in this region.' +
+              (error.correlationId ? ` (correlation id ${error.correlationId})` : '')
+          )
         )
       }
       if (error instanceof PlatformError) throw new AuthError(redact(error.message))
@@ -104,6 +114,7 @@ export function createTokenSource(opts: AuthOptions): TokenSource {
         `The token endpoint of ${loginHost} answered ${res.status} without an access_token.`
       )
     }
+    redactor.add(body.access_token)
     opts.onSecret?.(body.access_token)
     count++
     const ttl =

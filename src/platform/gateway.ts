@@ -37,13 +37,26 @@ export interface QueryResponse {
   queryPlan: { strategy: 'index' | 'fullScan'; indexName?: string; recordsExamined: number }
 }
 
-export interface PutOptions {
+/**
+ * The default deadline shared by every PUT attempt of one object and the GETs between them (G7): the caller
+ * computes `deadlineAt = Date.now() + PUT_DEADLINE_MS` once and passes it to each of those calls.
+ */
+export const PUT_DEADLINE_MS = 180_000
+
+export interface CallOptions {
+  /** Absolute deadline of the call, epoch ms on the HTTP client's clock; overrides `deadlineMs`. */
+  deadlineAt?: number
+  /** Deadline of this call from now, ms (default: the HTTP client's, 120 s). */
+  deadlineMs?: number
+}
+
+export interface PutOptions extends CallOptions {
   /** Off for a PUT whose fate the caller checks itself after a dropped connection (default true). */
   retryConnectionErrors?: boolean
 }
 
 export interface GatewayClient {
-  getSchema(customObjectId: string): Promise<SchemaDocument>
+  getSchema(customObjectId: string, opts?: CallOptions): Promise<SchemaDocument>
   listSchemas(): Promise<SchemaSummary[]>
   getLimits(): Promise<Limits>
   putSchema(customObjectId: string, body: Record<string, unknown>, opts?: PutOptions): Promise<SchemaDocument>
@@ -54,6 +67,8 @@ export interface GatewayOptions {
   api: AuthorizedClient
   /** e.g. https://api.mypurecloud.com */
   apiBase: string
+  /** Applied to messages that quote a server's answer (a document that does not parse). */
+  redact?: (text: string) => string
 }
 
 function json(text: string, what: string): unknown {
@@ -91,17 +106,22 @@ export function createGatewayClient(opts: GatewayOptions): GatewayClient {
     const res = await opts.api.request({ ...req, url: `${base}${req.path}` })
     return json(res.text, `${req.method} ${req.path}`)
   }
+  const redact = opts.redact ?? ((text: string): string => text)
   const schemaPath = (id: string): string => `${SCHEMAS_PATH}/${encodeURIComponent(id)}`
   const withContext = (what: string, parse: () => SchemaDocument): SchemaDocument => {
     try {
       return parse()
     } catch (error) {
-      throw new Error(`${what}: ${errorMessage(error)}`)
+      throw new Error(redact(`${what}: ${errorMessage(error)}`))
     }
   }
+  const deadline = (o: CallOptions | undefined): Pick<HttpRequest, 'deadlineAt' | 'deadlineMs'> => ({
+    ...(o?.deadlineAt !== undefined ? { deadlineAt: o.deadlineAt } : {}),
+    ...(o?.deadlineMs !== undefined ? { deadlineMs: o.deadlineMs } : {})
+  })
   return {
-    async getSchema(id) {
-      const body = await call({ method: 'GET', path: schemaPath(id) })
+    async getSchema(id, callOpts) {
+      const body = await call({ method: 'GET', path: schemaPath(id), ...deadline(callOpts) })
       return withContext(`GET ${schemaPath(id)}`, () => parseSchemaDocument(body))
     },
     async listSchemas() {
@@ -115,14 +135,20 @@ export function createGatewayClient(opts: GatewayOptions): GatewayClient {
       }))
     },
     async getLimits() {
-      return parseLimits(await call({ method: 'GET', path: LIMITS_PATH }))
+      const body = await call({ method: 'GET', path: LIMITS_PATH })
+      try {
+        return parseLimits(body)
+      } catch (error) {
+        throw new Error(redact(errorMessage(error)))
+      }
     },
     async putSchema(id, doc, putOpts) {
       const body = await call({
         method: 'PUT',
         path: schemaPath(id),
         body: JSON.stringify(doc),
-        retryConnectionErrors: putOpts?.retryConnectionErrors ?? true
+        retryConnectionErrors: putOpts?.retryConnectionErrors ?? true,
+        ...deadline(putOpts)
       })
       return withContext(`PUT ${schemaPath(id)}`, () => parseSchemaDocument(body))
     },

@@ -1,9 +1,12 @@
 // The one HTTP module for every outbound call (platform API, token endpoint, warehouse), over
 // @actions/http-client's raw `request()`: retries with Retry-After and jittered backoff inside one deadline,
-// optional shared rate limiting, errors that name method, path, status, code and correlation id.
+// optional shared rate limiting, errors that name method, path, status, code and correlation id. It follows no
+// redirect (a 3xx is an error naming its Location: credentials never reach another origin, G10), and every
+// text a server sent passes the redactor before it goes into an error (G8).
 import { HttpClient } from '@actions/http-client'
+import { redactUrl } from '../redact.js'
 import type { RateLimiter } from './ratelimit.js'
-import { defaultSleep } from './ratelimit.js'
+import { RateLimitWaitError, defaultSleep } from './ratelimit.js'
 
 /** Statuses contract A3 retries for the platform. */
 export const PLATFORM_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504]
@@ -11,6 +14,17 @@ export const PLATFORM_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504]
 export const WAREHOUSE_RETRY_STATUSES: readonly number[] = [
   429, 500, 501, 502, 503, 504, 505, 507, 508, 510, 511
 ]
+
+/** The deadline of one call, waits included, unless the client or the request says otherwise. */
+export const DEFAULT_CALL_DEADLINE_MS = 120_000
+
+/** The shortest socket timeout an attempt gets, however little is left of its deadline. */
+const MIN_ATTEMPT_MS = 1_000
+
+/** A `Location` is shown up to this many characters. */
+const MAX_LOCATION_LENGTH = 200
+/** A server's message is quoted in an error message up to this many characters. */
+const MAX_SERVER_MESSAGE_LENGTH = 1000
 
 const CONNECTION_CODES = new Set([
   'ECONNRESET',
@@ -37,6 +51,11 @@ export interface HttpClientOptions {
   sleep?: (ms: number) => Promise<void>
   random?: () => number
   now?: () => number
+  /**
+   * Applied to every text a server sent before it goes into a PlatformError (message, serverMessage, code,
+   * body, correlation id, Location). Main passes the run's `Redactor.redact`.
+   */
+  redact?: (text: string) => string
 }
 
 export interface HttpRequest {
@@ -53,6 +72,11 @@ export interface HttpRequest {
   retryIf?: (response: HttpResponse) => boolean
   /** Overrides the client's deadline for this call. */
   deadlineMs?: number
+  /**
+   * An absolute deadline (epoch ms, on the client's `now` clock) overriding `deadlineMs`: several calls given
+   * the same value share one deadline. A call whose deadline has passed is not sent.
+   */
+  deadlineAt?: number
 }
 
 export interface HttpResponse {
@@ -87,6 +111,8 @@ export class PlatformError extends Error {
   readonly serverMessage?: string
   readonly correlationId?: string
   readonly body?: unknown
+  /** For a 3xx: its Location, without user-info, redacted and capped. */
+  readonly location?: string
   readonly attempts: number
 
   constructor(init: {
@@ -97,6 +123,7 @@ export class PlatformError extends Error {
     serverMessage?: string
     correlationId?: string
     body?: unknown
+    location?: string
     attempts: number
     message: string
   }) {
@@ -109,6 +136,7 @@ export class PlatformError extends Error {
     this.serverMessage = init.serverMessage
     this.correlationId = init.correlationId
     this.body = init.body
+    this.location = init.location
     this.attempts = init.attempts
   }
 }
@@ -166,14 +194,63 @@ function pathOf(url: string): string {
   }
 }
 
-function errorFromResponse(method: string, path: string, res: HttpResponse, attempts: number): PlatformError {
-  const body = parseJson(res.text)
+/** Every string of a parsed JSON value (keys too) passed through `redact`. */
+function redactDeep(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (Array.isArray(value)) return value.map(v => redactDeep(v, redact))
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, redact(k), {
+        value: redactDeep(v, redact),
+        enumerable: true,
+        writable: true
+      })
+    }
+    return out
+  }
+  return value
+}
+
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}
+
+/** A Location header as it may be shown: absolute, no user-info, redacted, capped. */
+function shownLocation(value: string, requestUrl: string, redact: (text: string) => string): string {
+  let absolute = value
+  try {
+    absolute = new URL(value, requestUrl).href
+  } catch {
+    // Not a URL: shown as sent (user-info still dropped below).
+  }
+  return cap(redact(redactUrl(absolute)), MAX_LOCATION_LENGTH)
+}
+
+function errorFromResponse(
+  method: string,
+  url: string,
+  res: HttpResponse,
+  attempts: number,
+  redact: (text: string) => string
+): PlatformError {
+  const path = pathOf(url)
+  const body = redactDeep(parseJson(res.text), redact)
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
   const code = str(record.code) ?? str(record.error)
   const serverMessage = str(record.message) ?? str(record.error_description) ?? str(record.description)
-  const correlationId = res.correlationId ?? str(record.contextId)
-  let message = `${method} ${path} failed: ${res.status}${code ? ` ${code}` : ''}`
-  if (serverMessage) message += `: ${serverMessage}`
+  const headerCorrelation = res.correlationId !== undefined ? redact(res.correlationId) : undefined
+  const correlationId = headerCorrelation ?? str(record.contextId)
+  const redirect = res.status >= 300 && res.status < 400
+  let message = `${method} ${path} failed: ${res.status}${code && !redirect ? ` ${code}` : ''}`
+  let location: string | undefined
+  if (redirect) {
+    const raw = header(res.headers, 'location')
+    location = raw !== undefined && raw.trim() !== '' ? shownLocation(raw.trim(), url, redact) : undefined
+    message +=
+      ` redirect${location !== undefined ? ` to ${location}` : ' without a Location'}: redirects are not ` +
+      'followed, so credentials never reach another address. Set the URL input to the final address.'
+  } else if (serverMessage) message += `: ${cap(serverMessage, MAX_SERVER_MESSAGE_LENGTH)}`
   const details = Array.isArray(record.details) ? (record.details as unknown[]) : []
   const fields = details
     .map(d => (typeof d === 'object' && d !== null ? (d as Record<string, unknown>) : {}))
@@ -196,30 +273,60 @@ function errorFromResponse(method: string, path: string, res: HttpResponse, atte
     serverMessage,
     correlationId,
     body,
+    location,
     attempts,
-    message
+    message: redact(message)
   })
 }
 
+/** The same error with `suffix` added to its message. */
+function withSuffix(err: PlatformError, suffix: string): PlatformError {
+  return new PlatformError({
+    method: err.method,
+    path: err.path,
+    status: err.status,
+    code: err.code,
+    serverMessage: err.serverMessage,
+    correlationId: err.correlationId,
+    body: err.body,
+    location: err.location,
+    attempts: err.attempts,
+    message: `${err.message}${suffix}`
+  })
+}
+
+const secondsText = (ms: number): string => `${Math.max(0, Math.floor(ms / 1000))} s`
+
 export function createHttpClient(opts: HttpClientOptions = {}): PlatformHttpClient {
   const retryStatuses = new Set(opts.retryStatuses ?? PLATFORM_RETRY_STATUSES)
-  const deadlineDefault = opts.deadlineMs ?? 120_000
+  const deadlineDefault = opts.deadlineMs ?? DEFAULT_CALL_DEADLINE_MS
   const base = opts.backoffBaseMs ?? 250
   const cap = opts.backoffCapMs ?? 8_000
   const sleep = opts.sleep ?? defaultSleep
   const random = opts.random ?? Math.random
   const now = opts.now ?? Date.now
+  const redact = opts.redact ?? ((text: string): string => text)
   const socketTimeout = opts.socketTimeoutMs ?? 30_000
-  const client = new HttpClient(opts.userAgent ?? 'custom-object-index-action', [], {
-    socketTimeout,
-    allowRetries: false,
-    keepAlive: false
-  })
+  const userAgent = opts.userAgent ?? 'custom-object-index-action'
   const stats: HttpStats = { requests: 0, retries: 0, throttled: 0 }
 
-  async function attempt(req: HttpRequest, limited: boolean): Promise<HttpResponse> {
-    const release = limited && opts.limiter ? await opts.limiter.acquire() : undefined
+  async function attempt(
+    req: HttpRequest,
+    release: (() => void) | undefined,
+    leftMs: number
+  ): Promise<HttpResponse> {
     stats.requests++
+    // One client per attempt: its socket timeout ends with the call's deadline, but gives an answer at least
+    // MIN_ATTEMPT_MS (a PUT cut off sooner would commit unseen).
+    const client = new HttpClient(userAgent, [], {
+      socketTimeout: Math.max(
+        Math.min(MIN_ATTEMPT_MS, socketTimeout),
+        Math.min(socketTimeout, Math.ceil(leftMs))
+      ),
+      allowRetries: false,
+      allowRedirects: false,
+      keepAlive: false
+    })
     try {
       const raw = await client.request(req.method, req.url, req.body ?? null, {
         ...(req.body !== undefined && !hasHeader(req.headers, 'content-type')
@@ -247,25 +354,62 @@ export function createHttpClient(opts: HttpClientOptions = {}): PlatformHttpClie
       const method = req.method.toUpperCase()
       const path = pathOf(req.url)
       const start = now()
-      const deadline = start + (req.deadlineMs ?? deadlineDefault)
-      const limited = req.limited ?? true
+      const deadline = req.deadlineAt ?? start + (req.deadlineMs ?? deadlineDefault)
+      /** How the deadline is named in messages. */
+      const deadlineName =
+        req.deadlineAt !== undefined
+          ? "this call's deadline"
+          : `this call's ${Math.round((deadline - start) / 1000)} s deadline`
+      const limited = (req.limited ?? true) && opts.limiter !== undefined
       const retryConnection = req.retryConnectionErrors ?? true
+      /** The failure of the previous attempt, when it was retried. */
+      let previous: PlatformError | undefined
       for (let n = 0; ; n++) {
-        let wait: number
-        let failure: () => PlatformError
+        if (now() >= deadline) {
+          if (previous) throw withSuffix(previous, `; gave up at ${deadlineName}`)
+          throw new PlatformError({
+            method,
+            path,
+            attempts: 0,
+            message: `${method} ${path} not sent: ${deadlineName} has passed.`
+          })
+        }
+        let release: (() => void) | undefined
         try {
-          const res = await attempt({ ...req, method }, limited)
+          release = limited ? await opts.limiter?.acquire({ maxWaitMs: deadline - now() }) : undefined
+        } catch (error) {
+          if (!(error instanceof RateLimitWaitError)) throw error
+          throw new PlatformError({
+            method,
+            path,
+            attempts: n,
+            message:
+              `${method} ${path} not sent: the rate-limit window resets in ${Math.ceil(error.waitMs / 1000)} s ` +
+              `(inin-ratelimit-reset), more than the ${secondsText(error.leftMs)} left of ${deadlineName}` +
+              `${n > 0 ? ` (after ${n} attempts)` : ''}. Re-run the job when the window has reset.`
+          })
+        }
+        let wait: number
+        let asked: number | undefined
+        let failure: () => PlatformError
+        const left = deadline - now()
+        try {
+          const res = await attempt({ ...req, method }, release, left)
           if (res.status >= 200 && res.status < 300) return res
           if (res.status === 429) stats.throttled++
-          failure = () => errorFromResponse(method, path, res, n + 1)
+          failure = () => errorFromResponse(method, req.url, res, n + 1, redact)
           if (!retryStatuses.has(res.status) && !(req.retryIf?.(res) ?? false)) throw failure()
-          const after = retryAfterMs(header(res.headers, 'retry-after'), now())
+          asked = retryAfterMs(header(res.headers, 'retry-after'), now())
           // Retry-After is a floor: never earlier (a few ms more absorb timer and clock rounding).
-          wait = after !== undefined ? after + 20 : random() * Math.min(cap, base * 2 ** n)
+          wait = asked !== undefined ? asked + 20 : random() * Math.min(cap, base * 2 ** n)
         } catch (error) {
           if (error instanceof PlatformError) throw error
           if (!isConnectionError(error)) throw error
-          const name = connectionErrorName(error)
+          const name = redact(connectionErrorName(error))
+          // An attempt cut short by the deadline says less than the answer before it.
+          if (left < socketTimeout && previous?.status !== undefined && /timeout/i.test(name)) {
+            throw withSuffix(previous, `; gave up at ${deadlineName}`)
+          }
           failure = () =>
             new PlatformError({
               method,
@@ -279,19 +423,15 @@ export function createHttpClient(opts: HttpClientOptions = {}): PlatformHttpClie
           wait = random() * Math.min(cap, base * 2 ** n)
         }
         if (now() + wait > deadline) {
-          const err = failure()
-          throw new PlatformError({
-            method: err.method,
-            path: err.path,
-            status: err.status,
-            code: err.code,
-            serverMessage: err.serverMessage,
-            correlationId: err.correlationId,
-            body: err.body,
-            attempts: err.attempts,
-            message: `${err.message}; gave up at the ${Math.round((deadline - start) / 1000)} s deadline of this call`
-          })
+          throw withSuffix(
+            failure(),
+            asked !== undefined
+              ? `; the server asked to wait ${Math.ceil(asked / 1000)} s (Retry-After), more than the ` +
+                  `${secondsText(deadline - now())} left of ${deadlineName}`
+              : `; gave up at ${deadlineName}`
+          )
         }
+        previous = failure()
         stats.retries++
         await sleep(wait)
       }

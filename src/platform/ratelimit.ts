@@ -1,6 +1,7 @@
 // A client-side limiter shared by every call of a run. It learns the budget from the
 // `inin-ratelimit-allowed/count/reset` headers (contract A3), holds calls back until the window resets when
-// the budget is (nearly) used, and caps how many calls are in flight.
+// the budget is (nearly) used, and caps how many calls are in flight. A wait for the window is bounded by the
+// calling request's deadline: a reset further away fails the call at once (RateLimitWaitError).
 
 export interface RateLimiterOptions {
   /** Calls in flight at once (default 4). */
@@ -22,9 +23,34 @@ export interface RateLimitSnapshot {
   waits: number
 }
 
+export interface AcquireOptions {
+  /** The longest this call may wait for the rate-limit window to reset (what is left of its deadline). */
+  maxWaitMs?: number
+}
+
+/** The window resets later than the calling request's deadline allows: the call is not sent. */
+export class RateLimitWaitError extends Error {
+  /** How long until the window resets (inin-ratelimit-reset), ms. */
+  readonly waitMs: number
+  /** What was left of the caller's deadline, ms. */
+  readonly leftMs: number
+  constructor(waitMs: number, leftMs: number) {
+    super(
+      `the rate-limit window resets in ${Math.ceil(waitMs / 1000)} s (inin-ratelimit-reset), more than the ` +
+        `${Math.max(0, Math.floor(leftMs / 1000))} s left of the call's deadline`
+    )
+    this.name = 'RateLimitWaitError'
+    this.waitMs = waitMs
+    this.leftMs = leftMs
+  }
+}
+
 export interface RateLimiter {
-  /** Resolves when a call may be sent; call the returned function once it has been answered (or failed). */
-  acquire(): Promise<() => void>
+  /**
+   * Resolves when a call may be sent; call the returned function once it has been answered (or failed).
+   * Rejects with RateLimitWaitError, without waiting, when the window resets later than `maxWaitMs` allows.
+   */
+  acquire(opts?: AcquireOptions): Promise<() => void>
   /** Feeds the rate-limit headers of an answer (header names lower-case). */
   update(headers: Readonly<Record<string, string | string[] | undefined>>): void
   snapshot(): RateLimitSnapshot
@@ -75,12 +101,17 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   }
 
   return {
-    async acquire(): Promise<() => void> {
+    async acquire(acquireOpts: AcquireOptions = {}): Promise<() => void> {
+      const limitAt = acquireOpts.maxWaitMs !== undefined ? now() + acquireOpts.maxWaitMs : undefined
       for (;;) {
         rollWindow()
         if (!budgetLeft() && resetAt !== undefined) {
+          const wait = resetAt - now() + margin
+          if (limitAt !== undefined && now() + wait > limitAt) {
+            throw new RateLimitWaitError(resetAt - now(), limitAt - now())
+          }
           waits++
-          await sleep(resetAt - now() + margin)
+          await sleep(wait)
           continue
         }
         if (!budgetLeft()) {

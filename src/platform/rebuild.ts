@@ -1,6 +1,8 @@
 // Waiting for the rebuild after a PUT (contract A5): poll the schema until it shows the deployed version
 // and no index `building`. Polls back off from ~250 ms by ×1.5 up to 2 s, and never sleep past the deadline.
+// A poll that fails is retried inside the same budget (G7); no poll's HTTP call outlives the deadline.
 import type { SchemaDocument } from '../model.js'
+import { errorMessage } from '../errors.js'
 import { defaultSleep } from './ratelimit.js'
 import type { GatewayClient } from './gateway.js'
 
@@ -25,7 +27,10 @@ export interface RebuildOutcome {
   reason?: string
   /** The last document seen. */
   document?: SchemaDocument
+  /** Polls sent (failed ones included). */
   polls: number
+  /** Polls that got no document (an error after the HTTP retries, or no answer). */
+  failedPolls: number
 }
 
 function settled(doc: SchemaDocument, version: number): boolean {
@@ -47,13 +52,15 @@ export async function waitForRebuild(opts: RebuildOptions): Promise<RebuildOutco
   let interval = opts.firstPollMs ?? 250
   let doc = opts.initial
   let polls = 0
+  let failedPolls = 0
+  let lastError: string | undefined
   const seconds = (): number => Math.round((now() - start) / 100) / 10
   for (;;) {
     if (doc && settled(doc, opts.deployedVersion)) {
       const reason = failures(doc)
       return reason
-        ? { status: 'failed', seconds: seconds(), reason, document: doc, polls }
-        : { status: 'active', seconds: seconds(), document: doc, polls }
+        ? { status: 'failed', seconds: seconds(), reason, document: doc, polls, failedPolls }
+        : { status: 'active', seconds: seconds(), document: doc, polls, failedPolls }
     }
     const left = deadline - now()
     if (left <= 0) {
@@ -64,14 +71,27 @@ export async function waitForRebuild(opts: RebuildOptions): Promise<RebuildOutco
         reason:
           `the rebuild did not finish within ${opts.timeoutSeconds} s` +
           (building.length > 0 ? ` (still building: ${building.join(', ')})` : '') +
+          (failedPolls > 0
+            ? `; ${failedPolls} of ${polls} polls failed, the last with: ${lastError ?? 'no answer'}`
+            : '') +
           '; raise rebuild-timeout-seconds or check the object in Genesys Cloud',
         document: doc,
-        polls
+        polls,
+        failedPolls
       }
     }
     await sleep(Math.min(interval, left))
     interval = Math.min(maxPoll, interval * 1.5)
+    // The poll's HTTP call (its retries and waits included) ends by the rebuild deadline.
+    const budget = deadline - now()
+    if (budget <= 0) continue
     polls++
-    doc = await opts.gateway.getSchema(opts.customObjectId)
+    try {
+      doc = await opts.gateway.getSchema(opts.customObjectId, { deadlineMs: budget })
+    } catch (error) {
+      // Not fatal: the platform may answer the next poll; the timeout names what went wrong.
+      failedPolls++
+      lastError = errorMessage(error)
+    }
   }
 }

@@ -37,16 +37,59 @@ export interface HostOptions {
 
 const KNOWN_DOMAINS = new Set(Object.values(REGION_DOMAINS))
 
-/** The domain a region input names. Throws an Error listing the accepted names when it names none. */
+/** Levenshtein distance between two short strings. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    row = next
+  }
+  return row[b.length]!
+}
+
+/** The known region name or domain closest to `value` (the first in table order on a tie). */
+export function closestRegion(value: string): string {
+  const v = value.trim().toLowerCase().replace(/_/g, '-')
+  let best = ''
+  let bestDistance = Infinity
+  for (const [name, domain] of Object.entries(REGION_DOMAINS)) {
+    for (const candidate of [name, domain]) {
+      const d = editDistance(v, candidate)
+      if (d < bestDistance) {
+        best = candidate
+        bestDistance = d
+      }
+    }
+  }
+  return best
+}
+
+/** A value as it may be quoted in a message: printable characters only, capped. */
+function quoted(value: string): string {
+  const printable = value.replace(/[^\x20-\x7e]/g, '?')
+  return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable
+}
+
+/**
+ * The domain a region input names: one of the 17 region names of contract A1 (`us-east-1` or `us_east_1`) or
+ * their domains, nothing else (G11). Throws an Error naming the closest known region or domain otherwise.
+ */
 export function regionDomain(region: string): string {
   const value = region.trim().toLowerCase()
   if (KNOWN_DOMAINS.has(value)) return value
-  const byName = REGION_DOMAINS[value.replace(/_/g, '-')]
-  if (byName !== undefined) return byName
-  if (value.includes('.') && /^[a-z0-9.-]+$/.test(value)) return value
+  const name = value.replace(/_/g, '-')
+  if (Object.hasOwn(REGION_DOMAINS, name)) return REGION_DOMAINS[name]!
   throw new Error(
-    `Unknown region '${region}': use a Genesys Cloud domain (e.g. mypurecloud.com) or one of the region names ` +
-      `${Object.keys(REGION_DOMAINS).join(', ')}.`
+    `unknown region '${quoted(region.trim())}'. Did you mean '${closestRegion(region)}'? ` +
+      'Use a region name or its domain: ' +
+      `${Object.entries(REGION_DOMAINS)
+        .map(([name, domain]) => `${name} (${domain})`)
+        .join(', ')}. Your org's domain is the one in the address of its Genesys Cloud ` +
+      'app (https://apps.{domain}). Another host (a proxy, a test server) is reached only through the ' +
+      'api-url and login-url inputs.'
   )
 }
 
@@ -54,13 +97,13 @@ function trimSlash(url: string): string {
   return url.trim().replace(/\/+$/, '')
 }
 
-/** The API and login base URLs for a region, each overridden by its URL input when given. */
+/**
+ * The API and login base URLs for a region, each overridden by its URL input when given. The region is
+ * validated even when both URLs are given (then it is unused).
+ */
 export function resolveHosts(opts: HostOptions): PlatformHosts {
   const apiOverride = opts.apiUrl?.trim() ? trimSlash(opts.apiUrl) : undefined
   const loginOverride = opts.loginUrl?.trim() ? trimSlash(opts.loginUrl) : undefined
-  if (apiOverride !== undefined && loginOverride !== undefined) {
-    return { apiBase: apiOverride, loginBase: loginOverride }
-  }
   const domain = regionDomain(opts.region)
   return {
     apiBase: apiOverride ?? `https://api.${domain}`,
