@@ -90,8 +90,7 @@ async function postComment(
   const body = renderComment(results, {
     commentKey: settings.commentKey,
     mode: settings.mode,
-    summaryUrl: ctx.runUrl,
-    runUrl: ctx.runUrl
+    summaryUrl: ctx.runUrl
   })
   // Loaded only when a comment is posted: Octokit is most of the bundle, and the other modes start faster.
   const { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } =
@@ -118,7 +117,8 @@ function emitAnnotations(results: ObjectResult[]): void {
   for (const a of toAnnotations(results.flatMap(r => r.findings))) {
     const props = { title: a.title, file: a.file, startLine: a.startLine }
     if (a.level === 'error') core.error(a.message, props)
-    else core.warning(a.message, props)
+    else if (a.level === 'warning') core.warning(a.message, props)
+    else core.notice(a.message, props)
   }
 }
 
