@@ -208,6 +208,19 @@ describe('renderComment: the index change table', () => {
     expect(visibleText(toHtml(body))).toContain('Deploying this drops 1 index: A: idx_legacy')
   })
 
+  it('says a deploy dropped indexes only when its PUT made a new version', () => {
+    const dropped = { diff: { added: [], modified: [], removed: ['idx_old'], unmanaged: [] } }
+    const landed = render([deployResult(dropped)], { mode: 'deploy' })
+    expect(visibleText(toHtml(landed))).toContain('This deploy dropped 1 index: idx_old')
+    const blocked = deployResult({
+      ...dropped,
+      outcome: 'blocked',
+      schemaVersion: 3,
+      findings: [finding({ severity: 'error' })]
+    })
+    expect(render([blocked], { mode: 'deploy' })).not.toContain('[!CAUTION]')
+  })
+
   it('lists the indexes of the file when there is no live schema to compare with', () => {
     const r = result({
       live: false,

@@ -22,7 +22,6 @@ import {
   fileOnly,
   findingRow,
   footer,
-  isBlocked,
   objectVerdict,
   probeColumns,
   probeRows,
@@ -61,10 +60,9 @@ export function renderReport(results: readonly ObjectResult[], opts: ReportOptio
   const h = (depth: number): string => `${'#'.repeat(style.level + depth)} `
   const cut = `left out ${style.why}; ${style.rest}`
   const heading = `${style.marker !== undefined ? `${style.marker}\n` : ''}${h(0)}${TITLES[opts.mode]}: ${runVerdict(results, opts.mode)}\n\n`
-  // Drops: proposed (validate, plan), or done (deploy: not for objects that never reached their PUT).
-  const dropping = results.filter(
-    r => r.mode !== 'drift' && (r.mode !== 'deploy' || !isBlocked(r) || r.changed)
-  )
+  // Drops: proposed (validate, plan), or done (deploy: only where a PUT made a new version).
+  const committed = (r: ObjectResult): boolean => (r.schemaVersion ?? 0) > (r.basedOnVersion ?? Infinity)
+  const dropping = results.filter(r => r.mode !== 'drift' && (r.mode !== 'deploy' || committed(r)))
   const top = heading + dropBanner(dropping, results.length > 1)
 
   const list = (title: string, columns: string[], rows: string[]): ListPart => ({
