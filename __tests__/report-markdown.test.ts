@@ -1,6 +1,17 @@
 // The Markdown building blocks every renderer escapes user text with.
 import { describe, expect, it } from 'vitest'
-import { code, escapeHtml, escapeText, fencedBlock, link } from '../src/report/markdown.js'
+import {
+  blobUrl,
+  clip,
+  code,
+  commitUrl,
+  escapeHtml,
+  escapeText,
+  fencedBlock,
+  link,
+  oneLine,
+  runUrl
+} from '../src/report/markdown.js'
 
 describe('markdown helpers', () => {
   it('escapes table pipes, emphasis, code and link punctuation in text', () => {
@@ -43,5 +54,55 @@ describe('markdown helpers', () => {
     expect(link('the job summary', 'https://x.test/a (b)')).toBe(
       '[the job summary](https://x.test/a%20%28b%29)'
     )
+  })
+})
+
+describe('outside text', () => {
+  it('keeps a URL in text from becoming a link', () => {
+    expect(escapeText('see https://evil.test and www.evil.test')).toBe(
+      'see https:\u200b//evil.test and www\u200b.evil.test'
+    )
+  })
+
+  it('clips without splitting a surrogate pair', () => {
+    expect(clip('ab😀cd', 4)).toBe('ab…')
+    expect(clip('abcdef', 4)).toBe('abc…')
+    expect(clip('abc', 4)).toBe('abc')
+  })
+
+  it('puts control characters and line separators on one line', () => {
+    expect(oneLine('a\u0000b\u2028c\u001bd')).toBe('a b c d')
+  })
+})
+
+describe('GitHub links', () => {
+  const links = {
+    serverUrl: 'https://github.com/',
+    repository: 'acme/indexes',
+    headSha: 'ab12cd3',
+    runId: '42'
+  }
+
+  it('links a file at the head commit, line included, each path segment encoded', () => {
+    expect(blobUrl(links, 'indexes/my file#1.yaml', 4)).toBe(
+      'https://github.com/acme/indexes/blob/ab12cd3/indexes/my%20file%231.yaml#L4'
+    )
+    expect(blobUrl(links, './indexes/a.yaml')).toBe(
+      'https://github.com/acme/indexes/blob/ab12cd3/indexes/a.yaml'
+    )
+  })
+
+  it('links the commit and the run', () => {
+    expect(commitUrl(links)).toBe('https://github.com/acme/indexes/commit/ab12cd3')
+    expect(runUrl(links)).toBe('https://github.com/acme/indexes/actions/runs/42')
+  })
+
+  it('gives no link when a part is missing or is not what it claims', () => {
+    expect(blobUrl({ ...links, headSha: undefined }, 'a.yaml')).toBeUndefined()
+    expect(blobUrl(links, '../secrets.yaml')).toBeUndefined()
+    expect(commitUrl({ ...links, headSha: 'main' })).toBeUndefined()
+    expect(runUrl({ ...links, runId: '42) [x](y' })).toBeUndefined()
+    expect(runUrl({ ...links, serverUrl: 'javascript:alert(1)' })).toBeUndefined()
+    expect(runUrl({ ...links, repository: 'acme/indexes/../x' })).toBeUndefined()
   })
 })

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { indexFileJsonSchema } from '../src/indexfile/schema.js'
-import { SCHEMA_FILE, schemaFileText } from '../scripts/write-schema.js'
+import { reportFileJsonSchema } from '../src/report/file.js'
+import {
+  REPORT_SCHEMA_FILE,
+  reportSchemaFileText,
+  SCHEMA_FILE,
+  schemaFileText
+} from '../scripts/write-schema.js'
 
 describe('the committed JSON Schema', () => {
   it('matches a fresh generation from the validator', () => {
@@ -40,5 +46,38 @@ describe('the committed JSON Schema', () => {
     }
     visit(indexFileJsonSchema(), '$')
     expect(undescribed).toEqual([])
+  })
+})
+
+describe('the committed report JSON Schema', () => {
+  it('matches a fresh generation from the validator that reads report files', () => {
+    const committed = readFileSync(REPORT_SCHEMA_FILE, 'utf8')
+    if (committed !== reportSchemaFileText()) {
+      throw new Error('schema/report.schema.json is stale: run `npm run schema` and commit the result.')
+    }
+  })
+
+  it('is strict: version 1, every object closed to unknown keys, strings and lists capped', () => {
+    const schema = reportFileJsonSchema()
+    expect(schema.title).toBe('Custom-object index report')
+    expect(schema).not.toHaveProperty('$id')
+    const properties = schema.properties as Record<string, Record<string, unknown>>
+    expect(properties.version).toMatchObject({ const: 1 })
+    const open: string[] = []
+    const uncapped: string[] = []
+    const visit = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object') return
+      const record = node as Record<string, unknown>
+      if (record.type === 'object' && record.properties && record.additionalProperties !== false)
+        open.push(path)
+      const capped =
+        record.maxLength !== undefined || record.pattern !== undefined || record.enum !== undefined
+      if (record.type === 'string' && !capped) uncapped.push(path)
+      if (record.type === 'array' && record.maxItems === undefined) uncapped.push(path)
+      for (const [key, child] of Object.entries(record)) visit(child, `${path}.${key}`)
+    }
+    visit(schema, '$')
+    expect(open).toEqual([])
+    expect(uncapped).toEqual([])
   })
 })

@@ -1,17 +1,31 @@
-// Writes the index file's JSON Schema (generated from its zod validator) to schema/index-file.schema.json.
-// Run with `npm run schema` after changing src/indexfile/schema.ts; a test fails while the file is stale.
+// Writes the JSON Schemas generated from their zod validators: the index file's to
+// schema/index-file.schema.json, the report file's to schema/report.schema.json.
+// Run with `npm run schema` after changing src/indexfile/schema.ts or src/report/file.ts; a test fails while a
+// file is stale.
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { indexFileJsonSchema } from '../src/indexfile/schema.js'
+import { reportFileJsonSchema } from '../src/report/file.js'
 
-/** The committed file's exact text: 2-space JSON with a trailing newline. */
+function text(schema: Record<string, unknown>): string {
+  return `${JSON.stringify(schema, null, 2)}\n`
+}
+
+/** The committed index-file schema's exact text: 2-space JSON with a trailing newline. */
 export function schemaFileText(): string {
-  return `${JSON.stringify(indexFileJsonSchema(), null, 2)}\n`
+  return text(indexFileJsonSchema())
+}
+
+/** The committed report-file schema's exact text. */
+export function reportSchemaFileText(): string {
+  return text(reportFileJsonSchema())
 }
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../schema/index-file.schema.json', import.meta.url))
+export const REPORT_SCHEMA_FILE = fileURLToPath(new URL('../schema/report.schema.json', import.meta.url))
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(SCHEMA_FILE, schemaFileText())
-  console.log(`wrote ${SCHEMA_FILE}`)
+  writeFileSync(REPORT_SCHEMA_FILE, reportSchemaFileText())
+  console.log(`wrote ${SCHEMA_FILE} and ${REPORT_SCHEMA_FILE}`)
 }

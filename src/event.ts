@@ -11,6 +11,13 @@ export interface RunContext {
   pullRequest?: number
   /** Whether the PR comes from a fork (its token is read-only). */
   fromFork: boolean
+  /**
+   * The commit under review: the PR's head (`pull_request.head.sha`) on PR events, the run's head on
+   * `workflow_run`, else GITHUB_SHA.
+   */
+  headSha: string
+  /** `workflow_run` events: the triggering run's head SHA and the PR numbers it names. */
+  workflowRun?: { headSha: string; pullRequests: number[] }
   apiUrl: string
   serverUrl: string
   runUrl?: string
@@ -21,9 +28,10 @@ export interface RunContext {
 interface EventPayload {
   pull_request?: {
     number?: number
-    head?: { repo?: { full_name?: string } }
+    head?: { sha?: string; repo?: { full_name?: string } }
     base?: { repo?: { full_name?: string } }
   }
+  workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[] }
   number?: number
   repository?: { default_branch?: string; full_name?: string }
 }
@@ -48,6 +56,18 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
   const base = pr?.base?.repo?.full_name
   const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
   const runId = env.GITHUB_RUN_ID ?? ''
+  const sha = (value: unknown): string | undefined =>
+    typeof value === 'string' && /^[0-9a-f]{40,64}$/i.test(value) ? value.toLowerCase() : undefined
+  const run = payload.workflow_run
+  const workflowRun =
+    env.GITHUB_EVENT_NAME === 'workflow_run' && run
+      ? {
+          headSha: sha(run.head_sha) ?? '',
+          pullRequests: (Array.isArray(run.pull_requests) ? run.pull_requests : [])
+            .map(p => p.number)
+            .filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0)
+        }
+      : undefined
   return {
     event: {
       name: env.GITHUB_EVENT_NAME ?? '',
@@ -57,6 +77,8 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     repository: owner && repo ? { owner, repo } : undefined,
     pullRequest: typeof pullRequest === 'number' ? pullRequest : undefined,
     fromFork: head !== undefined && base !== undefined && head !== base,
+    headSha: sha(pr?.head?.sha) ?? workflowRun?.headSha ?? sha(env.GITHUB_SHA) ?? '',
+    ...(workflowRun ? { workflowRun } : {}),
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl,
     runUrl: owner && repo && runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : undefined,

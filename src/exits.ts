@@ -33,8 +33,8 @@ export interface Exits {
   annotate(annotations: readonly Annotation[]): void
   /** Writes the job summary (when the runner gives one); false when it could not. */
   summary(markdown: string): Promise<boolean>
-  /** Writes the report file into the runner's temp folder; its path, or undefined when it could not. */
-  report(name: string, value: unknown): string | undefined
+  /** Writes the report file's text into the runner's temp folder; its path, or undefined when it could not. */
+  report(name: string, text: string): string | undefined
   outputs(values: Readonly<Record<string, string>>): void
 }
 
@@ -83,12 +83,12 @@ export function createExits(redact: (text: string) => string): Exits {
         return false
       }
     },
-    report(name, value) {
+    report(name, text) {
       return guarded('the report file', () => {
         const dir = process.env.RUNNER_TEMP || os.tmpdir()
         mkdirSync(dir, { recursive: true })
         const file = path.join(dir, name)
-        writeFileSync(file, redact(JSON.stringify(value, null, 2)) + '\n')
+        writeFileSync(file, redact(text))
         return file
       })
     },

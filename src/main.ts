@@ -17,7 +17,10 @@ import type { ObjectJob, PipelineContext } from './pipeline/job.js'
 import { processObject } from './pipeline/object.js'
 import { toAnnotations } from './report/annotations.js'
 import { renderComment } from './report/comment.js'
+import { buildReportFile } from './report/file.js'
+import type { ReportOptions } from './report/render.js'
 import { renderSummary } from './report/summary.js'
+import { createRedactor } from './redact.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
 import { findIndexFiles, readIndexFile } from './workspace.js'
 
@@ -81,10 +84,9 @@ async function postComment(
   }
   const body = exits.redact(
     renderComment(results, {
+      ...reportOptions(settings, ctx),
       commentKey: settings.commentKey,
-      mode: settings.mode,
-      summaryUrl: ctx.runUrl,
-      runUrl: ctx.runUrl
+      summaryUrl: ctx.runUrl
     })
   )
   // Loaded only when a comment is posted: Octokit is most of the bundle, and the other modes start faster.
@@ -110,6 +112,18 @@ async function postComment(
   }
 }
 
+/** What every rendering of this run's report is told about GitHub. */
+function reportOptions(settings: Settings, ctx: RunContext): ReportOptions {
+  return {
+    mode: settings.mode,
+    serverUrl: ctx.serverUrl,
+    ...(ctx.repository ? { repository: `${ctx.repository.owner}/${ctx.repository.repo}` } : {}),
+    headSha: ctx.headSha,
+    runId: ctx.source.runId,
+    time: new Date()
+  }
+}
+
 /** Writes every result first (annotations, summary, report, outputs), then the side channels. */
 async function finish(
   settings: Settings,
@@ -118,9 +132,20 @@ async function finish(
   exits: Exits
 ): Promise<void> {
   exits.annotate(toAnnotations(results.flatMap(r => r.findings)))
-  await exits.summary(renderSummary(results, { mode: settings.mode }))
+  await exits.summary(renderSummary(results, reportOptions(settings, ctx)))
   const reportName = `custom-object-index-${settings.commentKey}-${ctx.source.runId || process.pid}.json`
-  const reportPath = exits.report(reportName, { mode: settings.mode, objects: results }) ?? ''
+  const reportText = buildReportFile(
+    {
+      mode: settings.mode,
+      commentKey: settings.commentKey,
+      repository: ctx.repository ? `${ctx.repository.owner}/${ctx.repository.repo}` : '',
+      pullRequest: settings.mode === 'validate' ? (ctx.pullRequest ?? null) : null,
+      headSha: ctx.headSha,
+      runId: ctx.source.runId
+    },
+    results
+  )
+  const reportPath = exits.report(reportName, reportText) ?? ''
   const outputs = computeOutputs(results, settings.mode, { reportPath })
   exits.outputs(outputs)
   exits.log.info(
@@ -132,8 +157,8 @@ async function finish(
 }
 
 export async function run(): Promise<void> {
-  const secrets: string[] = []
-  const exits = createExits(text => secrets.reduce((t, s) => t.replaceAll(s, '***'), text))
+  const redactor = createRedactor()
+  const exits = createExits(redactor.redact)
   try {
     const ctx = readRunContext(process.env)
     const settings = readSettings(
@@ -143,7 +168,7 @@ export async function run(): Promise<void> {
     )
     for (const secret of secretsOf(settings)) {
       core.setSecret(secret)
-      secrets.push(secret)
+      redactor.add(secret)
     }
     exits.log.debug(`Settings: ${JSON.stringify(describeSettings(settings))}`)
     exits.log.info(
@@ -155,8 +180,8 @@ export async function run(): Promise<void> {
       log: exits.log,
       onSecret: secret => {
         core.setSecret(secret)
-        secrets.push(secret)
       },
+      redactor,
       source: ctx.source
     })
     if (!settings.credentials) {

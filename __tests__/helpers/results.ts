@@ -66,3 +66,111 @@ export function validateResult(over: Partial<ObjectResult> = {}): ObjectResult {
     ...over
   })
 }
+
+/** Where the reports link to: a PR head commit and a run on github.com. */
+export const HEAD_SHA = '3f2c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a'
+export const LINKS = {
+  serverUrl: 'https://github.com',
+  repository: 'acme/indexes',
+  headSha: HEAD_SHA,
+  runId: '4242',
+  time: new Date('2025-05-01T12:34:56Z')
+}
+export const BLOB = `https://github.com/acme/indexes/blob/${HEAD_SHA}`
+
+/** A validate result with every kind of index change: added, fields changed, dropped, unmanaged, unchanged. */
+export function changesResult(over: Partial<ObjectResult> = {}): ObjectResult {
+  return result({
+    diff: {
+      added: ['idx_account_tier'],
+      modified: ['idx_status_priority', 'idx_created'],
+      removed: ['idx_legacy'],
+      unmanaged: ['idx_kept']
+    },
+    indexesBefore: [
+      { name: 'idx_status_priority', fields: ['status'], status: 'active' },
+      { name: 'idx_created', fields: ['createdAt'], status: 'active' },
+      { name: 'idx_legacy', fields: ['legacyCode'], status: 'active' },
+      { name: 'idx_kept', fields: ['assignee'], status: 'active' },
+      { name: 'idx_same', fields: ['priority'], status: 'active' }
+    ],
+    indexesAfter: [
+      {
+        name: 'idx_status_priority',
+        fields: ['status', 'priority'],
+        order: ['asc', 'desc'],
+        status: 'active'
+      },
+      { name: 'idx_created', fields: ['createdAt'], unique: true, status: 'active' },
+      { name: 'idx_kept', fields: ['assignee'], status: 'active' },
+      { name: 'idx_same', fields: ['priority'], status: 'active' },
+      { name: 'idx_account_tier', fields: ['account.tier'] }
+    ],
+    changed: true,
+    payloadHash: 'b'.repeat(64),
+    basedOnVersion: 7,
+    textDiff: '--- live\n+++ proposed\n@@ -1 +1 @@\n-  "a": 1\n+  "a": 2\n',
+    ...over
+  })
+}
+
+/** A deploy that landed: version 3 → 4, the new index active, its probe using it. */
+export function deployResult(over: Partial<ObjectResult> = {}): ObjectResult {
+  return validateResult({
+    mode: 'deploy',
+    basedOnVersion: 3,
+    schemaVersion: 4,
+    outcome: 'deployed',
+    auditAction: 'INDEX_DEPLOYED',
+    rebuild: { status: 'active', seconds: 12 },
+    audit: 'true',
+    indexesAfter: [
+      { name: 'idx_old', fields: ['createdAt'], status: 'active' },
+      { name: 'idx_status_priority', fields: ['status', 'priority'], status: 'active' }
+    ],
+    probes: [
+      probe({
+        indexUsed: true,
+        strategy: 'index',
+        indexName: 'idx_status_priority',
+        recordsExamined: 12,
+        latencyMs: 8
+      })
+    ],
+    ...over
+  })
+}
+
+/** A drift run's object: one index missing, one changed, one failed, one unmanaged. */
+export function driftResult(over: Partial<ObjectResult> = {}): ObjectResult {
+  return result({
+    mode: 'drift',
+    drifted: true,
+    drift: { missing: ['idx_new'], changed: ['idx_mod'], failed: ['idx_bad'], unmanaged: ['idx_extra'] },
+    indexesBefore: [
+      { name: 'idx_mod', fields: ['a'], status: 'active' },
+      { name: 'idx_bad', fields: ['b'], status: 'failed', statusReason: 'duplicate values' },
+      { name: 'idx_extra', fields: ['c'], status: 'active' }
+    ],
+    indexesAfter: [
+      { name: 'idx_mod', fields: ['a', 'd'] },
+      { name: 'idx_bad', fields: ['b'] },
+      { name: 'idx_new', fields: ['e'] }
+    ],
+    ...over
+  })
+}
+
+/** Outside text that tries to break out of every Markdown construct the reports use. */
+export const HOSTILE = [
+  '<script>alert(1)</script>',
+  '</details><details open>',
+  'a | b | c',
+  '``code`` `x',
+  '<!-- hidden',
+  '--> shown',
+  'line one\nline two\r\n## heading',
+  '[click](https://evil.test) ![img](https://evil.test/x.png)',
+  '<img src=x onerror=alert(1)>',
+  '@octocat *bold* _em_ ~~del~~'
+]

@@ -9,6 +9,7 @@ import { createGatewayClient } from '../platform/gateway.js'
 import { createHttpClient, type HttpStats } from '../platform/http.js'
 import { createRateLimiter } from '../platform/ratelimit.js'
 import { resolveHosts } from '../platform/regions.js'
+import type { Redactor } from '../redact.js'
 import { pipelineContext, type PipelineContext, type PipelineOptions, type ReviewSource } from './job.js'
 
 export type ContextSettings = Pick<
@@ -31,6 +32,8 @@ export interface ContextOptions {
   log: Logger
   /** Masks every token obtained (main passes `core.setSecret`). */
   onSecret?: (secret: string) => void
+  /** The run's redactor: every server text in an error passes it; tokens are registered with it. */
+  redactor?: Redactor
   /** The run's identity for the audit record (RunContext.source). */
   source: AuditSource
   /** Calls in flight at once across the run (default 4). */
@@ -56,7 +59,11 @@ export function createPipelineContext(settings: ContextSettings, opts: ContextOp
     requireReview: settings.requireReview,
     ...(opts.review ? { review: opts.review } : {})
   }
-  const http = createHttpClient({ limiter: createRateLimiter({ maxConcurrent: opts.maxConcurrent ?? 4 }) })
+  const redact = opts.redactor?.redact
+  const http = createHttpClient({
+    limiter: createRateLimiter({ maxConcurrent: opts.maxConcurrent ?? 4 }),
+    ...(redact ? { redact } : {})
+  })
   if (settings.credentials) {
     const hosts = resolveHosts({
       region: settings.region,
@@ -69,13 +76,22 @@ export function createPipelineContext(settings: ContextSettings, opts: ContextOp
       loginBase: hosts.loginBase,
       clientId: settings.credentials.clientId,
       clientSecret: settings.credentials.clientSecret,
-      onSecret: opts.onSecret
+      onSecret: opts.onSecret,
+      ...(opts.redactor ? { redactor: opts.redactor } : {})
     })
-    ctx.live = createGatewayClient({ api: createAuthorizedClient(http, tokens), apiBase: hosts.apiBase })
+    ctx.live = createGatewayClient({
+      api: createAuthorizedClient(http, tokens),
+      apiBase: hosts.apiBase,
+      ...(redact ? { redact } : {})
+    })
   }
   if (settings.warehouseUrl) {
     ctx.audit = {
-      sink: createAuditSink({ url: settings.warehouseUrl, secret: settings.warehouseSecret }),
+      sink: createAuditSink({
+        url: settings.warehouseUrl,
+        secret: settings.warehouseSecret,
+        ...(redact ? { redact } : {})
+      }),
       required: settings.auditRequired,
       source: opts.source
     }

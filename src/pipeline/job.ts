@@ -4,7 +4,7 @@ import type { AuditSink } from '../audit/deliver.js'
 import type { AuditSource } from '../audit/record.js'
 import type { Logger } from '../log.js'
 import type { Limits, LoadedIndexFile, Mode, SchemaDocument } from '../model.js'
-import type { GatewayClient } from '../platform/gateway.js'
+import { PUT_DEADLINE_MS, type GatewayClient } from '../platform/gateway.js'
 import { defaultSleep } from '../platform/ratelimit.js'
 import type { OnRebuildFailure, RequireReview } from '../settings.js'
 
@@ -93,7 +93,7 @@ export function pipelineContext(opts: PipelineOptions | PipelineContext): Pipeli
     requireReview: opts.requireReview ?? 'off',
     maxConflictRetries: opts.maxConflictRetries ?? 3,
     maxLostPutRetries: opts.maxLostPutRetries ?? 2,
-    putDeadlineMs: opts.putDeadlineMs ?? 180_000,
+    putDeadlineMs: opts.putDeadlineMs ?? PUT_DEADLINE_MS,
     rebuildFirstPollMs: opts.rebuildFirstPollMs ?? 250,
     rebuildMaxPollMs: opts.rebuildMaxPollMs ?? 2_000,
     now: opts.now ?? Date.now,

@@ -33,6 +33,8 @@ export async function versionCheckedPut<D extends Draft>(
   /** What a rebase does, for the log: e.g. 're-merging the index file on the new schema'. */
   rebaseNote: string
 ): Promise<PutResult<D>> {
+  // The HTTP client's clock (not ctx.now, which tests may fake): one deadline for every attempt and read.
+  const deadlineAt = Date.now() + ctx.putDeadlineMs
   let draft = first
   let conflicts = 0
   let lost = 0
@@ -40,7 +42,10 @@ export async function versionCheckedPut<D extends Draft>(
     const body = payloadDocument({ ...draft.merged, schemaVersion: draft.live.schemaVersion })
     let failure: PlatformError
     try {
-      const document = await gateway.putSchema(customObjectId, body, { retryConnectionErrors: false })
+      const document = await gateway.putSchema(customObjectId, body, {
+        retryConnectionErrors: false,
+        deadlineAt
+      })
       ctx.log.info(
         `${customObjectId}: deployed schema version ${document.schemaVersion} (was ${draft.live.schemaVersion}).`
       )
@@ -49,11 +54,12 @@ export async function versionCheckedPut<D extends Draft>(
       if (!(error instanceof PlatformError)) throw error
       failure = error
     }
-    const lostAnswer = failure.status === undefined || failure.status >= 500
+    // attempts === 0: never sent (the shared deadline or a rate-limit window ran out first).
+    const lostAnswer = failure.attempts > 0 && (failure.status === undefined || failure.status >= 500)
     if (failure.status !== 409 && !lostAnswer) throw failure
     let current: SchemaDocument
     try {
-      current = await gateway.getSchema(customObjectId)
+      current = await gateway.getSchema(customObjectId, { deadlineAt })
     } catch (error) {
       if (!lostAnswer) throw error
       throw new Error(

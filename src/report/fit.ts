@@ -31,7 +31,6 @@ export interface Section {
   head: string
   lists: ListPart[]
   diff?: DiffPart
-  foot: string
   /** The one-line form, with its line break. */
   brief: string
 }
@@ -44,6 +43,16 @@ export interface Layout {
   bottom: string
   /** The last resort when not even the top and one brief line fit. */
   fallback: string
+}
+
+/** The largest n in [lo, hi] with `fits(n)` (`fits` true up to some n, false past it), or lo. */
+function largest(lo: number, hi: number, fits: (n: number) => boolean): number {
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2)
+    if (fits(mid)) lo = mid
+    else hi = mid - 1
+  }
+  return lo
 }
 
 /** The fewest diff characters worth keeping; a shorter cut drops the diff. */
@@ -90,7 +99,7 @@ export function fitLayout(layout: Layout, budget: number, measure: (s: string) =
   const { sections } = layout
   const n = sections.length
   const lists = sections.map(s => s.lists.map(l => measureList(l, measure)))
-  const fixed = sections.map(s => measure(s.head) + measure(s.foot))
+  const fixed = sections.map(s => measure(s.head))
   const briefLen = sections.map(s => measure(s.brief))
   const kept = sections.map(s => s.diff?.lines.length ?? 0)
   const diffLen = sections.map((s, i) => (s.diff ? measure(s.diff.render(kept[i]!)) : 0))
@@ -109,7 +118,6 @@ export function fitLayout(layout: Layout, budget: number, measure: (s: string) =
       }
       parts.push(s.head, ...s.lists.map(l => renderList(l, cap)))
       if (s.diff) parts.push(s.diff.render(kept[i]!))
-      parts.push(s.foot)
     }
     parts.push(layout.objectsNote(shown - full, n - shown), layout.bottom)
     return parts.join('')
@@ -130,7 +138,6 @@ export function fitLayout(layout: Layout, budget: number, measure: (s: string) =
     if (!diff || kept[i] === 0) continue
     const allowed = diffLen[i]! - (total - budget)
     // The most lines whose rendering fits in `allowed` (none when not even a useful excerpt would).
-    let lo = 0
     let hi = 0
     if (allowed >= MIN_DIFF_KEEP) {
       // Lines past `allowed` on their own can never fit: search only below them.
@@ -139,11 +146,7 @@ export function fitLayout(layout: Layout, budget: number, measure: (s: string) =
         if (sum > allowed) break
       }
     }
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2)
-      if (measure(diff.render(mid)) <= allowed) lo = mid
-      else hi = mid - 1
-    }
+    const lo = largest(0, hi, k => measure(diff.render(k)) <= allowed)
     const keptChars = diff.lines.slice(0, lo).reduce((sum, l) => sum + measure(l), 0)
     kept[i] = keptChars >= MIN_DIFF_KEEP ? lo : 0
     const len = measure(diff.render(kept[i]))
@@ -165,14 +168,7 @@ export function fitLayout(layout: Layout, budget: number, measure: (s: string) =
   }
   const largestCap = (full: number, room: number): number => {
     const maxRows = Math.max(0, ...lists.slice(0, full).flatMap(ms => ms.map(m => m.part.rows.length)))
-    let lo = 0
-    let hi = maxRows
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2)
-      if (totalAt(mid, full) <= room) lo = mid
-      else hi = mid - 1
-    }
-    return lo
+    return largest(0, maxRows, c => totalAt(c, full) <= room)
   }
   if (totalAt(0, n) <= budget) {
     cap = largestCap(n, budget)
@@ -183,28 +179,15 @@ export function fitLayout(layout: Layout, budget: number, measure: (s: string) =
   cap = 0
   const withFull = (full: number): number =>
     totalAt(0, full) + briefFrom(full, n) + measure(layout.objectsNote(n - full, 0))
-  let lo = 0
-  let hi = n
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2)
-    if (withFull(mid) <= budget) lo = mid
-    else hi = mid - 1
-  }
-  if (withFull(lo) <= budget) {
-    const full = lo
+  const full = largest(0, n, f => withFull(f) <= budget)
+  if (withFull(full) <= budget) {
     const rest = briefFrom(full, n) + measure(layout.objectsNote(n - full, 0))
     cap = largestCap(full, budget - rest)
     return finish(full, n)
   }
   const withShown = (shown: number): number =>
     outer + briefFrom(0, shown) + measure(layout.objectsNote(shown, n - shown))
-  lo = 0
-  hi = n
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2)
-    if (withShown(mid) <= budget) lo = mid
-    else hi = mid - 1
-  }
-  if (withShown(lo) <= budget) return finish(0, lo)
+  const shown = largest(0, n, s => withShown(s) <= budget)
+  if (withShown(shown) <= budget) return finish(0, shown)
   return layout.fallback
 }
