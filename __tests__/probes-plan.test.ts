@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { IndexFile } from '../src/model.js'
 import { mergeIndexFile } from '../src/plan/merge.js'
-import { placeholderValue, planProbes } from '../src/plan/probes.js'
+import { chooseProbes, placeholderValue } from '../src/plan/probes.js'
 import { accountDoc, lookupOf, regionDoc, ticketDoc } from './fixtures/core/docs.js'
 
 function plan(file: IndexFile) {
   const { document, diff } = mergeIndexFile(ticketDoc(), file)
-  return planProbes(file, document, diff, lookupOf(accountDoc(), regionDoc()))
+  return chooseProbes(file, document, diff, lookupOf(accountDoc(), regionDoc()))
 }
 
-describe('planProbes', () => {
+describe('chooseProbes', () => {
   it('runs only the probes the file gives, when it gives them', () => {
     const file: IndexFile = {
       indexes: [

@@ -5,9 +5,9 @@
 // under `probes:` in the index file; then only those probes run.
 import type { IndexDiff, IndexFile, LiveField, ProbeValue, SchemaDocument, SchemaLookup } from '../model.js'
 import { DEFAULT_LIMITS } from '../model.js'
-import { FieldIndex, resolveFieldPath } from './rules.js'
+import { FieldResolver } from './fields.js'
 
-export interface PlannedProbe {
+export interface ChosenProbe {
   index: string
   /** Term field (name or join path) → value, covering the index's fields in order. */
   values: Record<string, ProbeValue>
@@ -28,21 +28,22 @@ export function placeholderValue(field: LiveField | undefined): ProbeValue {
   }
 }
 
-export function planProbes(
+export function chooseProbes(
   file: IndexFile,
   merged: SchemaDocument,
   diff: IndexDiff,
   lookup: SchemaLookup
-): PlannedProbe[] {
+): ChosenProbe[] {
   if (file.probes) return file.probes.map(probe => ({ index: probe.index, values: { ...probe.values } }))
 
   const wanted = new Set([...diff.added, ...diff.modified])
   const byName = new Map(merged.indexes.map(index => [index.name, index]))
-  const fields = new FieldIndex()
-  const lookupWithSelf: SchemaLookup = id => (id === merged.id ? merged : lookup(id))
   // Join depth is not checked here (the rules do); resolve as deep as the path goes.
-  const limits = { ...DEFAULT_LIMITS, maxJoinDepth: Number.MAX_SAFE_INTEGER }
-  const planned: PlannedProbe[] = []
+  const fields = new FieldResolver(merged, lookup, {
+    ...DEFAULT_LIMITS,
+    maxJoinDepth: Number.MAX_SAFE_INTEGER
+  })
+  const chosen: ChosenProbe[] = []
   const done = new Set<string>()
   for (const proposed of file.indexes) {
     if (!wanted.has(proposed.name) || done.has(proposed.name)) continue
@@ -51,10 +52,14 @@ export function planProbes(
     if (!index) continue
     const values: Record<string, ProbeValue> = {}
     for (const path of index.fields) {
-      const resolution = resolveFieldPath(path, merged, lookupWithSelf, limits, fields)
+      const resolution = fields.resolve(path)
       values[path] = placeholderValue(resolution.ok ? resolution.field : undefined)
     }
-    planned.push({ index: index.name, values })
+    chosen.push({ index: index.name, values })
   }
-  return planned
+  return chosen
 }
+
+/** The former names, for callers not yet moved to `chooseProbes` / `ChosenProbe`. */
+export const planProbes = chooseProbes
+export type PlannedProbe = ChosenProbe
