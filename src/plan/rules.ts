@@ -11,6 +11,7 @@
 // - Selectivity ranks: an explicit `cardinalityHint` (after fieldOptimizations) wins; a boolean is always
 //   low (two values); any other field without a hint counts as medium, since nothing is known about it.
 //   The warning fires when the leading field ranks low and a later field ranks higher.
+// - `unique-on-low-cardinality` judges a join path by the field it ends on, with that object's hints.
 // - `redundant-prefix-index` and `index-limit-exceeded`: checkFile reports what the file alone causes,
 //   checkMerged only what the live indexes add, so running both never reports one problem twice. A
 //   unique index is never redundant (it enforces uniqueness); the prefix compares field lists only.
@@ -60,6 +61,8 @@ interface FileContext {
 interface LiveContext extends FileContext {
   merged: SchemaDocument
   diff: IndexDiff
+  /** Names the merge adds or modifies. */
+  changed: Set<string>
   fields: FieldResolver
 }
 
@@ -286,6 +289,21 @@ function lowSelectivityLeadingField(c: LiveContext, { index, i }: IndexAt): Foun
   }
 }
 
+function uniqueOnLowCardinality(c: LiveContext, { index, i }: IndexAt): Found | undefined {
+  if (index.unique !== true || c.firstPosition.get(index.name) !== i || !c.changed.has(index.name))
+    return undefined
+  const low = index.fields.every(path => {
+    const resolution = c.fields.resolve(path)
+    return resolution.ok && isLowCardinality(resolution.field)
+  })
+  if (!low) return undefined
+  return {
+    message: `Index ${index.name} is unique over ${index.fields.join(', ')}, which hold few distinct values (boolean or cardinalityHint: low): its rebuild will fail once the object has more records than distinct values. Drop unique, or add a selective field to the index.`,
+    index: index.name,
+    path: ['indexes', i]
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The rules of the whole merged document
 
@@ -383,6 +401,7 @@ export const RULE_TABLE: readonly Rule[] = [
     on: 'index',
     check: lowSelectivityLeadingField
   },
+  { id: 'unique-on-low-cardinality', severity: 'warning', on: 'index', check: uniqueOnLowCardinality },
   { id: 'unknown-field', severity: 'error', on: 'merged', check: unknownOptimizedFields },
   { id: 'index-limit-exceeded', severity: 'error', on: 'merged', check: mergedIndexLimit },
   { id: 'redundant-prefix-index', severity: 'warning', on: 'merged', check: mergedRedundantPrefixes },
@@ -472,6 +491,7 @@ export function checkMerged(input: LiveCheckInput): Finding[] {
     ...fileContext(loaded, limits),
     merged,
     diff,
+    changed: new Set([...diff.added, ...diff.modified]),
     fields: new FieldResolver(merged, input.lookup, limits)
   }
   const out = collector(loaded, input.customObjectId)
