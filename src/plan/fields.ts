@@ -16,12 +16,11 @@ export type FieldResolution =
 
 /**
  * Resolves the index fields of `doc` (`field` or `ref.ref.field`) through reference fields and `lookup`
- * (`doc` itself included, for references to the same object). Each path is resolved once and each
- * document's fields mapped once. Bounded by `maxJoinDepth` hops, so reference cycles cannot loop.
+ * (`doc` itself included, for references to the same object); each document's fields are mapped once.
+ * Bounded by `maxJoinDepth` hops, so reference cycles cannot loop.
  */
 export class FieldResolver {
   private readonly maps = new Map<SchemaDocument, Map<string, LiveField>>()
-  private readonly resolved = new Map<string, FieldResolution>()
 
   constructor(
     readonly doc: SchemaDocument,
@@ -41,17 +40,6 @@ export class FieldResolver {
   }
 
   resolve(path: string): FieldResolution {
-    let resolution = this.resolved.get(path)
-    if (!resolution) {
-      resolution = this.walk(path)
-      this.resolved.set(path, resolution)
-    }
-    return resolution
-  }
-
-  private walk(path: string): FieldResolution {
-    const fail = (rule: RuleId, message: string, unknownObject?: string): FieldResolution =>
-      unknownObject === undefined ? { ok: false, rule, message } : { ok: false, rule, message, unknownObject }
     const parts = path.split('.')
     const hops = parts.length - 1
     if (parts.some(part => part === '')) {
@@ -104,6 +92,12 @@ export class FieldResolver {
     /* c8 ignore next */
     return fail('join-path-invalid', `Join path ${path} cannot be resolved.`)
   }
+}
+
+function fail(rule: RuleId, message: string, unknownObject?: string): FieldResolution {
+  return unknownObject === undefined
+    ? { ok: false, rule, message }
+    : { ok: false, rule, message, unknownObject }
 }
 
 /** Why a field cannot be indexed, or undefined when it can. */

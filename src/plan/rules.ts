@@ -1,4 +1,4 @@
-// The finding rules of contract D that the plan layer produces (all but probe-full-scan): each rule a small
+// The finding rules of contract D made before any deploy (all but probe-full-scan): each rule a small
 // named check beside its id and severity in one table, which checkFile and checkMerged walk over one
 // context built once per check. Pure functions over plain data.
 //
@@ -33,6 +33,7 @@ import type {
 } from '../model.js'
 import { INDEX_NAME_PATTERN_SOURCE } from '../indexfile/schema.js'
 import { FieldResolver, indexabilityProblem, isLowCardinality, selectivityRank } from './fields.js'
+import type { FieldResolution } from './fields.js'
 import { normalisedOrder } from './merge.js'
 
 /** Contract D: a letter, then up to 63 letters, digits or underscores. */
@@ -46,19 +47,23 @@ interface Found {
   path: NodePath
 }
 
-/** What the rules of checkFile read, computed once per check. */
-interface FileContext {
+/** What every rule reads, computed once per check. */
+interface Context {
   loaded: LoadedIndexFile
   limits: Limits
   indexes: readonly ProposedIndex[]
   /** The position of the first index of each name, in file order. */
   firstPosition: Map<string, number>
+}
+
+/** What the rules of checkFile read besides. */
+interface FileContext extends Context {
   /** The position of the first index of each definition (fields and normalised order). */
   firstDefinition: Map<string, number>
 }
 
 /** What the rules of checkMerged read besides: the merged document, its diff and its fields. */
-interface LiveContext extends FileContext {
+interface LiveContext extends Context {
   merged: SchemaDocument
   diff: IndexDiff
   /** Names the merge adds or modifies. */
@@ -72,17 +77,24 @@ interface IndexAt {
   i: number
 }
 
+/** An index of the file against the merged document: each of its fields resolved. */
+interface LiveIndexAt extends IndexAt {
+  resolved: FieldResolution[]
+}
+
 interface FieldAt extends IndexAt {
   /** The field name or join path, and its position in the index. */
   path: string
   j: number
+  /** What is wrong with it: a resolution failure, else why the field cannot be indexed. */
+  problem: { rule: RuleId; message: string } | undefined
 }
 
 type Rule = { id: RuleId; severity: Severity } & (
   | { on: 'file index'; check: (c: FileContext, at: IndexAt) => Found | undefined }
   | { on: 'file'; check: (c: FileContext) => Found[] }
   | { on: 'field'; check: (c: LiveContext, at: FieldAt, id: RuleId) => Found | undefined }
-  | { on: 'index'; check: (c: LiveContext, at: IndexAt) => Found | undefined }
+  | { on: 'index'; check: (c: LiveContext, at: LiveIndexAt) => Found | undefined }
   | { on: 'merged'; check: (c: LiveContext) => Found[] }
 )
 
@@ -258,10 +270,12 @@ function invalidProbes(c: FileContext): Found[] {
 // ---------------------------------------------------------------------------------------------------------
 // The rules of one field of an index of the file, against the merged document
 
-/** The field's problem when it is rule `id`: a resolution failure, else why the field cannot be indexed. */
-function fieldProblem(c: LiveContext, { index, i, path, j }: FieldAt, id: RuleId): Found | undefined {
-  const resolution = c.fields.resolve(path)
-  const problem = resolution.ok ? indexabilityProblem(resolution.field, path, c.limits) : resolution
+/** The field's problem when it is rule `id`. */
+function fieldProblem(
+  _c: LiveContext,
+  { index, i, path, j, problem }: FieldAt,
+  id: RuleId
+): Found | undefined {
   if (problem?.rule !== id) return undefined
   return {
     message: `Index ${index.name}: ${problem.message}`,
@@ -274,8 +288,7 @@ function fieldProblem(c: LiveContext, { index, i, path, j }: FieldAt, id: RuleId
 // ---------------------------------------------------------------------------------------------------------
 // The rules of one index of the file, against the merged document
 
-function lowSelectivityLeadingField(c: LiveContext, { index, i }: IndexAt): Found | undefined {
-  const resolved = index.fields.map(path => c.fields.resolve(path))
+function lowSelectivityLeadingField(_c: LiveContext, { index, i, resolved }: LiveIndexAt): Found | undefined {
   const leading = resolved[0]
   if (!leading?.ok || resolved.length < 2) return undefined
   const leadingRank = selectivityRank(leading.field)
@@ -289,14 +302,10 @@ function lowSelectivityLeadingField(c: LiveContext, { index, i }: IndexAt): Foun
   }
 }
 
-function uniqueOnLowCardinality(c: LiveContext, { index, i }: IndexAt): Found | undefined {
+function uniqueOnLowCardinality(c: LiveContext, { index, i, resolved }: LiveIndexAt): Found | undefined {
   if (index.unique !== true || c.firstPosition.get(index.name) !== i || !c.changed.has(index.name))
     return undefined
-  const low = index.fields.every(path => {
-    const resolution = c.fields.resolve(path)
-    return resolution.ok && isLowCardinality(resolution.field)
-  })
-  if (!low) return undefined
+  if (!resolved.every(r => r.ok && isLowCardinality(r.field))) return undefined
   return {
     message: `Index ${index.name} is unique over ${index.fields.join(', ')}, which hold few distinct values (boolean or cardinalityHint: low): its rebuild will fail once the object has more records than distinct values. Drop unique, or add a selective field to the index.`,
     index: index.name,
@@ -419,16 +428,22 @@ const FIELD_RULES = rulesOn('field')
 const INDEX_RULES = rulesOn('index')
 const MERGED_RULES = rulesOn('merged')
 
-function fileContext(loaded: LoadedIndexFile, limits: Limits): FileContext {
-  const indexes = loaded.file.indexes
-  const firstPosition = new Map<string, number>()
-  const firstDefinition = new Map<string, number>()
+/** The position of the first index of each key (name, definition) in the file. */
+function firstPositions(
+  indexes: readonly ProposedIndex[],
+  key: (index: ProposedIndex) => string
+): Map<string, number> {
+  const first = new Map<string, number>()
   indexes.forEach((index, i) => {
-    if (!firstPosition.has(index.name)) firstPosition.set(index.name, i)
-    const definition = definitionOf(index)
-    if (!firstDefinition.has(definition)) firstDefinition.set(definition, i)
+    const k = key(index)
+    if (!first.has(k)) first.set(k, i)
   })
-  return { loaded, limits, indexes, firstPosition, firstDefinition }
+  return first
+}
+
+function context(loaded: LoadedIndexFile, limits: Limits): Context {
+  const indexes = loaded.file.indexes
+  return { loaded, limits, indexes, firstPosition: firstPositions(indexes, index => index.name) }
 }
 
 /** Collects findings in the order they are made; `sorted()` puts them in file order. */
@@ -463,7 +478,8 @@ function collector(loaded: LoadedIndexFile, customObjectId: string) {
 
 /** Checks that need only the file (run with and without credentials). */
 export function checkFile(loaded: LoadedIndexFile, customObjectId: string, limits: Limits): Finding[] {
-  const c = fileContext(loaded, limits)
+  const base = context(loaded, limits)
+  const c: FileContext = { ...base, firstDefinition: firstPositions(base.indexes, definitionOf) }
   const out = collector(loaded, customObjectId)
   c.indexes.forEach((index, i) => {
     for (const rule of FILE_INDEX_RULES) out.add(rule, rule.check(c, { index, i }))
@@ -488,7 +504,7 @@ export interface LiveCheckInput {
 export function checkMerged(input: LiveCheckInput): Finding[] {
   const { loaded, merged, diff, limits } = input
   const c: LiveContext = {
-    ...fileContext(loaded, limits),
+    ...context(loaded, limits),
     merged,
     diff,
     changed: new Set([...diff.added, ...diff.modified]),
@@ -496,10 +512,15 @@ export function checkMerged(input: LiveCheckInput): Finding[] {
   }
   const out = collector(loaded, input.customObjectId)
   c.indexes.forEach((index, i) => {
-    index.fields.forEach((path, j) => {
-      for (const rule of FIELD_RULES) out.add(rule, rule.check(c, { index, i, path, j }, rule.id))
+    const resolved = index.fields.map(path => c.fields.resolve(path))
+    resolved.forEach((resolution, j) => {
+      const path = index.fields[j]!
+      const problem = resolution.ok ? indexabilityProblem(resolution.field, path, limits) : resolution
+      const at = { index, i, path, j, problem }
+      for (const rule of FIELD_RULES) out.add(rule, rule.check(c, at, rule.id))
     })
-    for (const rule of INDEX_RULES) out.add(rule, rule.check(c, { index, i }))
+    const at = { index, i, resolved }
+    for (const rule of INDEX_RULES) out.add(rule, rule.check(c, at))
   })
   for (const rule of MERGED_RULES) for (const found of rule.check(c)) out.add(rule, found)
   return out.sorted()
