@@ -288,7 +288,7 @@ function fieldProblem(
 // ---------------------------------------------------------------------------------------------------------
 // The rules of one index of the file, against the merged document
 
-function lowSelectivityLeadingField(_c: LiveContext, { index, i, resolved }: LiveIndexAt): Found | undefined {
+function lowSelectivityLead(_c: LiveContext, { index, i, resolved }: LiveIndexAt): Found | undefined {
   const leading = resolved[0]
   if (!leading?.ok || resolved.length < 2) return undefined
   const leadingRank = selectivityRank(leading.field)
@@ -408,7 +408,7 @@ export const RULE_TABLE: readonly Rule[] = [
     id: 'low-selectivity-leading-field',
     severity: 'warning',
     on: 'index',
-    check: lowSelectivityLeadingField
+    check: lowSelectivityLead
   },
   { id: 'unique-on-low-cardinality', severity: 'warning', on: 'index', check: uniqueOnLowCardinality },
   { id: 'unknown-field', severity: 'error', on: 'merged', check: unknownOptimizedFields },
