@@ -10,7 +10,7 @@ export const NOT_SENT = ['lastUpdated', 'selfUri'] as const
 export const INDEX_READ_ONLY = ['status', 'statusReason'] as const
 
 /** The index without `status` and `statusReason`; anything that is not an object as it is. */
-export function withoutIndexReadOnly(index: unknown): unknown {
+function withoutIndexReadOnly(index: unknown): unknown {
   if (index === null || typeof index !== 'object' || Array.isArray(index)) return index
   const hidden: readonly string[] = INDEX_READ_ONLY
   return Object.fromEntries(Object.entries(index).filter(([key]) => !hidden.includes(key)))
@@ -39,12 +39,12 @@ export function hashedDocument(doc: SchemaDocument): Record<string, unknown> {
 }
 
 /** The tokens of a line of canonical JSON: a bracket, an empty container, or a scalar. */
-export const OPEN_ARRAY = 0
-export const CLOSE_ARRAY = 1
-export const OPEN_OBJECT = 2
-export const CLOSE_OBJECT = 3
-export const EMPTY_ARRAY = 4
-export const EMPTY_OBJECT = 5
+const OPEN_ARRAY = 0
+const CLOSE_ARRAY = 1
+const OPEN_OBJECT = 2
+const CLOSE_OBJECT = 3
+const EMPTY_ARRAY = 4
+const EMPTY_OBJECT = 5
 export const SCALAR = 6
 /** The text of each token but SCALAR. */
 export const TOKEN_TEXT: readonly string[] = ['[', ']', '{', '}', '[]', '{}']
