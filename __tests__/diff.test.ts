@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { SchemaDocument } from '../src/model.js'
-import { canonicalLines, diffableDocument, textDiff, unifiedDiff } from '../src/plan/diff.js'
+import { textDiff, unifiedDiff } from '../src/plan/diff.js'
+import { canonicalLines, hashedDocument } from '../src/plan/schema-doc.js'
 import { mergeIndexFile } from '../src/plan/merge.js'
 import { ticketDoc } from './fixtures/core/docs.js'
 
@@ -142,8 +143,8 @@ describe('textDiff', () => {
       indexes: Array.from({ length: 1000 }, (_, i) => ({ name: `idx_${i}`, fields: [`f${i}`, `f${i + 1}`] }))
     }
     const diff = textDiff(live, merged)
-    const oldLines = canonicalLines(diffableDocument(live))
-    const newLines = canonicalLines(diffableDocument(merged))
+    const oldLines = canonicalLines(hashedDocument(live))
+    const newLines = canonicalLines(hashedDocument(merged))
     expect(applyDiff(oldLines, diff)).toEqual(newLines)
   })
 })

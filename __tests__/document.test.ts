@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS } from '../src/model.js'
 import type { IndexFile } from '../src/model.js'
 import { parseLimits, parseSchemaDocument } from '../src/plan/document.js'
-import { payloadDocument } from '../src/plan/hash.js'
+import { payloadDocument } from '../src/plan/schema-doc.js'
 import { mergeIndexFile } from '../src/plan/merge.js'
 import { ticketDoc } from './fixtures/core/docs.js'
 

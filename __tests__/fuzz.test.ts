@@ -9,7 +9,8 @@ import type { IndexFile, LiveField, LiveIndex, ProposedIndex, SchemaDocument } f
 import { parseIndexFile, type ParseOutcome } from '../src/indexfile/parse.js'
 import { mergeIndexFile } from '../src/plan/merge.js'
 import { textDiff } from '../src/plan/diff.js'
-import { canonicalize, payloadHash } from '../src/plan/hash.js'
+import { payloadHash } from '../src/plan/hash.js'
+import { canonicalize, canonicalLines } from '../src/plan/schema-doc.js'
 
 const RUNS = 200
 const T = '0b4f0ac2-8f0e-4e2a-9d3c-6d1b1f6e2a11'
@@ -591,6 +592,26 @@ const readOnlyChange = fc.record({
   statusReason: fc.option(fc.string(), { nil: undefined })
 })
 
+type ReadOnlyChange = typeof readOnlyChange extends fc.Arbitrary<infer C> ? C : never
+
+/** The document with its read-only keys (A4) set as `change` says. */
+function withReadOnly(doc: SchemaDocument, change: ReadOnlyChange): SchemaDocument {
+  const changed: SchemaDocument = {
+    ...doc,
+    schemaVersion: change.schemaVersion,
+    indexes: doc.indexes.map(({ status: _s, statusReason: _r, ...index }) => ({
+      ...index,
+      ...(change.status !== undefined ? { status: change.status } : {}),
+      ...(change.statusReason !== undefined ? { statusReason: change.statusReason } : {})
+    }))
+  }
+  delete changed.lastUpdated
+  delete changed.selfUri
+  if (change.lastUpdated !== undefined) changed.lastUpdated = change.lastUpdated
+  if (change.selfUri !== undefined) changed.selfUri = change.selfUri
+  return changed
+}
+
 describe('payloadHash and canonicalize', () => {
   it('canonical JSON does not depend on key order', () => {
     fc.assert(
@@ -613,20 +634,7 @@ describe('payloadHash and canonicalize', () => {
   it('the payload hash ignores schemaVersion, lastUpdated, selfUri and index status/statusReason', () => {
     fc.assert(
       fc.property(schemaDocument, readOnlyChange, (doc, change) => {
-        const changed: SchemaDocument = {
-          ...doc,
-          schemaVersion: change.schemaVersion,
-          indexes: doc.indexes.map(({ status: _s, statusReason: _r, ...index }) => ({
-            ...index,
-            ...(change.status !== undefined ? { status: change.status } : {}),
-            ...(change.statusReason !== undefined ? { statusReason: change.statusReason } : {})
-          }))
-        }
-        delete changed.lastUpdated
-        delete changed.selfUri
-        if (change.lastUpdated !== undefined) changed.lastUpdated = change.lastUpdated
-        if (change.selfUri !== undefined) changed.selfUri = change.selfUri
-        expect(payloadHash(changed)).toBe(payloadHash(doc))
+        expect(payloadHash(withReadOnly(doc, change))).toBe(payloadHash(doc))
       }),
       { numRuns: RUNS }
     )
@@ -642,6 +650,51 @@ describe('payloadHash and canonicalize', () => {
           expect(payloadHash(changed)).not.toBe(payloadHash(doc))
         }
       ),
+      { numRuns: RUNS }
+    )
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// The hash and the diff read one document
+
+/** A change to any key: a read-only one (A4), or another key of the document or of an index. */
+const anyChange: fc.Arbitrary<(doc: SchemaDocument) => SchemaDocument> = fc.oneof(
+  readOnlyChange.map(change => (doc: SchemaDocument) => withReadOnly(doc, change)),
+  fc
+    .tuple(
+      fc.constantFrom('name', 'description', 'customFields', 'x-pii', '9'),
+      fc.jsonValue({ maxDepth: 1 })
+    )
+    .map(([key, value]) => (doc: SchemaDocument) => ({ ...doc, [key]: value })),
+  fc
+    .tuple(fc.constantFrom('fields', 'order', 'unique', 'x-origin'), fc.jsonValue({ maxDepth: 1 }))
+    .map(([key, value]) => (doc: SchemaDocument) => ({
+      ...doc,
+      indexes: doc.indexes.map((index, i) => (i === 0 ? { ...index, [key]: value } : index))
+    }))
+)
+
+describe('the payload hash and the text diff', () => {
+  it('strip the same keys: two documents have no diff exactly when they have one hash', () => {
+    const seen = { same: 0, different: 0 }
+    fc.assert(
+      fc.property(schemaDocument, anyChange, (doc, change) => {
+        const other = change(doc)
+        const sameHash = payloadHash(other) === payloadHash(doc)
+        expect(textDiff(doc, other) === '').toBe(sameHash)
+        seen[sameHash ? 'same' : 'different']++
+      }),
+      { numRuns: RUNS }
+    )
+    expect(Math.min(seen.same, seen.different)).toBeGreaterThan(RUNS / 10)
+  })
+
+  it('write the same JSON: the pretty lines read back to the canonical text', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), value => {
+        expect(canonicalize(JSON.parse(canonicalLines(value).join('\n')))).toBe(canonicalize(value))
+      }),
       { numRuns: RUNS }
     )
   })

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalize, payloadDocument, payloadHash } from '../src/plan/hash.js'
+import { payloadHash } from '../src/plan/hash.js'
+import { canonicalize, payloadDocument } from '../src/plan/schema-doc.js'
 import type { SchemaDocument } from '../src/model.js'
 import { ticketDoc } from './fixtures/core/docs.js'
 
@@ -88,10 +89,12 @@ describe('canonicalize (RFC 8785)', () => {
     const sortKeys = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(sortKeys)
       if (value !== null && typeof value === 'object') {
-        const out: Record<string, unknown> = {}
-        for (const key of Object.keys(value).sort())
-          out[key] = sortKeys((value as Record<string, unknown>)[key])
-        return out
+        // Object.fromEntries, so a `__proto__` key stays a key.
+        return Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map(key => [key, sortKeys((value as Record<string, unknown>)[key])])
+        )
       }
       return value
     }

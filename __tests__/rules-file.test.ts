@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_LIMITS } from '../src/model.js'
-import type { Finding, Limits, RuleId } from '../src/model.js'
-import { checkFile } from '../src/plan/rules.js'
+import { DEFAULT_LIMITS, RULES } from '../src/model.js'
+import type { Finding, Limits, RuleId, Severity } from '../src/model.js'
+import { checkFile, RULE_TABLE } from '../src/plan/rules.js'
 import { loadYaml, TICKET_ID } from './fixtures/core/docs.js'
 
 function check(yaml: string, limits: Limits = DEFAULT_LIMITS): Finding[] {
@@ -211,5 +211,55 @@ probes:
       [6, 'order-length-mismatch'],
       [7, 'invalid-index-name']
     ])
+  })
+
+  it('keeps the order the checks make on one line: each index in turn, then the whole file', () => {
+    const yaml =
+      'indexes: [{ name: 1a, fields: [a] }, { name: 2b, fields: [a, b], order: [asc] }, { name: 1a, fields: [c] }]\n'
+    expect(check(yaml, { ...DEFAULT_LIMITS, maxIndexesPerObject: 1 }).map(f => [f.rule, f.index])).toEqual([
+      ['invalid-index-name', '1a'],
+      ['invalid-index-name', '2b'],
+      ['order-length-mismatch', '2b'],
+      ['invalid-index-name', '1a'],
+      ['duplicate-index-name', '1a'],
+      ['index-limit-exceeded', undefined],
+      ['redundant-prefix-index', '1a']
+    ])
+  })
+})
+
+describe('the rule table', () => {
+  /** Contract D's severities. */
+  const SEVERITY: Record<RuleId, Severity> = {
+    'file-invalid': 'error',
+    'object-id-mismatch': 'error',
+    'invalid-index-name': 'error',
+    'duplicate-index-name': 'error',
+    'duplicate-index-definition': 'error',
+    'order-length-mismatch': 'error',
+    'fields-per-index-exceeded': 'error',
+    'index-limit-exceeded': 'error',
+    'unknown-field': 'error',
+    'not-indexable-type': 'error',
+    'free-text-field': 'error',
+    'reference-without-target': 'error',
+    'join-path-invalid': 'error',
+    'low-selectivity-leading-field': 'warning',
+    'redundant-prefix-index': 'warning',
+    'unmanaged-index': 'warning',
+    'index-dropped': 'warning',
+    'index-modified': 'warning',
+    'probe-full-scan': 'warning',
+    'unique-on-low-cardinality': 'warning'
+  }
+
+  it('gives every rule the severity of contract D', () => {
+    for (const rule of RULE_TABLE) expect([rule.id, rule.severity]).toEqual([rule.id, SEVERITY[rule.id]])
+  })
+
+  it('holds every rule of contract D but those the pipeline makes', () => {
+    const made = new Set(RULE_TABLE.map(rule => rule.id))
+    const elsewhere = RULES.filter(rule => !made.has(rule))
+    expect(elsewhere).toEqual(['object-id-mismatch', 'probe-full-scan'])
   })
 })

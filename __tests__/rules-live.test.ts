@@ -247,6 +247,59 @@ describe('checkMerged', () => {
     })
   })
 
+  describe('unique-on-low-cardinality', () => {
+    const unique = (fields: string, extra = ''): string =>
+      managed(`  - name: idx_u\n    fields: ${fields}\n    unique: true\n${extra}`)
+
+    it('warns about a new unique index over a boolean, on the index line, naming it, its fields and the fix', () => {
+      const findings = ofRule(check(unique('[escalated]')), 'unique-on-low-cardinality')
+      expect(findings).toEqual([
+        {
+          severity: 'warning',
+          rule: 'unique-on-low-cardinality',
+          customObjectId: TICKET_ID,
+          index: 'idx_u',
+          message: expect.stringMatching(
+            /^Index idx_u is unique over escalated, .*more records than distinct values\. Drop unique, or add a selective field/
+          ) as string,
+          file: 'indexes/ticket.yaml',
+          line: 7
+        }
+      ])
+    })
+
+    it('judges a join path by its target field', () => {
+      const findings = ofRule(check(unique('[account.tier, escalated]')), 'unique-on-low-cardinality')
+      expect(findings.map(f => f.message)).toEqual([
+        expect.stringContaining('unique over account.tier, escalated')
+      ])
+    })
+
+    it('counts a field that fieldOptimizations makes low', () => {
+      const hint = 'fieldOptimizations:\n  status: { cardinalityHint: low }\n'
+      expect(ofRule(check(unique('[status]', hint)), 'unique-on-low-cardinality')).toHaveLength(1)
+      expect(ofRule(check(unique('[status]')), 'unique-on-low-cardinality')).toEqual([])
+    })
+
+    it('warns about a live index the file makes unique', () => {
+      const yaml =
+        'indexes:\n  - name: idx_status\n    fields: [status]\n    unique: true\n  - name: idx_opened\n    fields: [openedAt]\n    order: [desc]\nfieldOptimizations:\n  status: { cardinalityHint: low }\n'
+      const findings = ofRule(check(yaml), 'unique-on-low-cardinality')
+      expect(findings.map(f => [f.index, f.line])).toEqual([['idx_status', 2]])
+    })
+
+    it('does not warn when a selective field is in the index, or the index is not unique', () => {
+      expect(ofRule(check(unique('[escalated, ticketNo]')), 'unique-on-low-cardinality')).toEqual([])
+      expect(ofRule(check(oneIndex('[escalated]')), 'unique-on-low-cardinality')).toEqual([])
+    })
+
+    it('does not warn about a unique index the file leaves unchanged', () => {
+      const live = ticketDoc()
+      live.indexes.push({ name: 'idx_u', fields: ['escalated'], unique: true, status: 'active' })
+      expect(ofRule(check(unique('[escalated]'), { live }), 'unique-on-low-cardinality')).toEqual([])
+    })
+  })
+
   describe('diff warnings', () => {
     it('warns about a live index the file does not list', () => {
       const findings = ofRule(

@@ -1,7 +1,8 @@
 import { symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { findIndexFiles, MAX_INDEX_FILE_BYTES, readIndexFile } from '../src/workspace.js'
+import { MAX_INDEX_FILE_BYTES } from '../src/indexfile/parse.js'
+import { findIndexFiles, readIndexFile } from '../src/workspace.js'
 import { makeWorkspace } from './helpers/action.js'
 
 let cleanups: (() => void)[] = []

@@ -2,10 +2,8 @@
 import { realpath, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as glob from '@actions/glob'
+import { MAX_INDEX_FILE_BYTES } from './indexfile/parse.js'
 import { SettingsError } from './settings.js'
-
-/** Files larger than this are refused before they are read. */
-export const MAX_INDEX_FILE_BYTES = 1024 * 1024
 
 export interface WorkspaceFile {
   /** Path relative to the workspace, forward slashes. */

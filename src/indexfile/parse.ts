@@ -15,7 +15,7 @@ export interface ParseOutcome {
   findings: Finding[]
 }
 
-/** Files larger than this are refused before parsing. */
+/** Index files larger than this are refused: before they are read (workspace.ts) and before parsing. */
 export const MAX_INDEX_FILE_BYTES = 1024 * 1024
 
 /** Alias expansions allowed (guards against "billion laughs" files). */

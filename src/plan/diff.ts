@@ -1,6 +1,15 @@
-// The merged-schema text diff: unified diff of pretty canonical JSON, read-only keys left out.
+// The merged-schema text diff: unified diff of pretty canonical JSON of what the payload hash covers.
 // Lines anchored patience-style, then Myers' O((N+M)D) algorithm between anchors; no dependency.
 import type { SchemaDocument } from '../model.js'
+import {
+  hashedDocument,
+  indentOf,
+  quotedKey,
+  SCALAR,
+  TOKEN_TEXT,
+  writeCanonical,
+  type LineSink
+} from './schema-doc.js'
 
 /** Lines of context around each change. */
 const CONTEXT = 3
@@ -10,118 +19,12 @@ const CONTEXT = 3
  */
 const MAX_EDIT_DISTANCE = 2000
 
-const DOCUMENT_READ_ONLY = new Set(['schemaVersion', 'lastUpdated', 'selfUri'])
-const INDEX_READ_ONLY = new Set(['status', 'statusReason'])
-
-/** The document as the diff shows it: `id` kept; schemaVersion, lastUpdated, selfUri and index status left out. */
-export function diffableDocument(
-  doc: SchemaDocument,
-  strip: (index: unknown) => unknown = withoutIndexReadOnly
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(doc)) {
-    if (DOCUMENT_READ_ONLY.has(key)) continue
-    out[key] = key === 'indexes' && Array.isArray(value) ? value.map(index => strip(index)) : value
-  }
-  return out
-}
-
-function withoutIndexReadOnly(index: unknown): unknown {
-  if (index === null || typeof index !== 'object' || Array.isArray(index)) return index
-  return Object.fromEntries(Object.entries(index).filter(([key]) => !INDEX_READ_ONLY.has(key)))
-}
-
-/** Pretty canonical JSON as lines: keys sorted by UTF-16 code units (as canonicalize does), 2-space indent. */
-export function canonicalLines(value: unknown): string[] {
-  const lines: string[] = []
-  write(value, 0, '', '', lines)
-  return lines
-}
-
-const indents: string[] = ['']
-function indentOf(depth: number): string {
-  while (indents.length <= depth) indents.push(`${indents[indents.length - 1]!}  `)
-  return indents[depth]!
-}
-
-/** `"key": ` texts of keys seen before (documents repeat a few keys thousands of times); bounded. */
-const keyPrefixes = new Map<string, string>()
-function keyPrefix(key: string): string {
-  let text = keyPrefixes.get(key)
-  if (text === undefined) {
-    text = `${JSON.stringify(key)}: `
-    if (keyPrefixes.size < 10_000) keyPrefixes.set(key, text)
-  }
-  return text
-}
-
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-function write(value: unknown, depth: number, prefix: string, suffix: string, lines: string[]): void {
-  const indent = indentOf(depth)
-  if (Array.isArray(value)) {
-    const length = value.length
-    if (length === 0) {
-      lines.push(indent + prefix + '[]' + suffix)
-      return
-    }
-    lines.push(indent + prefix + '[')
-    for (let i = 0; i < length; i++) {
-      const item: unknown = value[i]
-      write(item === undefined ? null : item, depth + 1, '', i < length - 1 ? ',' : '', lines)
-    }
-    lines.push(indent + ']' + suffix)
-  } else if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>
-    const keys: string[] = []
-    for (const key of Object.keys(record)) if (record[key] !== undefined) keys.push(key)
-    if (keys.length === 0) {
-      lines.push(indent + prefix + '{}' + suffix)
-      return
-    }
-    keys.sort(compareKeys)
-    lines.push(indent + prefix + '{')
-    const last = keys.length - 1
-    for (let i = 0; i <= last; i++) {
-      const key = keys[i]!
-      write(record[key], depth + 1, keyPrefix(key), i < last ? ',' : '', lines)
-    }
-    lines.push(indent + '}' + suffix)
-  } else {
-    const text =
-      typeof value === 'number' && !Number.isFinite(value) ? 'null' : (JSON.stringify(value) ?? 'null')
-    lines.push(indent + prefix + text + suffix)
-  }
-}
-
 /** Unified diff (`--- live` / `+++ proposed`, @@ hunks, 3 lines of context). Empty string when equal. */
 export function textDiff(live: SchemaDocument, merged: SchemaDocument): string {
-  // An index both documents share (merge keeps unchanged ones) is stripped once, so the line table sees
-  // the same object twice and reuses its lines.
-  const stripped = new Map<unknown, unknown>()
-  const strip = (index: unknown): unknown => {
-    let out = stripped.get(index)
-    if (out === undefined) {
-      out = withoutIndexReadOnly(index)
-      stripped.set(index, out)
-    }
-    return out
-  }
-  const before = diffableDocument(live, strip)
-  const after = diffableDocument(merged, strip)
-  let table: LineTable
-  let a: Int32Array
-  let b: Int32Array
-  try {
-    table = new LineTable()
-    a = table.linesOf(before)
-    b = table.linesOf(after)
-  } catch {
-    // Too deep or not JSON: the line-text path gives the same answer (or the same error).
-    return unifiedDiff(canonicalLines(before), canonicalLines(after))
-  }
+  // The diff shows what the payload hash covers: two documents with one hash have no diff.
+  const table = new LineTable()
+  const a = table.linesOf(hashedDocument(live))
+  const b = table.linesOf(hashedDocument(merged))
   return renderUnified(
     { a, b, distinct: table.size },
     i => table.text(a[i]!),
@@ -180,36 +83,15 @@ class PairIds {
   }
 }
 
-/** The lines an object was written as: `lines[start, end)`, at this depth, key prefix and comma. */
-interface Written {
-  lines: number[]
-  start: number
-  end: number
-  depth: number
-  prefix: number
-  comma: number
-}
-
-/** Body ids of the structural lines; scalars get ids from BODY_COUNT on. */
-const OPEN_ARRAY = 0
-const CLOSE_ARRAY = 1
-const OPEN_OBJECT = 2
-const CLOSE_OBJECT = 3
-const EMPTY_ARRAY = 4
-const EMPTY_OBJECT = 5
-
 /**
  * The lines of canonicalLines as integer ids without building their text: a line is its depth, key
  * prefix, body (bracket or scalar) and trailing comma, and two lines have the same text exactly when
  * these four are the same. The text of a line is built only when the diff shows it.
  */
 class LineTable {
-  /** Body texts by body id. */
-  private readonly bodies: string[] = ['[', ']', '{', '}', '[]', '{}']
-  private readonly stringIds = new Map<string, number>()
-  private readonly numberIds = new Map<number, number>()
-  /** Other scalars (null, booleans, non-finite numbers) by their text. */
-  private readonly otherIds = new Map<string, number>()
+  /** Body texts by body id: the tokens' texts, then scalars'. */
+  private readonly bodies: string[] = [...TOKEN_TEXT]
+  private readonly scalarIds = new Map<unknown, number>()
   /** `"key": ` texts by prefix id; id 0 is no prefix. */
   private readonly prefixes: string[] = ['']
   private readonly keyIds = new Map<string, number>()
@@ -218,11 +100,6 @@ class LineTable {
   /** (pair id, depth × 2 + comma) → line id. */
   private readonly lines = new PairIds()
   private out: number[] = []
-  /**
-   * Where each object was written: written again at the same depth, key and comma (the other document
-   * shares most objects with the first), its lines are copied instead of rebuilt.
-   */
-  private readonly written = new Map<object, Written>()
 
   get size(): number {
     return this.lines.size
@@ -230,7 +107,7 @@ class LineTable {
 
   linesOf(value: unknown): Int32Array {
     this.out = []
-    this.write(value, 0, 0, 0)
+    writeCanonical(value, this.add)
     return Int32Array.from(this.out)
   }
 
@@ -245,27 +122,21 @@ class LineTable {
     )
   }
 
-  private push(depth: number, prefix: number, body: number, comma: number): void {
-    this.out.push(this.lines.idOf(this.pairs.idOf(body, prefix), depth * 2 + comma))
+  private readonly add: LineSink = (depth, key, token, scalar, comma) => {
+    const body = token === SCALAR ? this.scalarId(scalar) : token
+    const prefix = key === undefined ? 0 : this.prefixId(key)
+    this.out.push(this.lines.idOf(this.pairs.idOf(body, prefix), depth * 2 + (comma ? 1 : 0)))
   }
 
-  private bodyId(map: Map<string, number> | Map<number, number>, key: string | number, text: string): number {
-    const id = this.bodies.length
-    ;(map as Map<string | number, number>).set(key, id)
-    this.bodies.push(text)
+  /** A JSON scalar's body id (a string and a number never share one: Map keys compare by type). */
+  private scalarId(value: unknown): number {
+    let id = this.scalarIds.get(value)
+    if (id === undefined) {
+      id = this.bodies.length
+      this.scalarIds.set(value, id)
+      this.bodies.push(JSON.stringify(value))
+    }
     return id
-  }
-
-  private scalar(value: unknown): number {
-    if (typeof value === 'string') {
-      return this.stringIds.get(value) ?? this.bodyId(this.stringIds, value, JSON.stringify(value))
-    }
-    if (typeof value === 'number' && Number.isFinite(value)) {
-      return this.numberIds.get(value) ?? this.bodyId(this.numberIds, value, JSON.stringify(value))
-    }
-    const text =
-      typeof value === 'number' && !Number.isFinite(value) ? 'null' : (JSON.stringify(value) ?? 'null')
-    return this.otherIds.get(text) ?? this.bodyId(this.otherIds, text, text)
   }
 
   private prefixId(key: string): number {
@@ -273,52 +144,9 @@ class LineTable {
     if (id === undefined) {
       id = this.prefixes.length
       this.keyIds.set(key, id)
-      this.prefixes.push(keyPrefix(key))
+      this.prefixes.push(`${quotedKey(key)}: `)
     }
     return id
-  }
-
-  /** Mirrors `write`: the same lines, as ids. */
-  private write(value: unknown, depth: number, prefix: number, comma: number): void {
-    if (Array.isArray(value)) {
-      const length = value.length
-      if (length === 0) {
-        this.push(depth, prefix, EMPTY_ARRAY, comma)
-        return
-      }
-      this.push(depth, prefix, OPEN_ARRAY, 0)
-      for (let i = 0; i < length; i++) {
-        const item: unknown = value[i]
-        this.write(item === undefined ? null : item, depth + 1, 0, i < length - 1 ? 1 : 0)
-      }
-      this.push(depth, 0, CLOSE_ARRAY, comma)
-    } else if (value !== null && typeof value === 'object') {
-      const before = this.written.get(value)
-      if (before && before.depth === depth && before.prefix === prefix && before.comma === comma) {
-        const out = this.out
-        for (let i = before.start; i < before.end; i++) out.push(before.lines[i]!)
-        return
-      }
-      const start = this.out.length
-      const record = value as Record<string, unknown>
-      const keys: string[] = []
-      for (const key of Object.keys(record)) if (record[key] !== undefined) keys.push(key)
-      if (keys.length === 0) {
-        this.push(depth, prefix, EMPTY_OBJECT, comma)
-        return
-      }
-      keys.sort(compareKeys)
-      this.push(depth, prefix, OPEN_OBJECT, 0)
-      const last = keys.length - 1
-      for (let i = 0; i <= last; i++) {
-        const key = keys[i]!
-        this.write(record[key], depth + 1, this.prefixId(key), i < last ? 1 : 0)
-      }
-      this.push(depth, 0, CLOSE_OBJECT, comma)
-      this.written.set(value, { lines: this.out, start, end: this.out.length, depth, prefix, comma })
-    } else {
-      this.push(depth, prefix, this.scalar(value), comma)
-    }
   }
 }
 

@@ -1,25 +1,25 @@
 // Loose parsing of server documents: every key the action does not know survives untouched.
 import { z } from 'zod'
-import { DEFAULT_LIMITS } from '../model.js'
+import { CARDINALITY_HINTS, DEFAULT_LIMITS, INDEX_STATUSES, SORT_ORDERS } from '../model.js'
 import type { Limits, SchemaDocument } from '../model.js'
 
 // Known keys are checked for shape; unknown keys (on the document, fields and indexes) pass through as
 // they came, so a PUT can send back everything the GET returned. `customFields` stays opaque.
 const liveFieldSchema = z.looseObject({
   name: z.string().min(1),
-  type: z.string().min(1),
+  type: z.string().min(1), // not FIELD_TYPES: a type the server adds later must not fail the read
   maxLength: z.number().int().nonnegative().optional(),
   referenceTo: z.string().optional(),
-  cardinalityHint: z.enum(['low', 'medium', 'high']).optional(),
+  cardinalityHint: z.enum(CARDINALITY_HINTS).optional(),
   required: z.boolean().optional()
 })
 
 const liveIndexSchema = z.looseObject({
   name: z.string().min(1),
   fields: z.array(z.string()),
-  order: z.array(z.enum(['asc', 'desc'])).optional(),
+  order: z.array(z.enum(SORT_ORDERS)).optional(),
   unique: z.boolean().optional(),
-  status: z.enum(['building', 'active', 'failed']).optional(),
+  status: z.enum(INDEX_STATUSES).optional(),
   statusReason: z.string().optional()
 })
 

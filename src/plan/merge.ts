@@ -19,6 +19,7 @@ import type {
   SchemaDocument,
   SortOrder
 } from '../model.js'
+import { INDEX_READ_ONLY } from './schema-doc.js'
 
 export interface MergeResult {
   document: SchemaDocument
@@ -48,7 +49,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** The live index with the file's `fields`, `order` and `unique`; other keys kept, read-only ones dropped. */
 function modifiedIndex(live: LiveIndex, proposed: ProposedIndex): LiveIndex {
-  const replaced = new Set(['name', 'fields', 'order', 'unique', 'status', 'statusReason'])
+  const replaced = new Set<string>(['name', 'fields', 'order', 'unique', ...INDEX_READ_ONLY])
   // Object.fromEntries defines own properties, so even a key named `__proto__` is kept.
   const out: LiveIndex = {
     name: live.name,
