@@ -60,7 +60,8 @@ export async function deploy(
         return { ...o, kind: 'failed', error: `${review.problem} (require-review: fail)` }
       ctx.log.warning(`${review.problem} The deploy goes on (require-review: warn).`)
     }
-    if (ctx.probe) o.baseline = await runProbes(ctx, gateway, job, chooseProbes(job, o.proposal))
+    if (ctx.probe)
+      o.baseline = await runProbes(ctx, gateway, job, chooseProbes(job, o.proposal), o.proposal.merged)
 
     const put = await versionCheckedPut(
       ctx,

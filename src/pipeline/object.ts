@@ -12,7 +12,7 @@ import { runLimits } from './cache.js'
 import { deploy, type DeployOutcome } from './deploy.js'
 import { detectDrift, type DriftOutcome } from './drift.js'
 import { pipelineContext, type ObjectJob, type PipelineContext, type PipelineOptions } from './job.js'
-import { fullScanFindings } from './probes.js'
+import { fullScanFindings, rebuildEstimate } from './probes.js'
 import { states, type Proposal } from './proposal.js'
 import { checkOnly, validate, type CheckOutcome } from './validate.js'
 
@@ -98,6 +98,8 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
   result.auditAction = AUDIT_ACTION[o.kind]
   result.review = o.review
   result.baselineProbes = o.baseline
+  const estimate = o.proposal ? rebuildEstimate(o.proposal.diff, o.baseline) : undefined
+  if (estimate) result.rebuildEstimate = estimate
   if (o.proposal && !o.committed) result.indexesAfter = states(o.proposal.live)
   if (o.committed) {
     const final = o.rollback?.document ?? o.rebuild?.document ?? o.committed

@@ -1,8 +1,8 @@
 // Probe queries: which to run, running them (a failed one is recorded, never dropped), the findings they
 // raise and what they tell about the object's size.
 import { errorMessage } from '../errors.js'
-import type { Finding, IndexDiff, ProbeResult, QueryPlan, RebuildEstimate } from '../model.js'
-import { planProbes, type PlannedProbe } from '../plan/probes.js'
+import type { Finding, IndexDiff, ProbeResult, RebuildEstimate, SchemaDocument } from '../model.js'
+import { chooseProbes as choose, predictPlan, type ChosenProbe } from '../plan/probes.js'
 import type { GatewayClient } from '../platform/gateway.js'
 import { runProbe, usedItsIndex } from '../platform/probe.js'
 import type { ObjectJob, PipelineContext } from './job.js'
@@ -12,20 +12,21 @@ import type { Proposal } from './proposal.js'
 export function chooseProbes(
   job: ObjectJob,
   proposal: Pick<Proposal, 'merged' | 'diff' | 'lookup'>
-): PlannedProbe[] {
-  return planProbes(job.loaded.file, proposal.merged, proposal.diff, proposal.lookup)
+): ChosenProbe[] {
+  return choose(job.loaded.file, proposal.merged, proposal.diff, proposal.lookup)
 }
 
 /**
  * Runs each probe in turn. A probe that fails is kept with its error and counts as not having used its
- * index (G4). `predict`, when given, adds the plan expected once the proposal is live.
+ * index (G4). `after`, when given, is the document a deploy would make live: each probe then carries the
+ * plan predicted on it (the platform's leftmost-prefix rule).
  */
 export async function runProbes(
   ctx: PipelineContext,
   gateway: GatewayClient,
   job: ObjectJob,
-  planned: readonly PlannedProbe[],
-  predict?: (fields: string[]) => QueryPlan
+  planned: readonly ChosenProbe[],
+  after?: SchemaDocument
 ): Promise<ProbeResult[]> {
   const placeholder = job.loaded.file.probes === undefined
   const results: ProbeResult[] = []
@@ -54,7 +55,7 @@ export async function runProbes(
     results.push({
       ...r,
       ...(placeholder ? { placeholder } : {}),
-      ...(predict ? { predicted: predict(Object.keys(p.values)) } : {})
+      ...(after ? { predicted: predictPlan(after, Object.keys(p.values)) } : {})
     })
   }
   return results

@@ -5,7 +5,8 @@
 // Every attempt of one object, and the reads between them, share one deadline.
 import { errorMessage } from '../errors.js'
 import type { SchemaDocument } from '../model.js'
-import { payloadDocument, payloadHash } from '../plan/hash.js'
+import { payloadHash } from '../plan/hash.js'
+import { payloadDocument } from '../plan/schema-doc.js'
 import type { GatewayClient } from '../platform/gateway.js'
 import { PlatformError } from '../platform/http.js'
 import type { PipelineContext } from './job.js'

@@ -29,7 +29,7 @@ async function check(
     const live = await gateway.getSchema(job.customObjectId)
     proposal = await propose(ctx, gateway, job, live, limits)
     if (!probing || errorCount(proposal.findings) > 0) return { proposal, baseline: [] }
-    const baseline = await runProbes(ctx, gateway, job, chooseProbes(job, proposal))
+    const baseline = await runProbes(ctx, gateway, job, chooseProbes(job, proposal), proposal.merged)
     const estimate = rebuildEstimate(proposal.diff, baseline)
     return { proposal, baseline, ...(estimate ? { estimate } : {}) }
   } catch (error) {

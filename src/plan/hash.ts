@@ -3,9 +3,6 @@ import { createHash } from 'node:crypto'
 import type { SchemaDocument } from '../model.js'
 import { canonicalize, hashedDocument } from './schema-doc.js'
 
-// The PUT body's rule lives in schema-doc.ts; re-exported for callers that import it from here.
-export { payloadDocument } from './schema-doc.js'
-
 /** SHA-256 hex of the canonical document without schemaVersion, lastUpdated, selfUri, index status/statusReason. */
 export function payloadHash(doc: SchemaDocument): string {
   return createHash('sha256')

@@ -70,10 +70,6 @@ export function chooseProbes(
   return chosen
 }
 
-/** The former names, for callers not yet moved to `chooseProbes` / `ChosenProbe`. */
-export const planProbes = chooseProbes
-export type PlannedProbe = ChosenProbe
-
 /**
  * The index the platform's planner would choose for a query on these term fields (contract A6, as the
  * emulator plans): among the indexes whose leading field is a term field, the longest leading prefix

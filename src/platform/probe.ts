@@ -1,11 +1,11 @@
 // Probe queries: one query per planned probe (a term, or an `and` of terms), limit 1, to show which access
 // path the platform picks for an index.
 import type { ProbeResult } from '../model.js'
-import type { PlannedProbe } from '../plan/probes.js'
+import type { ChosenProbe } from '../plan/probes.js'
 import type { GatewayClient, Query } from './gateway.js'
 
 /** The query a probe sends: one term, or an `and` of its terms in the index's field order. */
-export function probeQuery(probe: PlannedProbe): Query {
+export function probeQuery(probe: ChosenProbe): Query {
   const terms = Object.entries(probe.values).map(([field, value]) => ({
     type: 'term' as const,
     field,
@@ -18,7 +18,7 @@ export function probeQuery(probe: PlannedProbe): Query {
 export async function runProbe(
   gateway: Pick<GatewayClient, 'query'>,
   customObjectId: string,
-  probe: PlannedProbe,
+  probe: ChosenProbe,
   now: () => number = () => performance.now()
 ): Promise<ProbeResult> {
   const started = now()
