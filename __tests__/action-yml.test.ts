@@ -3,10 +3,21 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import YAML from 'yaml'
 import { OUTPUT_NAMES } from '../src/outputs.js'
-import { readSettings } from '../src/settings.js'
+import { REGION_DOMAINS } from '../src/platform/regions.js'
+import {
+  FAIL_ON,
+  MODE_INPUTS,
+  ON_REBUILD_FAILURE,
+  readSettings,
+  REQUIRE_REVIEW,
+  resolveMode
+} from '../src/settings.js'
 import { ROOT } from './helpers/action.js'
 
 interface ActionYml {
+  name: string
+  description: string
+  author: string
   runs: { using: string; main: string }
   inputs: Record<string, { description: string; required?: boolean; default?: string }>
   outputs: Record<string, { description: string }>
@@ -75,5 +86,94 @@ describe('action.yml', () => {
       auditRequired: false
     })
     expect(action.inputs['github-token']!.default).toBe('${{ github.token }}')
+  })
+
+  it('has a Marketplace-sized description and a real author', () => {
+    expect(action.description.length).toBeLessThanOrEqual(125)
+    expect(action.author).toBe('The custom-object-index-action authors')
+  })
+
+  it('lists every allowed value of each choice input', () => {
+    const choices: Record<string, readonly string[]> = {
+      mode: MODE_INPUTS,
+      'fail-on': FAIL_ON,
+      'on-rebuild-failure': ON_REBUILD_FAILURE,
+      'require-review': REQUIRE_REVIEW,
+      comment: ['true', 'false'],
+      probe: ['true', 'false'],
+      'audit-required': ['true', 'false'],
+      'drift-issue': ['true', 'false'],
+      'fail-on-drift': ['true', 'false']
+    }
+    for (const [name, values] of Object.entries(choices)) {
+      for (const v of values) expect(action.inputs[name]!.description, name).toContain(`\`${v}\``)
+      expect(values, name).toContain(action.inputs[name]!.default)
+    }
+  })
+
+  it('says which event does what under mode auto, as the settings reader resolves it', () => {
+    const cases: [string, string, string | undefined, string][] = [
+      ['`pull_request`', 'refs/pull/1/merge', 'main', 'validate'],
+      ['`pull_request_target`', 'refs/heads/main', 'main', 'validate'],
+      ["`push` to the repository's default branch", 'refs/heads/main', 'main', 'deploy'],
+      ['`workflow_dispatch` deploy', 'refs/heads/feature', 'main', 'deploy'],
+      ['`push` to another branch or a tag validates', 'refs/heads/feature', 'main', 'validate'],
+      ['`push` to another branch or a tag validates', 'refs/tags/v1.0.0', 'main', 'validate'],
+      ['`workflow_run` publishes', 'refs/heads/main', 'main', 'publish'],
+      ['`schedule` runs drift', 'refs/heads/main', 'main', 'drift'],
+      ['any other event validates', 'refs/heads/main', 'main', 'validate']
+    ]
+    const text = action.inputs.mode!.description
+    for (const [phrase, ref, defaultBranch, mode] of cases) {
+      expect(text).toContain(phrase)
+      const name = /`(\w+)`/.exec(phrase)?.[1] ?? 'issue_comment'
+      expect(resolveMode('auto', { name, ref, defaultBranch }), `${name} ${ref}`).toBe(mode)
+    }
+  })
+
+  it('names every region of the closed list', () => {
+    for (const name of Object.keys(REGION_DOMAINS)) expect(action.inputs.region!.description).toContain(name)
+  })
+
+  it('does not require index-file, which publish mode does without', () => {
+    expect(action.inputs['index-file']!.required).toBe(false)
+    expect(action.inputs['index-file']!.description).toContain('except `publish`')
+  })
+
+  it('says what each scalar output becomes with several objects', () => {
+    const several = [
+      'valid',
+      'error-count',
+      'warning-count',
+      'changed',
+      'diff',
+      'payload-hash',
+      'schema-version',
+      'rebuild-status',
+      'rebuild-seconds',
+      'index-used',
+      'probe-latency-ms',
+      'records-examined',
+      'audit-delivered'
+    ]
+    for (const name of several) {
+      expect(action.outputs[name]!.description, name).toMatch(/With several objects, |with several, /)
+    }
+    for (const name of ['payload-hash', 'schema-version']) {
+      expect(action.outputs[name]!.description, name).toMatch(/With one object, .*; with several, a JSON map/)
+    }
+  })
+
+  it('says in which mode each mode-only output is set', () => {
+    const only: Record<string, string> = {
+      matrix: 'plan',
+      reviewed: 'deploy',
+      drifted: 'drift',
+      drift: 'drift'
+    }
+    for (const [name, mode] of Object.entries(only)) {
+      expect(action.outputs[name]!.description, name).toMatch(new RegExp(`^\`${mode}\` mode`))
+      expect(action.outputs[name]!.description, name).toContain('Empty in other modes.')
+    }
   })
 })
