@@ -60,8 +60,9 @@ describe('the workflows', () => {
     const setups = [...steps(ci), ...steps(release)].filter(s => s.uses?.startsWith('actions/setup-node@'))
     expect(setups.length).toBeGreaterThanOrEqual(3)
     for (const s of setups) expect(s.with?.['node-version']).toBe(24)
+    // The tools and tests need Node 20 or later (the development floor); the action itself runs on node24.
     const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node
-    expect(engines).toBe('>=24')
+    expect(engines).toBe('>=20')
   })
 
   it('give the CI read-only contents and run the clean-clone script', () => {

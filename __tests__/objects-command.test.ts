@@ -101,7 +101,7 @@ describe('npm run objects', () => {
     expect((await run(['--region', 'eu-west-1', '--client-id', 'x'])).err).toContain(SECRET_VARIABLE)
     const bad = await run(['--region', 'mars-1', '--client-id', 'x'], { [SECRET_VARIABLE]: 's' })
     expect(bad.code).toBe(2)
-    expect(bad.err).toContain("Unknown region 'mars-1'")
+    expect(bad.err).toContain("unknown region 'mars-1'")
   })
 
   it('prints names from the server without control characters', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../src/emulator/index.js'
 import type { Mode } from '../src/model.js'
 import { processObject } from '../src/pipeline/object.js'
-import { pipelineContext, type PipelineOptions } from '../src/pipeline/job.js'
+import { pipelineContext } from '../src/pipeline/job.js'
 import { connect, indexFile, silentLogger } from './helpers/platform.js'
 
 let emu: RunningEmulator | undefined
