@@ -94,24 +94,17 @@ async function postComment(
     runUrl: ctx.runUrl
   })
   // Loaded only when a comment is posted: Octokit is most of the bundle, and the other modes start faster.
-  const { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } =
-    await import('./github/comment.js')
-  try {
-    const posted = await upsertStickyComment(createOctokitCommentApi(settings.githubToken, ctx.apiUrl), {
-      ...ctx.repository,
-      issueNumber: ctx.pullRequest,
-      key: settings.commentKey,
-      body
-    })
-    core.info(`PR comment ${posted.action}: ${posted.url}`)
-    return posted.url
-  } catch (error) {
-    if (error instanceof CommentPermissionError) {
-      core.warning(`${error.message} The findings are in the job summary and the annotations.`)
-      return undefined
-    }
-    throw error
-  }
+  const { createGitHub } = await import('./github/index.js')
+  // Never throws: a comment that cannot be posted is a warning, and the step's result stays the findings'.
+  const posted = await createGitHub({ token: settings.githubToken, baseUrl: ctx.apiUrl }).postStickyComment({
+    ...ctx.repository,
+    issueNumber: ctx.pullRequest,
+    key: settings.commentKey,
+    body
+  })
+  if (posted.url !== undefined) core.info(`PR comment ${posted.action ?? 'posted'}: ${posted.url}`)
+  if (posted.warning !== undefined) core.warning(posted.warning)
+  return posted.url
 }
 
 function emitAnnotations(results: ObjectResult[]): void {
