@@ -2,16 +2,30 @@
 // runs that talk to GitHub: Octokit and its plugins are most of the bundle.
 import type { GitHubConfig } from './client.js'
 import { postStickyComment, type StickyCommentArgs, type StickyCommentResult } from './comment.js'
+import {
+  findReview,
+  type FindReviewArgs,
+  type FindReviewResult,
+  getPullRequest,
+  type PullRequestInfo,
+  type PullRequestRef
+} from './review.js'
 
 export interface GitHub {
   /** Contract G: never throws; a failure is `warning`. */
   postStickyComment(args: StickyCommentArgs): Promise<StickyCommentResult>
+  /** Contract H: never throws; no review is `problem`. */
+  findReview(args: FindReviewArgs): Promise<FindReviewResult>
+  /** Contract I: throws a GitHubCallError when the PR cannot be read. */
+  getPullRequest(ref: PullRequestRef): Promise<PullRequestInfo>
 }
 
 /** The GitHub calls over one token and API base URL; each call is one step with its own time bound. */
 export function createGitHub(config: GitHubConfig): GitHub {
   return {
-    postStickyComment: args => postStickyComment(config, args)
+    postStickyComment: args => postStickyComment(config, args),
+    findReview: args => findReview(config, args),
+    getPullRequest: ref => getPullRequest(config, ref)
   }
 }
 
@@ -24,4 +38,6 @@ export {
   timingFromEnv
 } from './client.js'
 export type { StickyCommentArgs, StickyCommentResult } from './comment.js'
-export { postStickyComment }
+export type { FindReviewArgs, FindReviewResult, PullRequestInfo, PullRequestRef } from './review.js'
+export { parseReviewLine, reviewLine, type ReviewLine } from './reviewline.js'
+export { findReview, getPullRequest, postStickyComment }
