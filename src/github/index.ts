@@ -2,6 +2,7 @@
 // runs that talk to GitHub: Octokit and its plugins are most of the bundle.
 import type { GitHubConfig } from './client.js'
 import { postStickyComment, type StickyCommentArgs, type StickyCommentResult } from './comment.js'
+import { type DriftIssueArgs, type DriftIssueResult, syncDriftIssue } from './drift.js'
 import {
   findReview,
   type FindReviewArgs,
@@ -18,6 +19,8 @@ export interface GitHub {
   findReview(args: FindReviewArgs): Promise<FindReviewResult>
   /** Contract I: throws a GitHubCallError when the PR cannot be read. */
   getPullRequest(ref: PullRequestRef): Promise<PullRequestInfo>
+  /** Contract J: never throws; a failure is `warning`. */
+  syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueResult>
 }
 
 /** The GitHub calls over one token and API base URL; each call is one step with its own time bound. */
@@ -25,7 +28,8 @@ export function createGitHub(config: GitHubConfig): GitHub {
   return {
     postStickyComment: args => postStickyComment(config, args),
     findReview: args => findReview(config, args),
-    getPullRequest: ref => getPullRequest(config, ref)
+    getPullRequest: ref => getPullRequest(config, ref),
+    syncDriftIssue: args => syncDriftIssue(config, args)
   }
 }
 
@@ -38,6 +42,7 @@ export {
   timingFromEnv
 } from './client.js'
 export type { StickyCommentArgs, StickyCommentResult } from './comment.js'
+export { driftMarker, type DriftIssueArgs, type DriftIssueResult } from './drift.js'
 export type { FindReviewArgs, FindReviewResult, PullRequestInfo, PullRequestRef } from './review.js'
 export { parseReviewLine, reviewLine, type ReviewLine } from './reviewline.js'
-export { findReview, getPullRequest, postStickyComment }
+export { postStickyComment, syncDriftIssue, findReview, getPullRequest }
