@@ -130,7 +130,7 @@ function answerText(answer: HttpAnswer): string {
  * GitHub's rate limits, primary and secondary: any 429; a 403 whose message names a rate limit, or that
  * carries `retry-after` or `x-ratelimit-remaining: 0`. Any other 403 is a permission problem.
  */
-export function isRateLimited(answer: HttpAnswer): boolean {
+function isRateLimited(answer: HttpAnswer): boolean {
   if (answer.status === 429) return true
   if (answer.status !== 403) return false
   return (
