@@ -1,5 +1,6 @@
-// The GitHub and warehouse stand-ins over real sockets: comment pages with a Link header, create and edit,
-// read-only 403, token required; signed deliveries, dedupe by Idempotency-Key, failures and downtime.
+// The GitHub and warehouse stand-ins over real sockets: comment pages with a Link header, create, edit and
+// delete, authors from token identities, GraphQL viewer, pull requests, issues, faults per route, read-only
+// 403, token required; signed deliveries, dedupe by Idempotency-Key, failures and downtime.
 import { createHmac } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startGitHubStandIn, type GitHubStandIn } from '../src/emulator/github.js'
@@ -119,8 +120,201 @@ describe('GitHub stand-in', () => {
       body: JSON.stringify({ body: 'x' })
     })
     expect(gh.requests()).toEqual([
-      { method: 'POST', path: COMMENTS, status: 201, body: { body: 'x' }, authorization: 'token ghs_test' }
+      {
+        method: 'POST',
+        path: COMMENTS,
+        status: 201,
+        body: { body: 'x' },
+        authorization: 'token ghs_test',
+        login: 'github-actions[bot]'
+      }
     ])
+  })
+
+  it('records the author of a comment from the token’s identity', async () => {
+    const gh = await github({ identities: { ghp_octo: 'octocat' } })
+    for (const token of ['ghp_octo', 'ghs_anything']) {
+      await fetch(`${gh.url}${COMMENTS}`, {
+        method: 'POST',
+        headers: { authorization: `token ${token}` },
+        body: JSON.stringify({ body: token })
+      })
+    }
+    expect(gh.comments(7).map(c => [c.body, c.user])).toEqual([
+      ['ghp_octo', { login: 'octocat', type: 'User' }],
+      ['ghs_anything', { login: 'github-actions[bot]', type: 'Bot' }]
+    ])
+  })
+
+  it('answers GraphQL viewer { login } without the [bot] suffix, as GitHub does for the Actions token', async () => {
+    const gh = await github({ identities: { ghp_octo: 'octocat' } })
+    const viewer = async (token: string): Promise<unknown> =>
+      (
+        await fetch(`${gh.url}/graphql`, {
+          method: 'POST',
+          headers: { authorization: `bearer ${token}` },
+          body: JSON.stringify({ query: 'query { viewer { login } }' })
+        })
+      ).json()
+    expect(await viewer('ghs_actions')).toEqual({ data: { viewer: { login: 'github-actions' } } })
+    expect(await viewer('ghp_octo')).toEqual({ data: { viewer: { login: 'octocat' } } })
+  })
+
+  it('plants a comment by another user and deletes comments', async () => {
+    const gh = await github()
+    const planted = gh.addComment({ issueNumber: 7, body: 'mine', login: 'mallory' })
+    expect(planted.user).toEqual({ login: 'mallory', type: 'User' })
+    const del = await fetch(`${gh.url}/repos/acme/indexes/issues/comments/${planted.id}`, {
+      method: 'DELETE',
+      headers: AUTH
+    })
+    expect(del.status).toBe(204)
+    expect(gh.comments(7)).toEqual([])
+    const again = await fetch(`${gh.url}/repos/acme/indexes/issues/comments/${planted.id}`, {
+      method: 'DELETE',
+      headers: AUTH
+    })
+    expect(again.status).toBe(404)
+  })
+
+  it('serves a pull request’s head, state and merge, and the PRs of a commit', async () => {
+    const head = 'a'.repeat(40)
+    const merge = 'b'.repeat(40)
+    const gh = await github({
+      pullRequests: [
+        { number: 3, headSha: head, merged: true, mergeCommitSha: merge },
+        { number: 4, headSha: 'c'.repeat(40), commits: [merge] }
+      ]
+    })
+    const pr = (await (
+      await fetch(`${gh.url}/repos/acme/indexes/pulls/3`, { headers: AUTH })
+    ).json()) as Record<string, unknown>
+    expect(pr).toMatchObject({ number: 3, state: 'closed', merged: true, head: { sha: head } })
+    expect(typeof pr.merged_at).toBe('string')
+    const pulls = (await (
+      await fetch(`${gh.url}/repos/acme/indexes/commits/${merge}/pulls`, { headers: AUTH })
+    ).json()) as { number: number; merged_at: string | null }[]
+    expect(pulls.map(p => [p.number, p.merged_at !== null])).toEqual([
+      [3, true],
+      [4, false]
+    ])
+    expect((await fetch(`${gh.url}/repos/acme/indexes/pulls/9`, { headers: AUTH })).status).toBe(404)
+  })
+
+  it('lists issues by state, newest first, with a pull_request key on pull requests', async () => {
+    const gh = await github({
+      issues: [
+        { number: 1, title: 'open one' },
+        { number: 2, title: 'closed one', state: 'closed' }
+      ],
+      pullRequests: [{ number: 3, headSha: 'a'.repeat(40) }]
+    })
+    const list = async (q: string): Promise<{ number: number; pull_request?: unknown }[]> =>
+      (await (await fetch(`${gh.url}/repos/acme/indexes/issues${q}`, { headers: AUTH })).json()) as {
+        number: number
+      }[]
+    expect((await list('')).map(i => i.number)).toEqual([3, 1])
+    expect((await list('?state=closed')).map(i => i.number)).toEqual([2])
+    const all = await list('?state=all&direction=asc')
+    expect(all.map(i => [i.number, i.pull_request !== undefined])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true]
+    ])
+  })
+
+  it('creates, edits, closes and reopens issues', async () => {
+    const gh = await github()
+    const created = await fetch(`${gh.url}/repos/acme/indexes/issues`, {
+      method: 'POST',
+      headers: AUTH,
+      body: JSON.stringify({ title: 'Drift', body: 'text' })
+    })
+    expect(created.status).toBe(201)
+    const n = ((await created.json()) as { number: number }).number
+    const patch = (b: unknown): Promise<Response> =>
+      fetch(`${gh.url}/repos/acme/indexes/issues/${n}`, {
+        method: 'PATCH',
+        headers: AUTH,
+        body: JSON.stringify(b)
+      })
+    await patch({ state: 'closed' })
+    expect(gh.issues()[0]).toMatchObject({ state: 'closed', state_reason: 'completed' })
+    await patch({ state: 'open', body: 'again' })
+    expect(gh.issues()[0]).toMatchObject({ state: 'open', body: 'again', title: 'Drift', closed_at: null })
+    const noTitle = await fetch(`${gh.url}/repos/acme/indexes/issues`, {
+      method: 'POST',
+      headers: AUTH,
+      body: JSON.stringify({ body: 'x' })
+    })
+    expect(noTitle.status).toBe(422)
+  })
+})
+
+describe('GitHub stand-in faults', () => {
+  it('answers a status fault on the matching method and route for its count, then serves again', async () => {
+    const gh = await github({
+      faults: [{ method: 'GET', path: '/repos/*/*/issues/*/comments', kind: 'status', status: 502, count: 2 }]
+    })
+    const statuses: number[] = []
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(`${gh.url}${COMMENTS}`, { headers: AUTH })).status)
+    expect(statuses).toEqual([502, 502, 200])
+    const post = await fetch(`${gh.url}${COMMENTS}`, { method: 'POST', headers: AUTH, body: '{"body":"x"}' })
+    expect(post.status).toBe(201)
+  })
+
+  it('answers a status fault with the body and headers given', async () => {
+    const gh = await github()
+    gh.addFault({ path: '/graphql', kind: 'status', status: 401, body: { message: 'Bad credentials' } })
+    const res = await fetch(`${gh.url}/graphql`, { method: 'POST', headers: AUTH, body: '{}' })
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ message: 'Bad credentials' })
+  })
+
+  it('answers the secondary rate limit as GitHub does', async () => {
+    const gh = await github({ faults: [{ path: COMMENTS, kind: 'secondary-rate-limit', retryAfter: 7 }] })
+    const res = await fetch(`${gh.url}${COMMENTS}`, { headers: AUTH })
+    expect(res.status).toBe(403)
+    expect(res.headers.get('retry-after')).toBe('7')
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /^You have exceeded a secondary rate limit/
+    )
+  })
+
+  it('resets the connection', async () => {
+    const gh = await github({ faults: [{ path: COMMENTS, kind: 'reset' }] })
+    await expect(fetch(`${gh.url}${COMMENTS}`, { headers: AUTH })).rejects.toThrow()
+    expect(gh.requests().map(r => r.status)).toEqual([0])
+  })
+
+  it('leaves a hanging request unanswered until the stand-in closes', async () => {
+    const gh = await startGitHubStandIn({ faults: [{ path: COMMENTS, kind: 'hang' }] })
+    const pending = fetch(`${gh.url}${COMMENTS}`, { headers: AUTH }).then(
+      () => 'answered',
+      () => 'closed'
+    )
+    const early = await Promise.race([
+      pending,
+      new Promise(r =>
+        setTimeout(() => {
+          r('waiting')
+        }, 200)
+      )
+    ])
+    expect(early).toBe('waiting')
+    await gh.close()
+    expect(await pending).toBe('closed')
+  })
+
+  it('answers after a delay, and lets a test act before the answer', async () => {
+    const seen: string[] = []
+    const gh = await github({
+      faults: [{ method: 'POST', path: COMMENTS, kind: 'delay', delayMs: 50 }],
+      onRequest: r => seen.push(`${r.method} ${r.path}`)
+    })
+    const res = await fetch(`${gh.url}${COMMENTS}`, { method: 'POST', headers: AUTH, body: '{"body":"x"}' })
+    expect(res.status).toBe(201)
+    expect(seen).toEqual([`POST ${COMMENTS}`])
   })
 })
 

@@ -2,7 +2,7 @@ import { symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MAX_INDEX_FILE_BYTES } from '../src/indexfile/parse.js'
-import { findIndexFiles, readIndexFile } from '../src/workspace.js'
+import { findFiles, readIndexFile } from '../src/workspace.js'
 import { makeWorkspace } from './helpers/action.js'
 
 let cleanups: (() => void)[] = []
@@ -19,32 +19,32 @@ function ws(files: Record<string, string>): string {
 describe('finding index files', () => {
   it('matches a glob relative to the workspace, sorted', async () => {
     const dir = ws({ 'idx/b.yaml': 'x', 'idx/a.yaml': 'x', 'idx/c.txt': 'x' })
-    expect(await findIndexFiles('idx/*.yaml', dir)).toEqual(['idx/a.yaml', 'idx/b.yaml'])
+    expect(await findFiles('idx/*.yaml', dir)).toEqual(['idx/a.yaml', 'idx/b.yaml'])
   })
 
   it('takes several patterns, one per line, with exclusions', async () => {
     const dir = ws({ 'a/x.yaml': 'x', 'b/y.json': 'x', 'a/skip.yaml': 'x' })
-    expect(await findIndexFiles('a/*.yaml\nb/*.json\n!a/skip.yaml', dir)).toEqual(['a/x.yaml', 'b/y.json'])
+    expect(await findFiles('a/*.yaml\nb/*.json\n!a/skip.yaml', dir)).toEqual(['a/x.yaml', 'b/y.json'])
   })
 
   it('names the input when nothing matches', async () => {
     const dir = ws({ 'a.yaml': 'x' })
-    await expect(findIndexFiles('nope/*.yaml', dir)).rejects.toThrow(
+    await expect(findFiles('nope/*.yaml', dir)).rejects.toThrow(
       /Input 'index-file' matched no file: 'nope\/\*.yaml'/
     )
   })
 
   it('refuses a path that escapes the workspace', async () => {
     const dir = ws({ 'a.yaml': 'x' })
-    await expect(findIndexFiles('../../etc/passwd', dir)).rejects.toThrow(/must stay inside the workspace/)
-    await expect(findIndexFiles('/etc/passwd', dir)).rejects.toThrow(/must stay inside the workspace/)
+    await expect(findFiles('../../etc/passwd', dir)).rejects.toThrow(/must stay inside the workspace/)
+    await expect(findFiles('/etc/passwd', dir)).rejects.toThrow(/must stay inside the workspace/)
   })
 
   it('refuses a symbolic link that points out of the workspace', async () => {
     const dir = ws({ 'a.yaml': 'x' })
     const outside = ws({ 'secret.yaml': 'x' })
     symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'link.yaml'))
-    await expect(findIndexFiles('*.yaml', dir)).rejects.toThrow(/links outside the workspace/)
+    await expect(findFiles('*.yaml', dir)).rejects.toThrow(/links outside the workspace/)
   })
 })
 

@@ -1,31 +1,43 @@
 // run(): settings, mode, pipeline, outputs. The one place that calls setFailed.
 //
-// The order keeps every result (G1): the objects run; then the annotations, the job summary, the report
-// file and the outputs are written; only then the side channels (the PR comment) run, and a failure there
-// is a warning that changes nothing else.
+// The order keeps every result (G1): the objects run (or, in publish, the reports are read); then the
+// annotations, the job summary, the report file and the outputs are written; only then the side channels
+// (the PR comment, the drift issue) run, and a failure there is a warning that changes nothing else.
 import * as core from '@actions/core'
 import { mapLimit } from './concurrency.js'
 import { errorDetail, errorMessage } from './errors.js'
 import { readRunContext, type RunContext } from './event.js'
 import { createExits, type Exits } from './exits.js'
+import type { GitHub } from './github/index.js'
+import { reviewLine } from './github/reviewline.js'
 import type { Logger } from './log.js'
 import type { ObjectResult } from './model.js'
 import { planObjects } from './objects.js'
 import { computeOutputs, failureReason } from './outputs.js'
 import { createPipelineContext } from './pipeline/context.js'
-import type { ObjectJob, PipelineContext } from './pipeline/job.js'
+import type { ObjectJob, PipelineContext, ReviewSource } from './pipeline/job.js'
 import { processObject } from './pipeline/object.js'
+import { publish } from './pipeline/publish.js'
+import { reviewFromInput, reviewFromLine, reviewOfResults } from './pipeline/review.js'
+import { createRedactor } from './redact.js'
 import { toAnnotations } from './report/annotations.js'
-import { renderComment } from './report/comment.js'
+import { renderComment, renderDriftIssue } from './report/comment.js'
 import { buildReportFile } from './report/file.js'
 import type { ReportOptions } from './report/render.js'
 import { renderSummary } from './report/summary.js'
-import { createRedactor } from './redact.js'
 import { describeSettings, readSettings, type Settings } from './settings.js'
-import { findIndexFiles, readIndexFile } from './workspace.js'
+import { findFiles, readIndexFile } from './workspace.js'
 
 /** How many objects run at once; the shared rate limiter keeps them inside the org's budget. */
 const OBJECT_CONCURRENCY = 4
+
+/** What a run knows besides its results: the pull request and commit they belong to. */
+interface RunFacts {
+  pullRequest: number | null
+  headSha: string
+  /** The review line the comment ends with (validate, publish). */
+  review?: string
+}
 
 /**
  * One object streams its log live in a group. Several run at once, so each one's lines are held and printed
@@ -52,76 +64,163 @@ async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, log: Logger):
   })
 }
 
-function secretsOf(s: Settings): string[] {
-  return [s.credentials?.clientSecret, s.githubToken, s.warehouseSecret].filter(
-    (v): v is string => v !== undefined && v !== ''
+/** GitHub, loaded on first use: Octokit is most of the bundle, and runs that never call GitHub start faster. */
+function lazyGitHub(settings: Settings, ctx: RunContext): () => Promise<GitHub | undefined> {
+  let session: Promise<GitHub> | undefined
+  return async () => {
+    if (!settings.githubToken || !ctx.repository) return undefined
+    const token = settings.githubToken
+    session ??= import('./github/index.js').then(m => m.createGitHub({ token, baseUrl: ctx.apiUrl }))
+    return session
+  }
+}
+
+/** Contract H: the reviewed hashes for a deploy, from the input or the commit's pull request. */
+async function findReviews(
+  settings: Settings,
+  ctx: RunContext,
+  jobs: readonly ObjectJob[],
+  github: () => Promise<GitHub | undefined>
+): Promise<ReviewSource | undefined> {
+  if (settings.mode !== 'deploy' || settings.requireReview === 'off') return undefined
+  if (settings.reviewedPayloadHash) return reviewFromInput(settings.reviewedPayloadHash, jobs.length)
+  const gh = await github()
+  if (!gh || !ctx.repository) {
+    return reviewFromLine({
+      pullRequest: null,
+      problem: "no 'github-token' (or no repository) to look up the pull request's review"
+    })
+  }
+  return reviewFromLine(
+    await gh.findReview({ ...ctx.repository, sha: ctx.source.sha, key: settings.commentKey })
   )
 }
 
-async function readObjects(settings: Settings, log: Logger): Promise<ReturnType<typeof planObjects>> {
-  const paths = await findIndexFiles(settings.indexFile, settings.workspace)
-  log.info(`Index files: ${paths.join(', ')}`)
-  const files = await Promise.all(paths.map(p => readIndexFile(p, settings.workspace)))
-  return planObjects(files, settings.customObjectId, settings.mode)
+/** Index files → objects → results, with the review look-up a deploy needs first. */
+async function runIndexFiles(
+  settings: Settings,
+  ctx: RunContext,
+  exits: Exits,
+  redactor: ReturnType<typeof createRedactor>,
+  github: () => Promise<GitHub | undefined>
+): Promise<{ results: ObjectResult[]; facts: RunFacts }> {
+  const { jobs, rejected } = await core.group('Read index files', async () => {
+    const paths = await findFiles(settings.indexFile, settings.workspace)
+    exits.log.info(`Index files: ${paths.join(', ')}`)
+    const files = await Promise.all(paths.map(p => readIndexFile(p, settings.workspace)))
+    return planObjects(files, settings.customObjectId, settings.mode)
+  })
+  const review = await findReviews(settings, ctx, jobs, github)
+  const platform = createPipelineContext(settings, {
+    log: exits.log,
+    onSecret: secret => {
+      core.setSecret(secret)
+    },
+    redactor,
+    source: ctx.source,
+    ...(review ? { review } : {})
+  })
+  if (!settings.credentials) {
+    exits.log.info(
+      'Live checks skipped: no client-id/client-secret were given (a fork PR gets no secrets). Running the file-only checks.'
+    )
+  }
+  const results = [...rejected, ...(await runObjects(jobs, platform.ctx, exits.log))]
+  const stats = platform.stats()
+  exits.log.info(
+    `Platform requests: ${stats.requests} (retries ${stats.retries}, throttled ${stats.throttled})`
+  )
+  const validate = settings.mode === 'validate'
+  return {
+    results,
+    facts: {
+      pullRequest: validate ? (ctx.pullRequest ?? null) : (review?.pullRequest ?? null),
+      headSha: ctx.headSha,
+      ...(validate ? { review: reviewLine(reviewOfResults(results, ctx.headSha, ctx.source.runId)) } : {})
+    }
+  }
 }
 
+/** What every rendering of this run's report is told about GitHub. */
+function reportOptions(settings: Settings, ctx: RunContext, facts: RunFacts): ReportOptions {
+  return {
+    mode: settings.mode,
+    serverUrl: ctx.serverUrl,
+    ...(ctx.repository ? { repository: `${ctx.repository.owner}/${ctx.repository.repo}` } : {}),
+    headSha: facts.headSha,
+    runId: ctx.source.runId,
+    time: new Date()
+  }
+}
+
+/** The side channel of validate and publish: the sticky PR comment. Never throws. */
 async function postComment(
   settings: Settings,
   ctx: RunContext,
   results: ObjectResult[],
-  exits: Exits
+  facts: RunFacts,
+  exits: Exits,
+  github: () => Promise<GitHub | undefined>
 ): Promise<string | undefined> {
-  if (settings.mode !== 'validate' || !settings.comment) return undefined
-  if (ctx.pullRequest === undefined || ctx.repository === undefined) {
+  if ((settings.mode !== 'validate' && settings.mode !== 'publish') || !settings.comment) return undefined
+  if (facts.pullRequest === null || ctx.repository === undefined) {
     exits.log.info(
       'No pull request in this event: the PR comment is skipped; the job summary has the report.'
     )
     return undefined
   }
-  if (!settings.githubToken) {
+  const gh = await github()
+  if (!gh) {
     exits.log.warning("No 'github-token': the PR comment is skipped; the job summary has the report.")
     return undefined
   }
-  const body = exits.redact(
-    renderComment(results, {
-      ...reportOptions(settings, ctx),
-      commentKey: settings.commentKey,
-      summaryUrl: ctx.runUrl
-    })
-  )
-  // Loaded only when a comment is posted: Octokit is most of the bundle, and the other modes start faster.
-  const { CommentPermissionError, createOctokitCommentApi, upsertStickyComment } =
-    await import('./github/comment.js')
-  try {
-    const posted = await upsertStickyComment(createOctokitCommentApi(settings.githubToken, ctx.apiUrl), {
-      ...ctx.repository,
-      issueNumber: ctx.pullRequest,
-      key: settings.commentKey,
-      body
-    })
-    exits.log.info(`PR comment ${posted.action}: ${posted.url}`)
-    return posted.url
-  } catch (error) {
-    const reason = errorMessage(error)
-    exits.log.warning(
-      error instanceof CommentPermissionError
-        ? `${reason} The findings are in the job summary and the annotations.`
-        : `The PR comment could not be posted: ${reason} The results are in the job summary, the annotations and the report file.`
-    )
-    return undefined
-  }
+  const body = renderComment(results, {
+    ...reportOptions(settings, ctx, facts),
+    commentKey: settings.commentKey,
+    ...(ctx.runUrl ? { summaryUrl: ctx.runUrl } : {}),
+    ...(facts.review ? { trailer: facts.review } : {})
+  })
+  const posted = await gh.postStickyComment({
+    ...ctx.repository,
+    issueNumber: facts.pullRequest,
+    key: settings.commentKey,
+    body: exits.redact(body)
+  })
+  if (posted.url !== undefined) exits.log.info(`PR comment ${posted.action ?? 'posted'}: ${posted.url}`)
+  if (posted.warning !== undefined) exits.log.warning(posted.warning)
+  return posted.url
 }
 
-/** What every rendering of this run's report is told about GitHub. */
-function reportOptions(settings: Settings, ctx: RunContext): ReportOptions {
-  return {
-    mode: settings.mode,
-    serverUrl: ctx.serverUrl,
-    ...(ctx.repository ? { repository: `${ctx.repository.owner}/${ctx.repository.repo}` } : {}),
-    headSha: ctx.headSha,
-    runId: ctx.source.runId,
-    time: new Date()
+/** The side channel of drift: the drift issue, kept open while there is drift. Never throws. */
+async function syncDriftIssue(
+  settings: Settings,
+  ctx: RunContext,
+  results: ObjectResult[],
+  exits: Exits,
+  github: () => Promise<GitHub | undefined>
+): Promise<void> {
+  if (settings.mode !== 'drift' || !settings.driftIssue || !ctx.repository) return
+  const gh = await github()
+  if (!gh) {
+    exits.log.warning("No 'github-token': the drift issue is not kept; the job summary has the drift.")
+    return
   }
+  const drifted = results.filter(r => r.drifted === true)
+  const synced = await gh.syncDriftIssue({
+    ...ctx.repository,
+    key: settings.commentKey,
+    drifted: drifted.length > 0,
+    title: `Custom-object index drift: ${drifted.length} object${drifted.length === 1 ? '' : 's'}`,
+    body: exits.redact(
+      renderDriftIssue(results, {
+        ...reportOptions(settings, ctx, { pullRequest: null, headSha: ctx.headSha }),
+        commentKey: settings.commentKey,
+        ...(ctx.runUrl ? { summaryUrl: ctx.runUrl } : {})
+      })
+    )
+  })
+  if (synced.url !== undefined) exits.log.info(`Drift issue ${synced.action}: ${synced.url}`)
+  if (synced.warning !== undefined) exits.log.warning(synced.warning)
 }
 
 /** Writes every result first (annotations, summary, report, outputs), then the side channels. */
@@ -129,18 +228,20 @@ async function finish(
   settings: Settings,
   ctx: RunContext,
   results: ObjectResult[],
-  exits: Exits
+  facts: RunFacts,
+  exits: Exits,
+  github: () => Promise<GitHub | undefined>
 ): Promise<void> {
   exits.annotate(toAnnotations(results.flatMap(r => r.findings)))
-  await exits.summary(renderSummary(results, reportOptions(settings, ctx)))
+  await exits.summary(renderSummary(results, reportOptions(settings, ctx, facts)))
   const reportName = `custom-object-index-${settings.commentKey}-${ctx.source.runId || process.pid}.json`
   const reportText = buildReportFile(
     {
       mode: settings.mode,
       commentKey: settings.commentKey,
       repository: ctx.repository ? `${ctx.repository.owner}/${ctx.repository.repo}` : '',
-      pullRequest: settings.mode === 'validate' ? (ctx.pullRequest ?? null) : null,
-      headSha: ctx.headSha,
+      pullRequest: facts.pullRequest,
+      headSha: facts.headSha,
       runId: ctx.source.runId
     },
     results
@@ -152,8 +253,9 @@ async function finish(
     `valid=${outputs.valid} errors=${outputs['error-count']} warnings=${outputs['warning-count']}`
   )
 
-  const commentUrl = await postComment(settings, ctx, results, exits)
+  const commentUrl = await postComment(settings, ctx, results, facts, exits, github)
   if (commentUrl !== undefined) exits.outputs({ 'comment-url': commentUrl })
+  await syncDriftIssue(settings, ctx, results, exits, github)
 }
 
 export async function run(): Promise<void> {
@@ -166,7 +268,12 @@ export async function run(): Promise<void> {
       ctx.event,
       process.env.GITHUB_WORKSPACE || process.cwd()
     )
-    for (const secret of secretsOf(settings)) {
+    for (const secret of [
+      settings.credentials?.clientSecret,
+      settings.githubToken,
+      settings.warehouseSecret
+    ]) {
+      if (!secret) continue
       core.setSecret(secret)
       redactor.add(secret)
     }
@@ -174,30 +281,43 @@ export async function run(): Promise<void> {
     exits.log.info(
       `Mode: ${settings.mode}${settings.modeInput === 'auto' ? ` (auto, event '${ctx.event.name}')` : ''}`
     )
+    const github = lazyGitHub(settings, ctx)
 
-    const { jobs, rejected } = await core.group('Read index files', () => readObjects(settings, exits.log))
-    const platform = createPipelineContext(settings, {
-      log: exits.log,
-      onSecret: secret => {
-        core.setSecret(secret)
-      },
-      redactor,
-      source: ctx.source
-    })
-    if (!settings.credentials) {
-      exits.log.info(
-        'Live checks skipped: no client-id/client-secret were given (a fork PR gets no secrets). Running the file-only checks.'
+    let results: ObjectResult[]
+    let facts: RunFacts
+    if (settings.mode === 'publish') {
+      const published = await core.group('Read report files', () =>
+        publish(
+          {
+            reportFiles: settings.reportFiles ?? '',
+            pullRequest: settings.pullRequest,
+            workspace: settings.workspace
+          },
+          ctx,
+          async n => {
+            const gh = await github()
+            if (!gh || !ctx.repository) {
+              throw new Error(`No 'github-token' to prove that pull request #${n} is at the reports' commit.`)
+            }
+            return (await gh.getPullRequest({ ...ctx.repository, number: n })).headSha
+          }
+        )
       )
+      results = published.results
+      facts = {
+        pullRequest: published.pullRequest,
+        headSha: published.headSha,
+        review: reviewLine(reviewOfResults(results, published.headSha, ctx.source.runId))
+      }
+      exits.log.info(
+        `Publishing ${results.length} object(s) from ${published.reports.length} report file(s) on pull request #${published.pullRequest}.`
+      )
+    } else {
+      ;({ results, facts } = await runIndexFiles(settings, ctx, exits, redactor, github))
     }
-    const processed = await runObjects(jobs, platform.ctx, exits.log)
-    const results = [...rejected, ...processed]
-    const stats = platform.stats()
-    exits.log.info(
-      `Platform requests: ${stats.requests} (retries ${stats.retries}, throttled ${stats.throttled})`
-    )
 
-    await finish(settings, ctx, results, exits)
-    const failure = failureReason(results, settings.mode, settings.failOn)
+    await finish(settings, ctx, results, facts, exits, github)
+    const failure = failureReason(results, settings.mode, settings.failOn, settings.failOnDrift)
     if (failure !== undefined) core.setFailed(exits.redact(failure))
   } catch (error) {
     exits.log.debug(errorDetail(error))

@@ -121,7 +121,12 @@ function driftMap(results: readonly ObjectResult[]): Record<string, ObjectDrift>
 }
 
 /** Why the step fails, or undefined when it passes. */
-export function failureReason(results: ObjectResult[], mode: Mode, failOn: FailOn): string | undefined {
+export function failureReason(
+  results: ObjectResult[],
+  mode: Mode,
+  failOn: FailOn,
+  failOnDrift = false
+): string | undefined {
   const findings = allFindings(results)
   const errors = findings.filter(f => f.severity === 'error').length
   const warnings = findings.length - errors
@@ -139,6 +144,11 @@ export function failureReason(results: ObjectResult[], mode: Mode, failOn: FailO
         )
         .join('\n')
     }
+  }
+  if (mode === 'drift') {
+    const drifted = results.filter(r => r.drifted === true)
+    if (!failOnDrift || drifted.length === 0) return undefined
+    return `Drift in ${drifted.map(r => r.customObjectId).join(', ')} (fail-on-drift: true).`
   }
   // Errors block a deploy: a deploy that did not happen fails the step whatever `fail-on` says.
   if (mode === 'deploy' && errors > 0)

@@ -22,7 +22,11 @@ function inside(root: string, candidate: string): boolean {
  * The files matching `patterns` (one per line; `!` excludes), relative to `workspace`, sorted.
  * Throws SettingsError naming the input when a pattern leaves the workspace or nothing matches.
  */
-export async function findIndexFiles(patterns: string, workspace: string): Promise<string[]> {
+export async function findFiles(
+  patterns: string,
+  workspace: string,
+  input = 'index-file'
+): Promise<string[]> {
   const root = await realpath(workspace)
   const lines = patterns
     .split(/\r?\n/)
@@ -34,7 +38,7 @@ export async function findIndexFiles(patterns: string, workspace: string): Promi
     const absolute = path.resolve(root, body)
     if (!inside(root, absolute)) {
       throw new SettingsError(
-        `Input 'index-file' must stay inside the workspace; '${line}' points outside ${root}.`
+        `Input '${input}' must stay inside the workspace; '${line}' points outside ${root}.`
       )
     }
     return (negate ? '!' : '') + absolute
@@ -51,14 +55,14 @@ export async function findIndexFiles(patterns: string, workspace: string): Promi
     const real = await realpath(file)
     if (!inside(root, real)) {
       throw new SettingsError(
-        `Input 'index-file' matched '${path.relative(root, file)}', which links outside the workspace.`
+        `Input '${input}' matched '${path.relative(root, file)}', which links outside the workspace.`
       )
     }
     if ((await stat(real)).isFile()) files.push(path.relative(root, file).split(path.sep).join('/'))
   }
   if (files.length === 0) {
     throw new SettingsError(
-      `Input 'index-file' matched no file: '${lines.join("', '")}' (relative to the workspace ${root}).`
+      `Input '${input}' matched no file: '${lines.join("', '")}' (relative to the workspace ${root}).`
     )
   }
   return [...new Set(files)].sort()

@@ -1,7 +1,14 @@
-// A GitHub REST stand-in for the sticky PR comment: issue comments listed with a real Link header, created
-// and edited as Octokit calls them; read-only mode answers 403 as a fork PR's token gets.
+// A GitHub stand-in: the REST and GraphQL calls the action makes (issue comments, issues, pull requests, the
+// token's identity), answered as GitHub answers them (Link-header pages, authors, PR entries in the issues
+// list), with faults injected per route and method: a status, the secondary rate limit, a reset, a hang.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { pathMatches } from './faults.js'
+
+export interface GitHubUser {
+  login: string
+  type: 'Bot' | 'User'
+}
 
 export interface StoredComment {
   id: number
@@ -11,17 +18,98 @@ export interface StoredComment {
   issueNumber: number
   body: string
   html_url: string
-  user: { login: string; type: string }
+  user: GitHubUser
   created_at: string
   updated_at: string
 }
 
+/** A pull request's own fields (an issue of the same number holds its title, body, state and author). */
+export interface StoredPull {
+  headSha: string
+  merged: boolean
+  mergeCommitSha?: string
+  /** Commits of the PR besides its head, for `GET /repos/{o}/{r}/commits/{sha}/pulls`. */
+  commits: string[]
+}
+
+export interface StoredIssue {
+  id: number
+  owner: string
+  repo: string
+  number: number
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  state_reason: string | null
+  user: GitHubUser
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+  html_url: string
+  /** Set when the issue is a pull request. */
+  pull?: StoredPull
+}
+
 export interface GitHubRequest {
   method: string
+  /** Path with the query string. */
   path: string
+  /** 0 for a reset or a request left hanging. */
   status: number
   body?: unknown
   authorization?: string
+  /** The identity the token maps to. */
+  login?: string
+}
+
+/** A fault on the requests it matches, before anything else (authentication included). */
+export interface GitHubFault {
+  /** absent = any method */
+  method?: string
+  /** a path prefix, or a glob where '*' is exactly one segment (then the whole path must match) */
+  path: string
+  /**
+   * `status`: answers `status` with `body` (default `{message}` of the status) and `headers`;
+   * `secondary-rate-limit`: 403 (or `status`) "You have exceeded a secondary rate limit..." with
+   * `retry-after` (`retryAfter`, default 1); `reset`: destroys the socket; `hang`: never answers (the
+   * connection is closed when the stand-in closes); `delay`: answers as usual after `delayMs` (racing runs).
+   */
+  kind: 'status' | 'secondary-rate-limit' | 'reset' | 'hang' | 'delay'
+  status?: number
+  body?: unknown
+  headers?: Record<string, string>
+  /** seconds, as `retry-after` */
+  retryAfter?: number
+  /** `delay` */
+  delayMs?: number
+  /** matching requests affected; default 1 */
+  count?: number
+}
+
+export interface SeedComment {
+  issueNumber: number
+  body: string
+  /** Author; default `github-actions[bot]`. */
+  login?: string
+}
+
+export interface SeedPullRequest {
+  number: number
+  headSha: string
+  state?: 'open' | 'closed'
+  merged?: boolean
+  mergeCommitSha?: string
+  commits?: string[]
+  title?: string
+  login?: string
+}
+
+export interface SeedIssue {
+  number?: number
+  title: string
+  body?: string
+  state?: 'open' | 'closed'
+  login?: string
 }
 
 export interface GitHubStandIn {
@@ -29,8 +117,16 @@ export interface GitHubStandIn {
   close(): Promise<void>
   /** Stored comments, oldest first; only those of one issue when given. */
   comments(issueNumber?: number): StoredComment[]
+  /** Issues and pull requests, by number. */
+  issues(): StoredIssue[]
   requests(): GitHubRequest[]
   setReadOnly(v: boolean): void
+  /** Plants a comment, by `github-actions[bot]` unless `login` says who. */
+  addComment(c: SeedComment): StoredComment
+  addIssue(i: SeedIssue): StoredIssue
+  addPullRequest(p: SeedPullRequest): StoredIssue
+  addFault(f: GitHubFault): void
+  clearFaults(): void
 }
 
 export interface GitHubStandInOptions {
@@ -38,12 +134,19 @@ export interface GitHubStandInOptions {
   /** Default page size; default 30 (per_page is honoured up to 100). */
   perPage?: number
   readOnly?: boolean
-  seedComments?: { issueNumber: number; body: string; login?: string }[]
-  /** owner/repo the seed comments belong to; default acme/indexes. */
+  /** Token → login. Any other token is `github-actions[bot]` (the Actions token). */
+  identities?: Record<string, string>
+  seedComments?: SeedComment[]
+  pullRequests?: SeedPullRequest[]
+  issues?: SeedIssue[]
+  faults?: GitHubFault[]
+  /** owner/repo the seeds belong to; default acme/indexes. */
   repository?: string
+  /** Called with each request before it is answered (after a `delay`): tests act between two calls here. */
+  onRequest?: (r: GitHubRequest) => void
 }
 
-const DOCS = 'https://docs.github.com/rest/issues/comments'
+const DOCS = 'https://docs.github.com/rest'
 /** What a fork PR's read-only token gets on a write. */
 const FORBIDDEN = {
   status: 403,
@@ -53,25 +156,66 @@ const NO_BODY = {
   status: 422,
   body: { message: 'Invalid request: body is required', documentation_url: DOCS }
 } as const
-const BOT = 'github-actions[bot]'
+const NOT_FOUND = { status: 404, body: { message: 'Not Found', documentation_url: DOCS } } as const
+const SECONDARY =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach ' +
+  'out to GitHub Support for help, please include the request ID STANDIN.'
+export const ACTIONS_BOT = 'github-actions[bot]'
+
+interface Reply {
+  status: number
+  body: unknown
+  headers?: Record<string, string>
+}
+
+function userOf(login: string): GitHubUser {
+  return { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }
+}
+
+/** GitHub's timestamps have whole seconds. */
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+function field(b: unknown, key: string): unknown {
+  return typeof b === 'object' && b !== null ? (b as Record<string, unknown>)[key] : undefined
+}
+
+function text(b: unknown, key: string): string | undefined {
+  const v = field(b, key)
+  return typeof v === 'string' ? v : undefined
+}
 
 export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
   const perPage = opts.perPage ?? 30
   let readOnly = opts.readOnly ?? false
   const comments: StoredComment[] = []
+  const issues: StoredIssue[] = []
   const log: GitHubRequest[] = []
-  let nextId = 1_000_001
+  let faults: { spec: GitHubFault; left: number }[] = []
+  let nextCommentId = 1_000_001
+  let nextIssueId = 5_000_001
   let base = ''
+  const [seedOwner = 'acme', seedRepo = 'indexes'] = (opts.repository ?? 'acme/indexes').split('/')
 
-  function create(
+  const identity = (auth: string): string => {
+    const token = auth.replace(/^(token|bearer)\s+/i, '')
+    return opts.identities?.[token] ?? ACTIONS_BOT
+  }
+
+  /** Comments live on pull requests unless the number is a seeded issue. */
+  const kindOf = (owner: string, repo: string, n: number): string =>
+    issues.some(i => i.owner === owner && i.repo === repo && i.number === n && !i.pull) ? 'issues' : 'pull'
+
+  function createComment(
     owner: string,
     repo: string,
     issueNumber: number,
     body: string,
     login: string
   ): StoredComment {
-    const id = nextId++
-    const now = new Date().toISOString()
+    const id = nextCommentId++
+    const at = now()
     const c: StoredComment = {
       id,
       node_id: `IC_kwDO${Buffer.from(String(id)).toString('base64url')}`,
@@ -79,18 +223,101 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       repo,
       issueNumber,
       body,
-      html_url: `https://github.com/${owner}/${repo}/pull/${issueNumber}#issuecomment-${id}`,
-      user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' },
-      created_at: now,
-      updated_at: now
+      html_url: `https://github.com/${owner}/${repo}/${kindOf(owner, repo, issueNumber)}/${issueNumber}#issuecomment-${id}`,
+      user: userOf(login),
+      created_at: at,
+      updated_at: at
     }
     comments.push(c)
     return c
   }
-  const [seedOwner = 'acme', seedRepo = 'indexes'] = (opts.repository ?? 'acme/indexes').split('/')
-  for (const s of opts.seedComments ?? []) create(seedOwner, seedRepo, s.issueNumber, s.body, s.login ?? BOT)
 
-  const view = (c: StoredComment): Record<string, unknown> => ({
+  function createIssue(owner: string, repo: string, seed: SeedIssue, pull?: StoredPull): StoredIssue {
+    const number =
+      seed.number ??
+      1 + Math.max(0, ...issues.filter(i => i.owner === owner && i.repo === repo).map(i => i.number))
+    const at = now()
+    const state = seed.state ?? 'open'
+    const issue: StoredIssue = {
+      id: nextIssueId++,
+      owner,
+      repo,
+      number,
+      title: seed.title,
+      body: seed.body ?? '',
+      state,
+      state_reason: state === 'closed' ? 'completed' : null,
+      user: userOf(seed.login ?? ACTIONS_BOT),
+      created_at: at,
+      updated_at: at,
+      closed_at: state === 'closed' ? at : null,
+      html_url: `https://github.com/${owner}/${repo}/${pull ? 'pull' : 'issues'}/${number}`,
+      ...(pull ? { pull } : {})
+    }
+    issues.push(issue)
+    issues.sort((a, b) => a.number - b.number)
+    return issue
+  }
+
+  function addPullRequest(p: SeedPullRequest): StoredIssue {
+    const merged = p.merged ?? false
+    return createIssue(
+      seedOwner,
+      seedRepo,
+      {
+        number: p.number,
+        title: p.title ?? `Pull request ${p.number}`,
+        state: merged ? 'closed' : (p.state ?? 'open'),
+        login: p.login ?? 'octocat'
+      },
+      {
+        headSha: p.headSha,
+        merged,
+        ...(p.mergeCommitSha !== undefined ? { mergeCommitSha: p.mergeCommitSha } : {}),
+        commits: p.commits ?? []
+      }
+    )
+  }
+
+  for (const s of opts.seedComments ?? [])
+    createComment(seedOwner, seedRepo, s.issueNumber, s.body, s.login ?? ACTIONS_BOT)
+  for (const p of opts.pullRequests ?? []) addPullRequest(p)
+  for (const i of opts.issues ?? []) createIssue(seedOwner, seedRepo, i)
+  for (const f of opts.faults ?? []) faults.push({ spec: { ...f }, left: f.count ?? 1 })
+
+  function takeFault(method: string, path: string): GitHubFault | undefined {
+    const f = faults.find(
+      x =>
+        x.left > 0 &&
+        (x.spec.method === undefined || x.spec.method.toUpperCase() === method) &&
+        pathMatches(x.spec.path, path)
+    )
+    if (!f) return undefined
+    f.left--
+    faults = faults.filter(x => x.left > 0)
+    return f.spec
+  }
+
+  /** One page of `all` with GitHub's Link header (prev, next, last, first). */
+  function page<T>(url: URL, all: T[], view: (t: T) => unknown): Reply {
+    const size = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? perPage) || perPage))
+    const n = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1)
+    const last = Math.max(1, Math.ceil(all.length / size))
+    const link = (p: number): string => {
+      const u = new URL(`${base}${url.pathname}${url.search}`)
+      u.searchParams.set('per_page', String(size))
+      u.searchParams.set('page', String(p))
+      return u.toString()
+    }
+    const rels: string[] = []
+    if (n > 1) rels.push(`<${link(n - 1)}>; rel="prev"`)
+    if (n < last) rels.push(`<${link(n + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`)
+    if (n > 1) rels.push(`<${link(1)}>; rel="first"`)
+    const headers: Record<string, string> = rels.length > 0 ? { link: rels.join(', ') } : {}
+    return { status: 200, body: all.slice((n - 1) * size, n * size).map(view), headers }
+  }
+
+  const commentView = (c: StoredComment): Record<string, unknown> => ({
     id: c.id,
     node_id: c.node_id,
     body: c.body,
@@ -98,90 +325,245 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
     issue_url: `${base}/repos/${c.owner}/${c.repo}/issues/${c.issueNumber}`,
     url: `${base}/repos/${c.owner}/${c.repo}/issues/comments/${c.id}`,
     user: { ...c.user },
+    author_association: c.user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR',
     created_at: c.created_at,
     updated_at: c.updated_at
   })
 
-  function route(
-    method: string,
-    url: URL,
-    auth: string | undefined,
-    body: unknown
-  ): { status: number; body: unknown; headers?: Record<string, string> } {
-    if (!auth) return { status: 401, body: { message: 'Requires authentication', documentation_url: DOCS } }
-    const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname)
-    const one = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)
-    const text = (b: unknown): string | undefined =>
-      typeof b === 'object' && b !== null && typeof (b as { body?: unknown }).body === 'string'
-        ? (b as { body: string }).body
-        : undefined
-    if (list && method === 'GET') {
-      const [, owner, repo, n] = list
-      const size = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? perPage) || perPage))
-      const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1)
-      const all = comments.filter(c => c.owner === owner && c.repo === repo && c.issueNumber === Number(n))
-      const last = Math.max(1, Math.ceil(all.length / size))
-      const link = (p: number): string => {
-        const u = new URL(`${base}${url.pathname}`)
-        u.searchParams.set('per_page', String(size))
-        u.searchParams.set('page', String(p))
-        return u.toString()
+  const issueView = (i: StoredIssue): Record<string, unknown> => ({
+    id: i.id,
+    node_id: `I_kwDO${Buffer.from(String(i.id)).toString('base64url')}`,
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    state_reason: i.state_reason,
+    html_url: i.html_url,
+    url: `${base}/repos/${i.owner}/${i.repo}/issues/${i.number}`,
+    user: { ...i.user },
+    comments: comments.filter(c => c.owner === i.owner && c.repo === i.repo && c.issueNumber === i.number)
+      .length,
+    created_at: i.created_at,
+    updated_at: i.updated_at,
+    closed_at: i.closed_at,
+    ...(i.pull
+      ? {
+          pull_request: {
+            url: `${base}/repos/${i.owner}/${i.repo}/pulls/${i.number}`,
+            html_url: i.html_url,
+            merged_at: i.pull.merged ? i.closed_at : null
+          }
+        }
+      : {})
+  })
+
+  const pullView = (i: StoredIssue): Record<string, unknown> => {
+    const p = i.pull!
+    return {
+      id: i.id,
+      number: i.number,
+      state: i.state,
+      title: i.title,
+      body: i.body,
+      html_url: i.html_url,
+      url: `${base}/repos/${i.owner}/${i.repo}/pulls/${i.number}`,
+      user: { ...i.user },
+      head: { sha: p.headSha, ref: `feature-${i.number}`, repo: { full_name: `${i.owner}/${i.repo}` } },
+      base: { ref: 'main', repo: { full_name: `${i.owner}/${i.repo}` } },
+      merged: p.merged,
+      merged_at: p.merged ? i.closed_at : null,
+      merge_commit_sha: p.mergeCommitSha ?? null,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+      closed_at: i.closed_at
+    }
+  }
+
+  function graphql(login: string, body: unknown): Reply {
+    const query = text(body, 'query') ?? ''
+    if (!/\bviewer\s*\{\s*login\s*\}/.test(query)) {
+      return {
+        status: 200,
+        body: { errors: [{ type: 'NOT_SUPPORTED', message: 'The stand-in answers only viewer { login }' }] }
       }
-      const rels: string[] = []
-      if (page > 1) rels.push(`<${link(page - 1)}>; rel="prev"`)
-      if (page < last) rels.push(`<${link(page + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`)
-      if (page > 1) rels.push(`<${link(1)}>; rel="first"`)
-      const headers: Record<string, string> = rels.length > 0 ? { link: rels.join(', ') } : {}
-      return { status: 200, body: all.slice((page - 1) * size, page * size).map(view), headers }
     }
-    if (list && method === 'POST') {
+    // GitHub names the Actions token's identity without the [bot] suffix here.
+    return { status: 200, body: { data: { viewer: { login: login.replace(/\[bot\]$/, '') } } } }
+  }
+
+  function route(method: string, url: URL, login: string, body: unknown): Reply {
+    const p = url.pathname
+    if (p === '/graphql' && method === 'POST') return graphql(login, body)
+    const repoPath = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(p)
+    if (!repoPath) return NOT_FOUND
+    const [, owner = '', repo = '', rest = ''] = repoPath
+    const inRepo = issues.filter(i => i.owner === owner && i.repo === repo)
+    const issueOf = (n: string): StoredIssue | undefined => inRepo.find(i => i.number === Number(n))
+
+    const commentList = /^\/issues\/(\d+)\/comments$/.exec(rest)
+    if (commentList && method === 'GET') {
+      const n = Number(commentList[1])
+      const all = comments.filter(c => c.owner === owner && c.repo === repo && c.issueNumber === n)
+      return page(url, all, commentView)
+    }
+    if (commentList && method === 'POST') {
       if (readOnly) return FORBIDDEN
-      const b = text(body)
+      const b = text(body, 'body')
       if (b === undefined) return NO_BODY
-      const [, owner, repo, n] = list
-      return { status: 201, body: view(create(owner!, repo!, Number(n), b, BOT)) }
+      return { status: 201, body: commentView(createComment(owner, repo, Number(commentList[1]), b, login)) }
     }
-    if (one && (method === 'PATCH' || method === 'GET')) {
-      const [, owner, repo, id] = one
-      const c = comments.find(x => x.owner === owner && x.repo === repo && x.id === Number(id))
-      if (!c) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS } }
-      if (method === 'GET') return { status: 200, body: view(c) }
+    const comment = /^\/issues\/comments\/(\d+)$/.exec(rest)
+    if (comment && ['GET', 'PATCH', 'DELETE'].includes(method)) {
+      const c = comments.find(x => x.owner === owner && x.repo === repo && x.id === Number(comment[1]))
+      if (!c) return NOT_FOUND
+      if (method === 'GET') return { status: 200, body: commentView(c) }
       if (readOnly) return FORBIDDEN
-      const b = text(body)
+      if (method === 'DELETE') {
+        comments.splice(comments.indexOf(c), 1)
+        return { status: 204, body: undefined }
+      }
+      const b = text(body, 'body')
       if (b === undefined) return NO_BODY
       c.body = b
-      c.updated_at = new Date().toISOString()
-      return { status: 200, body: view(c) }
+      c.updated_at = now()
+      return { status: 200, body: commentView(c) }
     }
-    return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } }
+
+    if (rest === '/issues' && method === 'GET') {
+      const state = url.searchParams.get('state') ?? 'open'
+      const direction = url.searchParams.get('direction') ?? 'desc'
+      const all = inRepo
+        .filter(i => state === 'all' || i.state === state)
+        .sort((a, b) => (direction === 'asc' ? a.number - b.number : b.number - a.number))
+      return page(url, all, issueView)
+    }
+    if (rest === '/issues' && method === 'POST') {
+      if (readOnly) return FORBIDDEN
+      const title = text(body, 'title')
+      if (title === undefined || title === '') {
+        return {
+          status: 422,
+          body: { message: 'Validation Failed: title is missing', documentation_url: DOCS }
+        }
+      }
+      const issue = createIssue(owner, repo, { title, body: text(body, 'body') ?? '', login })
+      return { status: 201, body: issueView(issue) }
+    }
+    const issue = /^\/issues\/(\d+)$/.exec(rest)
+    if (issue && (method === 'GET' || method === 'PATCH')) {
+      const i = issueOf(issue[1]!)
+      if (!i) return NOT_FOUND
+      if (method === 'GET') return { status: 200, body: issueView(i) }
+      if (readOnly) return FORBIDDEN
+      const title = text(body, 'title')
+      const b = text(body, 'body')
+      const state = text(body, 'state')
+      if (state !== undefined && state !== 'open' && state !== 'closed') {
+        return {
+          status: 422,
+          body: { message: `Validation Failed: state ${state}`, documentation_url: DOCS }
+        }
+      }
+      if (title !== undefined) i.title = title
+      if (b !== undefined) i.body = b
+      if (state !== undefined && state !== i.state) {
+        i.state = state
+        i.closed_at = state === 'closed' ? now() : null
+        i.state_reason = state === 'closed' ? (text(body, 'state_reason') ?? 'completed') : 'reopened'
+      }
+      i.updated_at = now()
+      return { status: 200, body: issueView(i) }
+    }
+    const pull = /^\/pulls\/(\d+)$/.exec(rest)
+    if (pull && method === 'GET') {
+      const i = issueOf(pull[1]!)
+      return i?.pull ? { status: 200, body: pullView(i) } : NOT_FOUND
+    }
+    const commitPulls = /^\/commits\/([0-9a-fA-F]{4,64})\/pulls$/.exec(rest)
+    if (commitPulls && method === 'GET') {
+      const sha = commitPulls[1]!.toLowerCase()
+      const found = inRepo.filter(
+        i => i.pull && [i.pull.headSha, i.pull.mergeCommitSha, ...i.pull.commits].includes(sha)
+      )
+      return page(url, found, pullView)
+    }
+    return NOT_FOUND
+  }
+
+  function faultReply(f: GitHubFault): Reply {
+    if (f.kind === 'secondary-rate-limit') {
+      return {
+        status: f.status ?? 403,
+        body: f.body ?? {
+          message: SECONDARY,
+          documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`
+        },
+        headers: { 'retry-after': String(f.retryAfter ?? 1), ...f.headers }
+      }
+    }
+    const status = f.status ?? 500
+    return {
+      status,
+      body: f.body ?? { message: http.STATUS_CODES[status] ?? 'Error', documentation_url: DOCS },
+      headers: {
+        ...(f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {}),
+        ...f.headers
+      }
+    }
+  }
+
+  function answer(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+    let body: unknown
+    try {
+      body = raw === '' ? undefined : (JSON.parse(raw) as unknown)
+    } catch {
+      body = raw
+    }
+    const url = new URL(req.url ?? '/', base)
+    const method = (req.method ?? 'GET').toUpperCase()
+    const auth = req.headers.authorization
+    const entry: GitHubRequest = { method, path: `${url.pathname}${url.search}`, status: 0 }
+    if (body !== undefined) entry.body = body
+    if (auth !== undefined) entry.authorization = auth
+    log.push(entry)
+    let fault = takeFault(method, url.pathname)
+    const reply = (): void => {
+      opts.onRequest?.({ ...entry })
+      let out: Reply
+      if (fault) out = faultReply(fault)
+      else if (!auth)
+        out = { status: 401, body: { message: 'Requires authentication', documentation_url: DOCS } }
+      else {
+        entry.login = identity(auth)
+        out = route(method, url, entry.login, body)
+      }
+      entry.status = out.status
+      res.writeHead(out.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-request-id': `STANDIN:${log.length}`,
+        ...out.headers
+      })
+      res.end(out.body === undefined ? undefined : JSON.stringify(out.body))
+    }
+    if (fault?.kind === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    if (fault?.kind === 'hang') return
+    if (fault?.kind === 'delay') {
+      const ms = fault.delayMs ?? 1000
+      fault = undefined
+      setTimeout(reply, ms)
+      return
+    }
+    reply()
   }
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8')
-      let body: unknown
-      try {
-        body = raw === '' ? undefined : (JSON.parse(raw) as unknown)
-      } catch {
-        body = raw
-      }
-      const url = new URL(req.url ?? '/', base)
-      const method = (req.method ?? 'GET').toUpperCase()
-      const auth = req.headers.authorization
-      const out = route(method, url, auth, body)
-      const entry: GitHubRequest = { method, path: `${url.pathname}${url.search}`, status: out.status }
-      if (body !== undefined) entry.body = body
-      if (auth !== undefined) entry.authorization = auth
-      log.push(entry)
-      const text = JSON.stringify(out.body)
-      res.writeHead(out.status, {
-        'content-type': 'application/json; charset=utf-8',
-        'x-github-request-id': `STANDIN:${log.length}`,
-        ...out.headers
-      })
-      res.end(text)
+      answer(req, res, Buffer.concat(chunks).toString('utf8'))
     })
   })
   await new Promise<void>(resolve => server.listen(opts.port ?? 0, '127.0.0.1', resolve))
@@ -193,15 +575,29 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
         server.close(() => {
           resolve()
         })
+        // Also ends the requests left hanging by a 'hang' fault.
         server.closeAllConnections()
       }),
     comments: issueNumber =>
       comments
         .filter(c => issueNumber === undefined || c.issueNumber === issueNumber)
         .map(c => ({ ...c, user: { ...c.user } })),
+    issues: () =>
+      issues.map(i => ({ ...i, user: { ...i.user }, ...(i.pull ? { pull: { ...i.pull } } : {}) })),
     requests: () => log.map(r => ({ ...r })),
     setReadOnly: v => {
       readOnly = v
+    },
+    addComment: c => ({
+      ...createComment(seedOwner, seedRepo, c.issueNumber, c.body, c.login ?? ACTIONS_BOT)
+    }),
+    addIssue: i => ({ ...createIssue(seedOwner, seedRepo, i) }),
+    addPullRequest: p => ({ ...addPullRequest(p) }),
+    addFault: f => {
+      faults.push({ spec: { ...f }, left: f.count ?? 1 })
+    },
+    clearFaults: () => {
+      faults = []
     }
   }
 }

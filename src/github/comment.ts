@@ -1,138 +1,127 @@
-// The sticky PR comment over the GitHub REST API: one comment per pull request and comment-key, found by
-// its first line (the marker) and edited in place on every run.
-import { getOctokit } from '@actions/github'
+// The sticky PR comment (contracts E and G): one comment per pull request and comment-key, found by its first
+// line (the marker) and its author (the token's identity), edited in place on every run. Racing runs converge
+// on the oldest. Posting it never fails the step: a failure comes back as a warning.
 import { commentMarker } from '../report/comment.js'
+import { errorMessage } from '../errors.js'
+import { type GitHubConfig, GitHubCallError, type Session, withSession } from './client.js'
+import {
+  type IssueRef,
+  listMarkedComments,
+  type MarkedComment,
+  ownedBy,
+  safeUrl,
+  withMarker
+} from './ownership.js'
 
-export interface IssueComment {
-  id: number
-  body: string
-  /** The comment's web address (html_url). */
-  url: string
-}
-
-export interface IssueRef {
-  owner: string
-  repo: string
-  issueNumber: number
-}
-
-/** The three calls the sticky comment needs. `listComments` returns every page, oldest first. */
-export interface CommentApi {
-  listComments(issue: IssueRef): Promise<IssueComment[]>
-  createComment(issue: IssueRef, body: string): Promise<IssueComment>
-  updateComment(repo: { owner: string; repo: string }, commentId: number, body: string): Promise<IssueComment>
-}
-
-export interface UpsertArgs extends IssueRef {
+export interface StickyCommentArgs extends IssueRef {
   key: string
+  /** The comment; its first line is made the marker of `key` when it is not already. */
   body: string
 }
 
-export interface UpsertResult {
-  action: 'created' | 'updated' | 'unchanged'
-  url: string
-  id: number
+export interface StickyCommentResult {
+  url?: string
+  action?: 'created' | 'updated' | 'unchanged'
+  /** Why the comment could not be posted (or, once posted, a duplicate could not be removed). */
+  warning?: string
 }
 
-/** The token may not write comments: a fork PR's read-only token, or no `pull-requests: write`. */
-export class CommentPermissionError extends Error {
-  readonly status: number
-  constructor(message: string, status: number) {
-    super(message)
-    this.name = 'CommentPermissionError'
-    this.status = status
+const WHERE_RESULTS = 'The results are in the job summary, the annotations and the report file.'
+
+function failure(error: unknown): string {
+  const e = error instanceof GitHubCallError ? error : undefined
+  let text = `The PR comment could not be posted: ${e ? e.message : errorMessage(error)}.`
+  if (e?.kind === 'permission' && e.status === 404) {
+    text += ' The pull request or its repository is not visible to the token.'
+  } else if (e?.kind === 'permission') {
+    text +=
+      ' The token cannot write comments there: a pull request from a fork gets a read-only token; for ' +
+      "branches of this repository grant the job 'permissions: pull-requests: write' (or pass a token that " +
+      "has it in 'github-token')."
   }
+  if (e?.kind === 'auth') text += " Check the token given in 'github-token'."
+  return `${text} ${WHERE_RESULTS}`
 }
 
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined
-  const status = error.status
-  return typeof status === 'number' ? status : undefined
-}
-
-function firstLine(body: string): string {
-  const end = body.indexOf('\n')
-  return (end === -1 ? body : body.slice(0, end)).replace(/\r$/, '')
-}
-
-async function guarded<T>(what: string, issue: IssueRef, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    const status = statusOf(error)
-    if (status === 403 || status === 404) {
-      const detail = error instanceof Error ? `: ${error.message.split(' - ')[0]}` : ''
-      throw new CommentPermissionError(
-        `Could not ${what} the PR comment on ${issue.owner}/${issue.repo}#${issue.issueNumber}: the GitHub token ` +
-          `cannot write comments there (HTTP ${status}${detail}). A pull request from a fork gets a read-only ` +
-          "token; for branches of this repository grant the job 'permissions: pull-requests: write' " +
-          "(or pass a token that has it in 'github-token').",
-        status
+/**
+ * Deletes our extra marked comments (a race, now or in a past run). One already gone (the other run
+ * deleted it) is fine; any other failure is returned as a warning.
+ */
+async function removeDuplicates(
+  s: Session,
+  args: StickyCommentArgs,
+  extras: readonly MarkedComment[]
+): Promise<string | undefined> {
+  for (const extra of extras) {
+    try {
+      await s.call(`deleting the duplicate PR comment ${extra.id}`, o =>
+        o.rest.issues.deleteComment({ owner: args.owner, repo: args.repo, comment_id: extra.id })
       )
+    } catch (error) {
+      if (error instanceof GitHubCallError && error.status === 404) continue
+      return `The PR comment was posted, but a duplicate could not be removed: ${errorMessage(error)}.`
     }
-    throw error
   }
+  return undefined
 }
 
-/**
- * Creates the comment whose first line is the marker of `key`, or edits it in place. A body equal to the
- * posted one is left alone ('unchanged'). When several comments carry the marker (two runs raced), the
- * oldest is the one kept up to date.
- */
-export async function upsertStickyComment(api: CommentApi, args: UpsertArgs): Promise<UpsertResult> {
-  const issue: IssueRef = { owner: args.owner, repo: args.repo, issueNumber: args.issueNumber }
-  const marker = commentMarker(args.key)
-  const comments = await guarded('read', issue, () => api.listComments(issue))
-  const existing = comments.find(c => firstLine(c.body) === marker)
-  if (existing === undefined) {
-    const created = await guarded('create', issue, () => api.createComment(issue, args.body))
-    return { action: 'created', url: created.url, id: created.id }
-  }
-  if (existing.body === args.body) return { action: 'unchanged', url: existing.url, id: existing.id }
-  const updated = await guarded('update', issue, () =>
-    api.updateComment({ owner: args.owner, repo: args.repo }, existing.id, args.body)
+async function update(s: Session, args: StickyCommentArgs, c: MarkedComment, body: string): Promise<void> {
+  await s.call(`updating the PR comment ${c.id} on ${args.owner}/${args.repo}#${args.issueNumber}`, o =>
+    o.rest.issues.updateComment({ owner: args.owner, repo: args.repo, comment_id: c.id, body })
   )
-  return { action: 'updated', url: updated.url || existing.url, id: existing.id }
+}
+
+async function upsert(s: Session, args: StickyCommentArgs): Promise<StickyCommentResult> {
+  const marker = commentMarker(args.key)
+  const body = withMarker(marker, args.body)
+  // Without the token's identity no comment can be proven ours: rather than guess (and risk editing
+  // someone else's), nothing is posted and the warning says why.
+  const viewer = await s.viewer()
+  const mine = ownedBy(await listMarkedComments(s, args, marker), viewer)
+  const [oldest, ...extras] = mine
+  if (oldest !== undefined) {
+    const action = oldest.body === body ? 'unchanged' : 'updated'
+    if (action === 'updated') await update(s, args, oldest, body)
+    const warning = await removeDuplicates(s, args, extras)
+    return { url: oldest.url, action, ...(warning ? { warning } : {}) }
+  }
+
+  const res = await s.call(`creating the PR comment on ${args.owner}/${args.repo}#${args.issueNumber}`, o =>
+    o.rest.issues.createComment({ owner: args.owner, repo: args.repo, issue_number: args.issueNumber, body })
+  )
+  const created: MarkedComment = { id: res.data.id, login: viewer, body }
+  const url = safeUrl(res.data.html_url)
+  if (url !== undefined) created.url = url
+  // A run that raced this one may have created its own: list again and keep only the oldest of ours. When
+  // that listing fails the comment stands; the next run's update removes any duplicate.
+  let after: MarkedComment[]
+  try {
+    after = ownedBy(await listMarkedComments(s, args, marker), viewer)
+  } catch {
+    return { url: created.url, action: 'created' }
+  }
+  const keep = after[0] ?? created
+  const rest = after.filter(c => c.id !== keep.id)
+  if (keep.id === created.id) {
+    const warning = await removeDuplicates(s, args, rest)
+    return { url: created.url, action: 'created', ...(warning ? { warning } : {}) }
+  }
+  if (keep.body !== body) await update(s, args, keep, body)
+  const warning = await removeDuplicates(s, args, rest)
+  return { url: keep.url, action: 'updated', ...(warning ? { warning } : {}) }
 }
 
 /**
- * The CommentApi over Octokit. `baseUrl` is passed explicitly: `@actions/github` reads GITHUB_API_URL when
- * it is imported, which is too early for tests and for GitHub Enterprise Server set-ups that override it.
+ * Creates the sticky comment of `key` on the PR, or edits ours in place; never throws. A body equal to the
+ * posted one is left alone ('unchanged').
  */
-export function createOctokitCommentApi(token: string, baseUrl: string): CommentApi {
-  const octokit = getOctokit(token, { baseUrl })
-  const toComment = (c: { id: number; body?: string | null; html_url: string }): IssueComment => ({
-    id: c.id,
-    body: c.body ?? '',
-    url: c.html_url
-  })
-  return {
-    async listComments(issue) {
-      const all = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner: issue.owner,
-        repo: issue.repo,
-        issue_number: issue.issueNumber,
-        per_page: 100
-      })
-      return all.map(toComment)
-    },
-    async createComment(issue, body) {
-      const res = await octokit.rest.issues.createComment({
-        owner: issue.owner,
-        repo: issue.repo,
-        issue_number: issue.issueNumber,
-        body
-      })
-      return toComment(res.data)
-    },
-    async updateComment(repo, commentId, body) {
-      const res = await octokit.rest.issues.updateComment({
-        owner: repo.owner,
-        repo: repo.repo,
-        comment_id: commentId,
-        body
-      })
-      return toComment(res.data)
-    }
+export async function postStickyComment(
+  config: GitHubConfig,
+  args: StickyCommentArgs
+): Promise<StickyCommentResult> {
+  try {
+    return await withSession(config, s => upsert(s, args))
+  } catch (error) {
+    return { warning: failure(error) }
   }
 }

@@ -1,0 +1,129 @@
+// Reading what was reviewed (contract H) and a pull request's head (contract I).
+import { z } from 'zod'
+import { errorMessage } from '../errors.js'
+import { commentMarker } from '../report/comment.js'
+import { type GitHubConfig, GitHubCallError, withSession } from './client.js'
+import { listMarkedComments, ownedBy } from './ownership.js'
+import { parseReviewLine, type ReviewLine } from './reviewline.js'
+
+export interface FindReviewArgs {
+  owner: string
+  repo: string
+  /** The pushed commit. */
+  sha: string
+  /** The comment-key whose sticky comment holds the review line. */
+  key: string
+}
+
+export interface FindReviewResult {
+  /** The merged pull request the commit belongs to, or null when none was found. */
+  pullRequest: number | null
+  review?: ReviewLine
+  /** Why no review was found. */
+  problem?: string
+}
+
+const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/
+
+const pullEntry = z.looseObject({
+  number: z.number().int().positive(),
+  merged_at: z.string().nullish(),
+  merge_commit_sha: z.string().nullish()
+})
+
+/**
+ * The review line of the sticky comment (`key`, written by the token's identity) on the merged pull request
+ * that `sha` belongs to; never throws. Of several merged PRs, the one whose merge commit is `sha`, else the
+ * one merged last.
+ */
+export async function findReview(config: GitHubConfig, args: FindReviewArgs): Promise<FindReviewResult> {
+  const sha = args.sha.toLowerCase()
+  const short = sha.slice(0, 7)
+  if (!SHA.test(sha)) return { pullRequest: null, problem: 'the pushed commit is not a SHA' }
+  let pullRequest: number | null = null
+  try {
+    return await withSession(config, async s => {
+      const pulls = await s.call(`listing the pull requests of commit ${short}`, o =>
+        o.paginate(
+          o.rest.repos.listPullRequestsAssociatedWithCommit,
+          { owner: args.owner, repo: args.repo, commit_sha: sha, per_page: 100 },
+          response =>
+            response.data.flatMap(raw => {
+              const p = pullEntry.safeParse(raw)
+              return p.success && p.data.merged_at ? [p.data] : []
+            })
+        )
+      )
+      const merged =
+        pulls.find(p => p.merge_commit_sha === sha) ??
+        [...pulls].sort((a, b) => Date.parse(b.merged_at ?? '') - Date.parse(a.merged_at ?? ''))[0]
+      if (merged === undefined) {
+        return { pullRequest: null, problem: `no merged pull request contains commit ${short}` }
+      }
+      pullRequest = merged.number
+      const viewer = await s.viewer()
+      const marker = commentMarker(args.key)
+      const [comment] = ownedBy(
+        await listMarkedComments(
+          s,
+          { owner: args.owner, repo: args.repo, issueNumber: merged.number },
+          marker
+        ),
+        viewer
+      )
+      if (comment === undefined) {
+        return {
+          pullRequest,
+          problem: `pull request #${merged.number} has no comment-key '${args.key}' comment by ${viewer}`
+        }
+      }
+      const parsed = parseReviewLine(comment.body)
+      if ('problem' in parsed) {
+        return { pullRequest, problem: `the comment on pull request #${merged.number}: ${parsed.problem}` }
+      }
+      return { pullRequest, review: parsed }
+    })
+  } catch (error) {
+    return { pullRequest, problem: `the review could not be looked up: ${errorMessage(error)}` }
+  }
+}
+
+export interface PullRequestRef {
+  owner: string
+  repo: string
+  number: number
+}
+
+export interface PullRequestInfo {
+  number: number
+  /** The PR's current head commit. */
+  headSha: string
+  state: 'open' | 'closed'
+  merged: boolean
+}
+
+const pullSchema = z.looseObject({
+  number: z.number().int().positive(),
+  state: z.enum(['open', 'closed']),
+  merged: z.boolean().nullish(),
+  head: z.looseObject({ sha: z.string().regex(SHA) })
+})
+
+/** A pull request's number, current head SHA and state; throws a GitHubCallError when it cannot be read. */
+export async function getPullRequest(config: GitHubConfig, ref: PullRequestRef): Promise<PullRequestInfo> {
+  const what = `reading pull request ${ref.owner}/${ref.repo}#${ref.number}`
+  return withSession(config, async s => {
+    const res = await s.call(what, o =>
+      o.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number })
+    )
+    const p = pullSchema.safeParse(res.data)
+    if (!p.success)
+      throw new GitHubCallError('invalid', `GitHub answered an unexpected pull request on ${what}`)
+    return {
+      number: p.data.number,
+      headSha: p.data.head.sha,
+      state: p.data.state,
+      merged: p.data.merged ?? false
+    }
+  })
+}
