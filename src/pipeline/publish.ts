@@ -86,7 +86,9 @@ export async function publish(
   for (const name of names) reports.push({ name, file: await readReport(opts.workspace, name) })
 
   const headSha = oneValue(reports, f => f.headSha, 'commits')
-  const named = oneValue(reports, f => f.pullRequest, 'pull requests')
+  // A report that names no pull request (a live check run outside a PR event) goes with any that do.
+  const naming = reports.filter(r => r.file.pullRequest !== null)
+  const named = naming.length > 0 ? oneValue(naming, f => f.pullRequest, 'pull requests') : null
   const repository = ctx.repository ? `${ctx.repository.owner}/${ctx.repository.repo}` : undefined
   const foreign = reports.find(
     r => repository !== undefined && r.file.repository !== '' && r.file.repository !== repository
