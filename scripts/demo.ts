@@ -28,11 +28,18 @@ function probeLine(p: ProbeResult | undefined): string {
   return `${plan}, ${p.recordsExamined.toLocaleString('en-US')} records examined, ${p.latencyMs} ms`
 }
 
+const HEAD_SHA = '2222222222222222222222222222222222222222'
+const MERGE_SHA = '3333333333333333333333333333333333333333'
+
 async function main(): Promise<void> {
   const started = Date.now()
   say('Starting the Data Gateway emulator (sample data: 100,000 tickets referencing 5,000 accounts)...')
   const emulator = await startEmulator({ port: 0 })
-  const github = await startGitHubStandIn({ port: 0 })
+  // PR #1: its head commit, and the merge commit the push to main brings (the deploy finds the PR by it).
+  const github = await startGitHubStandIn({
+    port: 0,
+    pullRequests: [{ number: 1, headSha: HEAD_SHA, state: 'closed', merged: true, mergeCommitSha: MERGE_SHA }]
+  })
   const warehouse = await startWarehouse({ port: 0, secret: WAREHOUSE_SECRET })
   say(`  emulator  ${emulator.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
   say(`  GitHub    ${github.url}`)
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
         number: 1,
         pull_request: {
           number: 1,
-          head: { repo: { full_name: 'acme/indexes' } },
+          head: { sha: HEAD_SHA, repo: { full_name: 'acme/indexes' } },
           base: { repo: { full_name: 'acme/indexes' } }
         },
         repository: { default_branch: 'main', full_name: 'acme/indexes' }
@@ -87,7 +94,7 @@ async function main(): Promise<void> {
       inputs: { ...common, mode: 'auto' },
       eventName: 'push',
       event: { ref: 'refs/heads/main', repository: { default_branch: 'main', full_name: 'acme/indexes' } },
-      env: { ...env, GITHUB_REF: 'refs/heads/main' }
+      env: { ...env, GITHUB_REF: 'refs/heads/main', GITHUB_SHA: MERGE_SHA }
     })
     if (push.code !== 0) fail('the deploy run', push)
     const o = push.outputs
@@ -95,6 +102,7 @@ async function main(): Promise<void> {
     const ticket = report.objects[0]!
     say(`schema version:   ${before?.schemaVersion ?? '?'} -> ${o['schema-version']}`)
     say(`changed:          ${o.changed}  diff: ${o.diff}`)
+    say(`reviewed:         ${o.reviewed} (the document sent is the one reviewed on PR #1)`)
     say(`rebuild:          ${o['rebuild-status']} after ${o['rebuild-seconds']} s`)
     say(`index used:       ${o['index-used']}`)
     for (const p of ticket.probes) {
