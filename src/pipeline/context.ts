@@ -61,7 +61,7 @@ export function createPipelineContext(settings: ContextSettings, opts: ContextOp
   }
   const redact = opts.redactor?.redact
   const http = createHttpClient({
-    limiter: createRateLimiter({ maxConcurrent: opts.maxConcurrent ?? 4 }),
+    limiter: createRateLimiter(opts.maxConcurrent !== undefined ? { maxConcurrent: opts.maxConcurrent } : {}),
     ...(redact ? { redact } : {})
   })
   if (settings.credentials) {

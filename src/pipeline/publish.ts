@@ -4,6 +4,7 @@
 // request is proven by its current head SHA.
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { errorMessage } from '../errors.js'
 import type { RunContext } from '../event.js'
 import type { ObjectResult } from '../model.js'
 import { MAX_REPORT_FILE_BYTES, parseReportFile, type ReportFile } from '../report/file.js'
@@ -45,9 +46,7 @@ async function readReport(workspace: string, name: string): Promise<ReportFile> 
   try {
     return parseReportFile(text, name)
   } catch (error) {
-    throw new PublishError(
-      `${error instanceof Error ? error.message : String(error)}\nNothing was published.`
-    )
+    throw new PublishError(`${errorMessage(error)}\nNothing was published.`)
   }
 }
 
