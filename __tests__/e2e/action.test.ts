@@ -2,13 +2,17 @@
 // sockets: a PR run creates the sticky comment and a second run edits it; a main run deploys and sets every
 // output; a fork PR without secrets runs file-only; plan prints the matrix.
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEmulator, SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
-import { startGitHubStandIn, type GitHubStandIn } from '../../src/emulator/github.js'
-import { startWarehouse, type Warehouse } from '../../src/emulator/warehouse.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  SAMPLE_IDS,
+  type GitHubStandIn,
+  type RunningEmulator,
+  type Warehouse
+} from '../../src/emulator/index.js'
 import type { ObjectResult } from '../../src/model.js'
 import { OUTPUT_NAMES } from '../../src/outputs.js'
-import { makeWorkspace, runAction, type ActionOptions } from '../helpers/action.js'
+import { runAction, type ActionOptions } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
 const SECRET = 'e2e-client-secret-value'
 const WH_SECRET = 'e2e-warehouse-secret-value'
@@ -25,13 +29,16 @@ indexes:
     fields: [region]
 `
 
+/** The emulator, stand-ins and workspace every test shares; a test that needs its own starts it per test. */
+const shared = useServers('file')
+const servers = useServers()
 let emulator: RunningEmulator
 let github: GitHubStandIn
 let warehouse: Warehouse
 let ws: { dir: string; cleanup(): void }
 
 beforeAll(async () => {
-  emulator = await startEmulator({
+  emulator = await shared.emulator({
     ticketCount: 3000,
     accountCount: 300,
     rebuildRecordsPerSecond: 20_000,
@@ -44,13 +51,9 @@ beforeAll(async () => {
       }
     ]
   })
-  github = await startGitHubStandIn()
-  warehouse = await startWarehouse({ secret: WH_SECRET })
-  ws = makeWorkspace({ 'indexes/ticket.yaml': PROPOSAL, 'indexes/account.yaml': ACCOUNT_PROPOSAL })
-})
-afterAll(async () => {
-  ws.cleanup()
-  await Promise.all([emulator.close(), github.close(), warehouse.close()])
+  github = await shared.github()
+  warehouse = await shared.warehouse({ secret: WH_SECRET })
+  ws = shared.workspace({ 'indexes/ticket.yaml': PROPOSAL, 'indexes/account.yaml': ACCOUNT_PROPOSAL })
 })
 
 function prEvent(n: number, fork = false) {
@@ -250,52 +253,54 @@ describe('deploy on main', () => {
 
 describe('many files', () => {
   it('deploys every object of a glob in one run: the report holds each, the outputs add up, logs stay grouped', async () => {
-    const own = await startEmulator({ ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 50_000 })
-    const files = makeWorkspace({ 'indexes/ticket.yaml': PROPOSAL, 'indexes/account.yaml': ACCOUNT_PROPOSAL })
-    try {
-      const run = await runAction({
-        workspace: files.dir,
-        inputs: {
-          'index-file': 'indexes/*.yaml',
-          mode: 'deploy',
-          'api-url': own.url,
-          'login-url': own.url,
-          'client-id': 'emulator-client',
-          'client-secret': 'emulator-secret'
-        }
-      })
-      expect(run.code, run.stdout).toBe(0)
-      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { objects: ObjectResult[] }
-      expect(report.objects.map(o => o.customObjectId).sort()).toEqual(
-        [SAMPLE_IDS.account, SAMPLE_IDS.ticket].sort()
-      )
-      expect(JSON.parse(run.outputs['schema-version']!)).toEqual({
-        [SAMPLE_IDS.account]: 2,
-        [SAMPLE_IDS.ticket]: 2
-      })
-      expect(JSON.parse(run.outputs.diff!)).toMatchObject({
-        added: expect.arrayContaining([
-          'idx_account_region',
-          'idx_status_priority',
-          'idx_account_tier'
-        ]) as unknown
-      })
-      expect(run.outputs['rebuild-status']).toBe('active')
-      expect(run.outputs['index-used']).toBe('true')
-      const probes = report.objects.flatMap(o => o.probes)
-      expect(run.outputs['records-examined']).toBe(String(probes.reduce((n, p) => n + p.recordsExamined, 0)))
-      expect(own.requests().filter(r => r.method === 'PUT')).toHaveLength(2)
-      expect(own.requests().filter(r => r.status === 429)).toHaveLength(0)
-      // Each object's lines form one group: no group opens inside another.
-      let depth = 0
-      for (const line of run.stdout.split('\n')) {
-        if (line.startsWith('::group::')) depth++
-        if (line.startsWith('::endgroup::')) depth--
-        expect(depth).toBeLessThanOrEqual(1)
+    const own = await servers.emulator({
+      ticketCount: 2000,
+      accountCount: 200,
+      rebuildRecordsPerSecond: 50_000
+    })
+    const files = servers.workspace({
+      'indexes/ticket.yaml': PROPOSAL,
+      'indexes/account.yaml': ACCOUNT_PROPOSAL
+    })
+    const run = await runAction({
+      workspace: files.dir,
+      inputs: {
+        'index-file': 'indexes/*.yaml',
+        mode: 'deploy',
+        'api-url': own.url,
+        'login-url': own.url,
+        'client-id': 'emulator-client',
+        'client-secret': 'emulator-secret'
       }
-    } finally {
-      files.cleanup()
-      await own.close()
+    })
+    expect(run.code, run.stdout).toBe(0)
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { objects: ObjectResult[] }
+    expect(report.objects.map(o => o.customObjectId).sort()).toEqual(
+      [SAMPLE_IDS.account, SAMPLE_IDS.ticket].sort()
+    )
+    expect(JSON.parse(run.outputs['schema-version']!)).toEqual({
+      [SAMPLE_IDS.account]: 2,
+      [SAMPLE_IDS.ticket]: 2
+    })
+    expect(JSON.parse(run.outputs.diff!)).toMatchObject({
+      added: expect.arrayContaining([
+        'idx_account_region',
+        'idx_status_priority',
+        'idx_account_tier'
+      ]) as unknown
+    })
+    expect(run.outputs['rebuild-status']).toBe('active')
+    expect(run.outputs['index-used']).toBe('true')
+    const probes = report.objects.flatMap(o => o.probes)
+    expect(run.outputs['records-examined']).toBe(String(probes.reduce((n, p) => n + p.recordsExamined, 0)))
+    expect(own.requests().filter(r => r.method === 'PUT')).toHaveLength(2)
+    expect(own.requests().filter(r => r.status === 429)).toHaveLength(0)
+    // Each object's lines form one group: no group opens inside another.
+    let depth = 0
+    for (const line of run.stdout.split('\n')) {
+      if (line.startsWith('::group::')) depth++
+      if (line.startsWith('::endgroup::')) depth--
+      expect(depth).toBeLessThanOrEqual(1)
     }
   })
 })

@@ -3,30 +3,26 @@
 // long enough that both runs read the same schema version first, so one PUT meets a 409 and re-merges.
 // Both must end consistently: both indexes present when they fit; otherwise one run fails naming the limit;
 // never a lost update.
-import { afterEach, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
 import type { Finding, LiveIndex, SchemaDocument } from '../../src/model.js'
-import { makeWorkspace, runAction, type ActionRun, platformInputs, PUSH_TO_MAIN } from '../helpers/action.js'
+import { runAction, type ActionRun, platformInputs, PUSH_TO_MAIN } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const CLIENT = 'race-client'
 const SECRET = 'race-client-secret'
 const SCHEMA_PATH = `/api/v2/data-gateway/customobjects/schemas/${TICKET}`
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers()
 
-async function emulator(): Promise<RunningEmulator> {
-  const emu = await startEmulator({
+function emulator(): Promise<RunningEmulator> {
+  return servers.emulator({
     ticketCount: 2000,
     accountCount: 200,
     rebuildRecordsPerSecond: 1_000_000,
     clients: [{ id: CLIENT, secret: SECRET }]
   })
-  closers.push(() => emu.close())
-  return emu
 }
 
 function proposal(name: string, field: string): string {
@@ -39,11 +35,7 @@ indexes:
 
 /** One deploy of `text` from its own workspace. */
 function deploy(emu: RunningEmulator, text: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
-  const ws = makeWorkspace({ 'indexes/ticket.yaml': text })
-  closers.push(() => {
-    ws.cleanup()
-    return Promise.resolve()
-  })
+  const ws = servers.workspace({ 'indexes/ticket.yaml': text })
   return runAction({
     workspace: ws.dir,
     inputs: {

@@ -3,20 +3,18 @@
 // unicode, nulls, keys named like Object.prototype members — must come back untouched after a deploy of the
 // bundled action. Each test compares the stored document before and after, with the read-only keys and the
 // intended change set aside; `customFields` is compared as is.
-import { afterEach, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
 import type { LiveField, LiveIndex, SchemaDocument } from '../../src/model.js'
 import { payloadHash } from '../../src/plan/hash.js'
-import { makeWorkspace, runAction, type ActionRun, platformInputs, PUSH_TO_MAIN } from '../helpers/action.js'
+import { runAction, type ActionRun, platformInputs, PUSH_TO_MAIN } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const CLIENT = 'safety-client'
 const SECRET = 'safety-client-secret'
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers()
 
 /** JSON with own `__proto__` and `constructor` keys, as a server could send them (kept in opaque customFields). */
 const PROTO_KEYS = JSON.parse(
@@ -66,23 +64,18 @@ function enrich(doc: SchemaDocument): SchemaDocument {
 }
 
 async function emulatorWithUnknownKeys(): Promise<{ emu: RunningEmulator; before: SchemaDocument }> {
-  const emu = await startEmulator({
+  const emu = await servers.emulator({
     ticketCount: 1500,
     accountCount: 150,
     rebuildRecordsPerSecond: 1_000_000,
     clients: [{ id: CLIENT, secret: SECRET }]
   })
-  closers.push(() => emu.close())
   emu.putSchemaDirect(enrich(emu.getSchema(TICKET)!))
   return { emu, before: emu.getSchema(TICKET)! }
 }
 
 function deploy(emu: RunningEmulator, indexFile: string): Promise<ActionRun> {
-  const ws = makeWorkspace({ 'indexes/ticket.yaml': indexFile })
-  closers.push(() => {
-    ws.cleanup()
-    return Promise.resolve()
-  })
+  const ws = servers.workspace({ 'indexes/ticket.yaml': indexFile })
   return runAction({
     workspace: ws.dir,
     inputs: {

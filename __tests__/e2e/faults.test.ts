@@ -2,24 +2,22 @@
 // emulator's fault injection and the GitHub and warehouse stand-ins, over real sockets. Each case checks the
 // outcome, the outputs and the final platform state: exactly the intended document, applied once.
 // Every test has its own emulator and workspace, so the cases run concurrently.
-import { afterAll, describe, type ExpectStatic, it } from 'vitest'
+import { describe, type ExpectStatic, it } from 'vitest'
 import {
   SAMPLE_IDS,
-  startEmulator,
-  startGitHubStandIn,
-  startWarehouse,
+  type Warehouse,
   type EmulatorOptions,
   type RunningEmulator
 } from '../../src/emulator/index.js'
 import type { LiveIndex, SchemaDocument } from '../../src/model.js'
 import {
-  makeWorkspace,
   runAction,
   type ActionOptions,
   type ActionRun,
   platformInputs,
   PUSH_TO_MAIN
 } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const CLIENT = 'faults-client'
@@ -33,10 +31,7 @@ indexes:
 `
 const ASSIGNEE: LiveIndex = { name: 'idx_assignee', fields: ['assignee'] }
 
-const closers: (() => Promise<void>)[] = []
-afterAll(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers('file')
 
 interface Rig {
   emu: RunningEmulator
@@ -45,21 +40,14 @@ interface Rig {
 }
 
 async function rig(opts: EmulatorOptions = {}, proposal = ADD_ASSIGNEE): Promise<Rig> {
-  const emu = await startEmulator({
+  const emu = await servers.emulator({
     ticketCount: 1000,
     accountCount: 100,
     rebuildRecordsPerSecond: 1_000_000,
     clients: [{ id: CLIENT, secret: SECRET }],
     ...opts
   })
-  const ws = makeWorkspace({ 'indexes/ticket.yaml': proposal })
-  closers.push(
-    () => emu.close(),
-    () => {
-      ws.cleanup()
-      return Promise.resolve()
-    }
-  )
+  const ws = servers.workspace({ 'indexes/ticket.yaml': proposal })
   return { emu, dir: ws.dir, before: emu.getSchema(TICKET)! }
 }
 
@@ -272,10 +260,8 @@ indexes:
 
 describe.concurrent('warehouse faults', () => {
   const WH_SECRET = 'faults-warehouse-secret-91c2'
-  async function warehouse(): Promise<Awaited<ReturnType<typeof startWarehouse>>> {
-    const wh = await startWarehouse({ secret: WH_SECRET })
-    closers.push(() => wh.close())
-    return wh
+  function warehouse(): Promise<Warehouse> {
+    return servers.warehouse({ secret: WH_SECRET })
   }
   const auditInputs = (url: string, required = false): Record<string, string> => ({
     'warehouse-url': `${url}/audit`,
@@ -327,8 +313,7 @@ describe.concurrent('warehouse faults', () => {
 describe('GitHub faults', () => {
   it('warns when the token cannot write comments and still writes the summary', async ({ expect }) => {
     const r = await rig()
-    const github = await startGitHubStandIn({ readOnly: true })
-    closers.push(() => github.close())
+    const github = await servers.github({ readOnly: true })
     const run = await deploy(
       r,
       { 'github-token': 'ghs_faults_readonly' },

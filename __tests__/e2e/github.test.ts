@@ -7,15 +7,11 @@ import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEmulator, SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
-import {
-  type GitHubFault,
-  startGitHubStandIn,
-  type GitHubStandIn,
-  type GitHubStandInOptions
-} from '../../src/emulator/github.js'
-import { BUNDLE, makeWorkspace, platformInputs, runAction, type ActionRun } from '../helpers/action.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
+import { type GitHubFault, type GitHubStandIn } from '../../src/emulator/github.js'
+import { BUNDLE, platformInputs, runAction, type ActionRun } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
 const PR = 7
 const COMMENTS = `/repos/acme/indexes/issues/${PR}/comments`
@@ -32,25 +28,18 @@ indexes:
     fields: [noSuchField]
 `
 
+const servers = useServers('file')
 let emu: RunningEmulator
 let ws: { dir: string; cleanup(): void }
-const closers: (() => Promise<void>)[] = []
 
 beforeAll(async () => {
-  emu = await startEmulator({ ticketCount: 500, accountCount: 50, rebuildRecordsPerSecond: 1_000_000 })
-  ws = makeWorkspace({ 'indexes/ticket.yaml': VALID, 'indexes/broken.yaml': INVALID })
+  emu = await servers.emulator({
+    ticketCount: 500,
+    accountCount: 50,
+    rebuildRecordsPerSecond: 1_000_000
+  })
+  ws = servers.workspace({ 'indexes/ticket.yaml': VALID, 'indexes/broken.yaml': INVALID })
 })
-afterAll(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-  ws.cleanup()
-  await emu.close()
-})
-
-async function github(opts: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
-  const gh = await startGitHubStandIn(opts)
-  closers.push(() => gh.close())
-  return gh
-}
 
 const PR_EVENT = {
   number: PR,
@@ -129,7 +118,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
     ['500', 'POST', 500, 'Internal Server Error', `creating the PR comment on acme/indexes#${PR}`],
     ['502', 'POST', 502, 'Bad Gateway', `creating the PR comment on acme/indexes#${PR}`]
   ])('keeps every result and warns when every %s on %s fails', async (_s, method, status, text, doing) => {
-    const gh = await github({ faults: [lasting(method, COMMENTS, status)] })
+    const gh = await servers.github({ faults: [lasting(method, COMMENTS, status)] })
     const run = await validate(gh)
     expectResultsKept(run)
     expect(run.outputs['comment-url']).toBe('')
@@ -144,7 +133,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
     [500, 'Internal Server Error'],
     [502, 'Bad Gateway']
   ])('keeps every result and warns when every update answers %i', async (status, text) => {
-    const gh = await github({ seedComments: seeded, faults: [lasting('PATCH', `${ONE}*`, status)] })
+    const gh = await servers.github({ seedComments: seeded, faults: [lasting('PATCH', `${ONE}*`, status)] })
     const id = gh.comments(PR)[0]!.id
     const run = await validate(gh)
     expectResultsKept(run)
@@ -156,7 +145,9 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('retries a 502 on create once and posts the comment', async () => {
-    const gh = await github({ faults: [{ method: 'POST', path: COMMENTS, kind: 'status', status: 502 }] })
+    const gh = await servers.github({
+      faults: [{ method: 'POST', path: COMMENTS, kind: 'status', status: 502 }]
+    })
     const run = await validate(gh)
     expectResultsKept(run)
     expect(warnings(run)).toEqual([])
@@ -166,7 +157,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('retries a 500 on update once and edits the comment in place', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       seedComments: seeded,
       faults: [{ method: 'PATCH', path: `${ONE}*`, kind: 'status', status: 500 }]
     })
@@ -178,7 +169,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('does not retry a 422 on create and repeats what GitHub said', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       faults: [
         {
           method: 'POST',
@@ -199,7 +190,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('retries a connection reset and posts the comment', async () => {
-    const gh = await github({ faults: [{ method: 'POST', path: COMMENTS, kind: 'reset' }] })
+    const gh = await servers.github({ faults: [{ method: 'POST', path: COMMENTS, kind: 'reset' }] })
     const run = await validate(gh)
     expectResultsKept(run)
     expect(warnings(run)).toEqual([])
@@ -208,7 +199,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('warns that GitHub could not be reached when every connection is reset', async () => {
-    const gh = await github({ faults: [{ path: COMMENTS, kind: 'reset', count: 99 }] })
+    const gh = await servers.github({ faults: [{ path: COMMENTS, kind: 'reset', count: 99 }] })
     const run = await validate(gh)
     expectResultsKept(run)
     const [warning] = warnings(run)
@@ -220,7 +211,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('does not hang on a GitHub that never answers: the step bound ends the comment', async () => {
-    const gh = await github({ faults: [{ path: COMMENTS, kind: 'hang', count: 99 }] })
+    const gh = await servers.github({ faults: [{ path: COMMENTS, kind: 'hang', count: 99 }] })
     const run = await validate(gh, { timeoutMs: 1_000 })
     expectResultsKept(run)
     expect(warnings(run)).toEqual([
@@ -235,7 +226,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('waits out the secondary rate limit, then posts the comment', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       faults: [{ method: 'POST', path: COMMENTS, kind: 'secondary-rate-limit', retryAfter: 1 }]
     })
     const run = await validate(gh)
@@ -246,7 +237,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('warns that the token was refused on a 401, without retrying', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       faults: [
         { path: '/graphql', kind: 'status', status: 401, body: { message: 'Bad credentials' }, count: 99 }
       ]
@@ -263,7 +254,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
   })
 
   it('fails the step for the findings, not for the comment', async () => {
-    const gh = await github({ faults: [lasting('POST', COMMENTS, 502)] })
+    const gh = await servers.github({ faults: [lasting('POST', COMMENTS, 502)] })
     const run = await validate(gh, { file: 'indexes/broken.yaml' })
     expectResultsKept(run, false)
     expect(run.stdout).toMatch(/^::error::/m)
@@ -273,7 +264,7 @@ describe.concurrent('the PR comment when GitHub fails', () => {
 
 describe.concurrent('the PR comment is ours only', () => {
   it('leaves a marked comment planted by another user untouched and creates ours', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       seedComments: [{ issueNumber: PR, body: `${MARKER}\nplanted`, login: 'mallory' }]
     })
     const planted = gh.comments(PR)[0]!
@@ -288,7 +279,7 @@ describe.concurrent('the PR comment is ours only', () => {
 
   it('leaves exactly one comment of ours when two runs race', async () => {
     // Each create is held long enough for the other run to list before it lands.
-    const gh = await github({
+    const gh = await servers.github({
       faults: [{ method: 'POST', path: COMMENTS, kind: 'delay', delayMs: 4_000, count: 2 }]
     })
     const [a, b] = await Promise.all([validate(gh, { timeoutMs: 8_000 }), validate(gh, { timeoutMs: 8_000 })])
@@ -304,7 +295,9 @@ describe.concurrent('the PR comment is ours only', () => {
 
   it('finds its comment on a later page among more than 100 and edits it in place', async () => {
     const chatter = Array.from({ length: 130 }, (_, i) => ({ issueNumber: PR, body: `chatter ${i}` }))
-    const gh = await github({ seedComments: [...chatter, { issueNumber: PR, body: `${MARKER}\nold` }] })
+    const gh = await servers.github({
+      seedComments: [...chatter, { issueNumber: PR, body: `${MARKER}\nold` }]
+    })
     const mine = gh.comments(PR)[130]!
     const run = await validate(gh)
     expectResultsKept(run)

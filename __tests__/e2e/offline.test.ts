@@ -1,6 +1,7 @@
 // The bundle run as GitHub runs it, with no client credentials: the file-only checks.
-import { afterEach, describe, expect, it } from 'vitest'
-import { makeWorkspace, runAction } from '../helpers/action.js'
+import { describe, expect, it } from 'vitest'
+import { runAction } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
 const GOOD = `customObjectId: 0b4f0ac2-8f0e-4e2a-9d3c-6d1b1f6e2a11
 indexes:
@@ -14,15 +15,9 @@ indexes:
     order: [asc, desc]
 `
 
-let cleanups: (() => void)[] = []
-afterEach(() => {
-  for (const c of cleanups) c()
-  cleanups = []
-})
+const servers = useServers()
 function workspace(files: Record<string, string>): string {
-  const w = makeWorkspace(files)
-  cleanups.push(w.cleanup)
-  return w.dir
+  return servers.workspace(files).dir
 }
 
 describe('offline validate (no credentials)', () => {

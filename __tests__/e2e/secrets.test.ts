@@ -4,20 +4,16 @@
 // (the runner's own `::add-mask::` commands aside), stderr, the files the action writes in RUNNER_TEMP
 // (outputs, summary, report), a PR comment, or an audit record's body and headers (its signature aside).
 import { readdirSync, readFileSync } from 'node:fs'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   SAMPLE_IDS,
-  startEmulator,
-  startGitHubStandIn,
-  startWarehouse,
   type GitHubStandIn,
   type RunningEmulator,
   type Warehouse
 } from '../../src/emulator/index.js'
-import { makeWorkspace, runAction, type ActionOptions, type ActionRun } from '../helpers/action.js'
+import { runAction, type ActionOptions, type ActionRun } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const CLIENT = 'hygiene-client'
@@ -31,18 +27,19 @@ indexes:
     fields: [assignee]
 `
 
+const servers = useServers('file')
+
 /** A login host in front of the emulator: records the access tokens it issues, or refuses every client. */
 interface LoginProxy {
   url: string
   tokens: string[]
-  close(): Promise<void>
 }
 
 type LoginBehaviour = 'forward' | 'refuse' | 'refuse-echoing'
 
 async function startLoginProxy(target: string, behaviour: LoginBehaviour): Promise<LoginProxy> {
   const tokens: string[] = []
-  const server = http.createServer((req, res) => {
+  const server = await servers.serve((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -81,19 +78,7 @@ async function startLoginProxy(target: string, behaviour: LoginBehaviour): Promi
         })
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tokens,
-    close: () =>
-      new Promise<void>(resolve => {
-        server.close(() => {
-          resolve()
-        })
-        server.closeAllConnections()
-      })
-  }
+  return { url: server.url, tokens }
 }
 
 let emulator: RunningEmulator
@@ -101,24 +86,18 @@ let github: GitHubStandIn
 let warehouse: Warehouse
 let login: LoginProxy
 let ws: { dir: string; cleanup(): void }
-const closers: (() => Promise<void>)[] = []
 
 beforeAll(async () => {
-  emulator = await startEmulator({
+  emulator = await servers.emulator({
     ticketCount: 1000,
     accountCount: 100,
     rebuildRecordsPerSecond: 1_000_000,
     clients: [{ id: CLIENT, secret: CLIENT_SECRET }]
   })
-  github = await startGitHubStandIn()
-  warehouse = await startWarehouse({ secret: WH_SECRET })
+  github = await servers.github()
+  warehouse = await servers.warehouse({ secret: WH_SECRET })
   login = await startLoginProxy(emulator.url, 'forward')
-  ws = makeWorkspace({ 'indexes/ticket.yaml': PROPOSAL })
-})
-afterAll(async () => {
-  ws.cleanup()
-  await Promise.all([emulator.close(), github.close(), warehouse.close(), login.close()])
-  await Promise.all(closers.splice(0).map(c => c()))
+  ws = servers.workspace({ 'indexes/ticket.yaml': PROPOSAL })
 })
 
 const PUSH: Partial<ActionOptions> = {
@@ -294,7 +273,6 @@ describe('no secret leaves the action', () => {
 
   it('in a run whose token endpoint answers 401', async () => {
     const refusing = await startLoginProxy(emulator.url, 'refuse')
-    closers.push(() => refusing.close())
     const r = await run({ 'login-url': refusing.url, mode: 'deploy' }, PUSH)
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/^::error::.*invalid_client/m)
@@ -303,7 +281,6 @@ describe('no secret leaves the action', () => {
 
   it('in a run whose token endpoint answers 401 repeating the credential it was sent', async () => {
     const echoing = await startLoginProxy(emulator.url, 'refuse-echoing')
-    closers.push(() => echoing.close())
     const r = await run({ 'login-url': echoing.url, mode: 'deploy' }, PUSH)
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/^::error::.*invalid_client/m)

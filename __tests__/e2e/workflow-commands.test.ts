@@ -1,13 +1,11 @@
 // G9 end to end: text from outside (file names, index and field names in the file, probe values, index
 // names the platform returns) cannot start a workflow command in the bundled action's log.
-import { afterAll, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js'
-import { makeWorkspace, platformInputs, PUSH_TO_MAIN, runAction, type ActionRun } from '../helpers/action.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
+import { platformInputs, PUSH_TO_MAIN, runAction, type ActionRun } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
-const closers: (() => Promise<void> | void)[] = []
-afterAll(async () => {
-  for (const c of closers.splice(0)) await c()
-})
+const servers = useServers('file')
 
 /** Lines the runner would read as a command that the injected text started. */
 function injected(run: ActionRun): string[] {
@@ -16,10 +14,12 @@ function injected(run: ActionRun): string[] {
     .filter(line => /^\s*(::[a-z-]+::INJECTED|##\[)/i.test(line))
 }
 
-async function emulator(): Promise<RunningEmulator> {
-  const emu = await startEmulator({ ticketCount: 500, accountCount: 50, rebuildRecordsPerSecond: 1_000_000 })
-  closers.push(() => emu.close())
-  return emu
+function emulator(): Promise<RunningEmulator> {
+  return servers.emulator({
+    ticketCount: 500,
+    accountCount: 50,
+    rebuildRecordsPerSecond: 1_000_000
+  })
 }
 
 const HOSTILE = `customObjectId: ${SAMPLE_IDS.ticket}
@@ -32,8 +32,7 @@ indexes:
 
 describe('outside text cannot speak to the runner (G9)', () => {
   it('defuses hostile file, index and field names, offline', async () => {
-    const ws = makeWorkspace({ 'indexes/evil\n::error::INJECTED-file.yaml': HOSTILE })
-    closers.push(ws.cleanup)
+    const ws = servers.workspace({ 'indexes/evil\n::error::INJECTED-file.yaml': HOSTILE })
     const run = await runAction({
       workspace: ws.dir,
       inputs: { 'index-file': 'indexes/*.yaml', comment: 'false' }
@@ -46,7 +45,7 @@ describe('outside text cannot speak to the runner (G9)', () => {
 
   it('defuses hostile probe values, live', async () => {
     const emu = await emulator()
-    const ws = makeWorkspace({
+    const ws = servers.workspace({
       'indexes/ticket.yaml': `customObjectId: ${SAMPLE_IDS.ticket}
 indexes:
   - name: idx_assignee_status
@@ -56,7 +55,6 @@ probes:
     values: { assignee: "x\\n::warning::INJECTED-probe" }
 `
     })
-    closers.push(ws.cleanup)
     const run = await runAction({
       workspace: ws.dir,
       inputs: {

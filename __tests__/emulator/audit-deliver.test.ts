@@ -1,15 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, startWarehouse, type RunningEmulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import { createAuditSink, createWarehouseHttpClient, deliverAudit } from '../../src/audit/deliver.js'
 import { buildAuditRecord, idempotencyKey, type AuditRecord } from '../../src/audit/record.js'
 import type { ObjectResult } from '../../src/model.js'
 import { processObject } from '../../src/pipeline/object.js'
 import { connect, indexFile, silentLogger } from '../helpers/platform.js'
+import { useServers } from '../helpers/servers.js'
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers()
 
 const source = {
   repository: 'acme/idx',
@@ -48,8 +46,7 @@ const fastHttp = () => createWarehouseHttpClient({ backoffBaseMs: 5, deadlineMs:
 
 describe('audit delivery', () => {
   it('signs the record so the warehouse verifies it', async () => {
-    const wh = await startWarehouse({ secret: SECRET })
-    closers.push(() => wh.close())
+    const wh = await servers.warehouse({ secret: SECRET })
     const out = await deliverAudit(fastHttp(), wh.url, record(), SECRET)
     expect(out.delivered).toBe(true)
     expect(wh.deliveries()).toHaveLength(1)
@@ -57,8 +54,7 @@ describe('audit delivery', () => {
   })
 
   it('is refused by the warehouse when signed with another secret, and the reason never shows a secret', async () => {
-    const wh = await startWarehouse({ secret: SECRET })
-    closers.push(() => wh.close())
+    const wh = await servers.warehouse({ secret: SECRET })
     const out = await deliverAudit(fastHttp(), wh.url, record(), 'not-the-secret')
     expect(out.delivered).toBe(false)
     expect(out.status).toBe(401)
@@ -68,8 +64,7 @@ describe('audit delivery', () => {
   })
 
   it('retries a failing warehouse and stores exactly one delivery under one idempotency key', async () => {
-    const wh = await startWarehouse({ secret: SECRET })
-    closers.push(() => wh.close())
+    const wh = await servers.warehouse({ secret: SECRET })
     wh.failNext(2, 500)
     const r = record()
     const out = await deliverAudit(fastHttp(), wh.url, r, SECRET)
@@ -83,8 +78,7 @@ describe('audit delivery', () => {
   })
 
   it('delivers the same idempotency key again on a re-run, and the warehouse marks it duplicate', async () => {
-    const wh = await startWarehouse()
-    closers.push(() => wh.close())
+    const wh = await servers.warehouse()
     const sink = createAuditSink({ url: wh.url, http: fastHttp() })
     await sink(record())
     await sink(record())
@@ -93,17 +87,15 @@ describe('audit delivery', () => {
 })
 
 describe('audit in the pipeline', () => {
-  let emu: RunningEmulator | undefined
-  afterEach(async () => {
-    await emu?.close()
-    emu = undefined
-  })
   const text = `customObjectId: ${SAMPLE_IDS.ticket}\nindexes:\n  - name: idx_assignee\n    fields: [assignee]\n`
 
   async function deployWithDownWarehouse(required: boolean): Promise<ObjectResult> {
-    emu = await startEmulator({ ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 1_000_000 })
-    const wh = await startWarehouse()
-    closers.push(() => wh.close())
+    const emu = await servers.emulator({
+      ticketCount: 2000,
+      accountCount: 200,
+      rebuildRecordsPerSecond: 1_000_000
+    })
+    const wh = await servers.warehouse()
     wh.setDown(true)
     return processObject(
       {

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import type { RunningEmulator } from '../../src/emulator/index.js'
 import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import { AuthError } from '../../src/platform/auth.js'
 import { PlatformError } from '../../src/platform/http.js'
 import { connect } from '../helpers/platform.js'
+import { useServers } from '../helpers/servers.js'
 
-let emu: RunningEmulator | undefined
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-})
+const servers = useServers()
 
 const small = { ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 1_000_000 }
 const tokenCalls = (e: RunningEmulator): number =>
@@ -17,7 +14,7 @@ const tokenCalls = (e: RunningEmulator): number =>
 
 describe('OAuth client credentials', () => {
   it('fetches one token and reuses it for every call of the run', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const { gateway, secrets } = connect(emu.url)
     await gateway.getLimits()
     await gateway.getSchema(SAMPLE_IDS.ticket)
@@ -27,14 +24,14 @@ describe('OAuth client credentials', () => {
   })
 
   it('registers the token with the masking hook', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const c = connect(emu.url)
     const token = await c.tokens.token()
     expect(c.secrets).toContain(token)
   })
 
   it('fetches a fresh token once and replays the call when the token expired mid-run', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const { gateway, tokens } = connect(emu.url)
     await gateway.getSchema(SAMPLE_IDS.ticket)
     emu.expireTokens()
@@ -47,7 +44,7 @@ describe('OAuth client credentials', () => {
   })
 
   it('retries the token endpoint when it answers 400 invalid_request (throttled)', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     emu.addFault({ path: '/oauth/token', kind: 'status', status: 400, count: 2 })
     const { gateway } = connect(emu.url, { http: { backoffBaseMs: 5 } })
     await gateway.getLimits()
@@ -60,7 +57,7 @@ describe('OAuth client credentials', () => {
   })
 
   it('names the client id and the login host on bad credentials, never the secret', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const secret = 'wrong-secret-value-123'
     const { gateway } = connect(emu.url, { clientSecret: secret })
     const error = await gateway.getLimits().catch((e: unknown) => e)
@@ -75,7 +72,7 @@ describe('OAuth client credentials', () => {
   })
 
   it('names the missing scope when a client lacks the write scope', async () => {
-    emu = await startEmulator({
+    const emu = await servers.emulator({
       ...small,
       clients: [{ id: 'reader', secret: 'reader-secret', scopes: ['customobjects:customobject:read'] }]
     })
@@ -92,28 +89,21 @@ describe('OAuth client credentials', () => {
 
 describe('token endpoint failures', () => {
   it('never repeats the client secret a failing token endpoint echoes back, whatever the status', async () => {
-    const { createServer } = await import('node:http')
-    const server = createServer((req, res) => {
+    const server = await servers.serve((req, res) => {
       const echoed = req.headers.authorization ?? ''
       res.writeHead(400, { 'content-type': 'application/json' })
       res.end(
         JSON.stringify({ error: 'unsupported', description: `bad request for ${echoed} emulator-secret` })
       )
     })
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-    const port = (server.address() as { port: number }).port
-    try {
-      const { gateway } = connect(`http://127.0.0.1:${port}`)
-      const error = await gateway.getLimits().then(
-        () => undefined,
-        (e: unknown) => e
-      )
-      expect(error).toBeInstanceOf(AuthError)
-      const text = (error as Error).message
-      expect(text).not.toContain('emulator-secret')
-      expect(text).not.toContain(Buffer.from('emulator-client:emulator-secret').toString('base64'))
-    } finally {
-      server.close()
-    }
+    const { gateway } = connect(server.url)
+    const error = await gateway.getLimits().then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(AuthError)
+    const text = (error as Error).message
+    expect(text).not.toContain('emulator-secret')
+    expect(text).not.toContain(Buffer.from('emulator-client:emulator-secret').toString('base64'))
   })
 })

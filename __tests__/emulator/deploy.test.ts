@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, startWarehouse, type RunningEmulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
 import type { GatewayClient } from '../../src/platform/gateway.js'
 import { processObject } from '../../src/pipeline/object.js'
 import type { PipelineOptions } from '../../src/pipeline/job.js'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import { connect, indexFile, memoryLogger, silentLogger } from '../helpers/platform.js'
+import { useServers } from '../helpers/servers.js'
 
-let emu: RunningEmulator | undefined
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers()
 
 const TICKET = SAMPLE_IDS.ticket
 const small = { ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 1_000_000 }
@@ -40,7 +35,7 @@ const puts = (e: RunningEmulator): number => e.requests().filter(r => r.method =
 
 describe('deploy', () => {
   it('deploys a new index, waits for it to become active and proves it with a probe', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const before = emu.getSchema(TICKET)!.schemaVersion
     const result = await processObject(context(connect(emu.url).gateway), job(ADD_ASSIGNEE))
     expect(result.error).toBeUndefined()
@@ -65,9 +60,8 @@ describe('deploy', () => {
   })
 
   it('skips the PUT when the live schema already matches, and still audits INDEX_UNCHANGED', async () => {
-    emu = await startEmulator(small)
-    const wh = await startWarehouse()
-    closers.push(() => wh.close())
+    const emu = await servers.emulator(small)
+    const wh = await servers.warehouse()
     const text = `customObjectId: ${TICKET}\nindexes:\n  - name: idx_status\n    fields: [status]\n`
     const result = await processObject(
       context(connect(emu.url).gateway, {
@@ -83,7 +77,7 @@ describe('deploy', () => {
   })
 
   it('stops on error findings without a PUT', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const text = `customObjectId: ${TICKET}\nindexes:\n  - name: idx_desc\n    fields: [description]\n`
     const result = await processObject(context(connect(emu.url).gateway), job(text))
     expect(result.findings.some(f => f.severity === 'error' && f.rule === 'not-indexable-type')).toBe(true)
@@ -92,7 +86,7 @@ describe('deploy', () => {
   })
 
   it('recognises a PUT committed before the connection dropped: exactly one version bump', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const before = emu.getSchema(TICKET)!.schemaVersion
     emu.addFault({
       method: 'PUT',
@@ -110,7 +104,7 @@ describe('deploy', () => {
   })
 
   it('re-merges on a 409 from a concurrent writer and keeps both changes', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const running = emu
     const c = connect(emu.url)
     let raced = false
@@ -144,7 +138,7 @@ describe('deploy', () => {
   })
 
   it('fails the deploy when the rebuild fails, naming the index and its statusReason', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const text = `customObjectId: ${TICKET}\nindexes:\n  - name: idx_status_unique\n    fields: [status, priority]\n    unique: true\n`
     const result = await processObject(context(connect(emu.url).gateway), job(text))
     expect(result.rebuild.status).toBe('failed')
@@ -154,7 +148,7 @@ describe('deploy', () => {
   })
 
   it('times out when the rebuild outlasts rebuild-timeout-seconds', async () => {
-    emu = await startEmulator({ ...small, rebuildMinMs: 5000 })
+    const emu = await servers.emulator({ ...small, rebuildMinMs: 5000 })
     const result = await processObject(
       context(connect(emu.url).gateway, { rebuildTimeoutSeconds: 1 }),
       job(ADD_ASSIGNEE)
@@ -165,7 +159,7 @@ describe('deploy', () => {
   })
 
   it('refreshes an expired token during the rebuild wait and replays the poll once', async () => {
-    emu = await startEmulator({ ...small, rebuildMinMs: 1500 })
+    const emu = await servers.emulator({ ...small, rebuildMinMs: 1500 })
     const running = emu
     const c = connect(emu.url)
     const timer = setTimeout(() => {
@@ -183,7 +177,7 @@ describe('deploy', () => {
     'makes at most 15 API requests for a one-object deploy with a 10-second rebuild',
     { timeout: 30_000 },
     async () => {
-      emu = await startEmulator({ ...small, rebuildMinMs: 10_000 })
+      const emu = await servers.emulator({ ...small, rebuildMinMs: 10_000 })
       const result = await processObject(
         { log: silentLogger, live: connect(emu.url).gateway, rebuildTimeoutSeconds: 60 },
         job(ADD_ASSIGNEE)

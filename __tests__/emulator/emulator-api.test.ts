@@ -1,25 +1,16 @@
 // Conformance of the emulator to contract Part A over real sockets: OAuth, errors, rate limits, schemas,
 // validation on PUT, versions and rebuilds.
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  SAMPLE_IDS,
-  startEmulator,
-  type EmulatorOptions,
-  type RunningEmulator
-} from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js'
 import type { SchemaDocument } from '../../src/model.js'
+import { useServers } from '../helpers/servers.js'
 
 const SCHEMAS = '/api/v2/data-gateway/customobjects/schemas'
 const small: EmulatorOptions = { ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 1_000_000 }
-let emu: RunningEmulator | undefined
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-})
+const servers = useServers()
 
-async function start(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
-  emu = await startEmulator({ ...small, ...opts })
-  return emu
+function start(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return servers.emulator({ ...small, ...opts })
 }
 
 function basic(id: string, secret: string): string {

@@ -2,15 +2,12 @@
 // usage on --help and on a bad flag.
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { ROOT } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
-const children: ChildProcess[] = []
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-})
+const servers = useServers()
 
 interface Run {
   child: ChildProcess
@@ -21,7 +18,9 @@ interface Run {
 
 function run(args: string[]): Run {
   const child = spawn(TSX, ['src/emulator/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
+  servers.track(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
   let out = ''
   let err = ''
   child.stdout.on('data', (c: Buffer) => (out += c.toString()))

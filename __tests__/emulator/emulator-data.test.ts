@@ -3,25 +3,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  SAMPLE_IDS,
-  sampleData,
-  startEmulator,
-  type EmulatorData,
-  type RunningEmulator
-} from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, sampleData, startEmulator, type EmulatorData } from '../../src/emulator/index.js'
+import { useServers } from '../helpers/servers.js'
 
-const running: RunningEmulator[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(e => e.close()))
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const servers = useServers()
 
 function tempDir(): string {
   const d = mkdtempSync(path.join(os.tmpdir(), 'emulator-test-'))
-  dirs.push(d)
+  servers.track(() => {
+    rmSync(d, { recursive: true, force: true })
+  })
   return d
 }
 
@@ -67,8 +59,7 @@ describe('sample dataset', () => {
   })
 
   it('serves 100,000 tickets and 5,000 accounts by default', async () => {
-    const e = await startEmulator()
-    running.push(e)
+    const e = await servers.emulator()
     const state = (await (await fetch(`${e.url}/__emulator/state`)).json()) as {
       objects: { id: string; records: number }[]
     }
@@ -81,8 +72,7 @@ describe('sample dataset', () => {
 
 describe('given datasets', () => {
   it('replaces the sample with data given in memory, its indexes active', async () => {
-    const e = await startEmulator({ data: tiny })
-    running.push(e)
+    const e = await servers.emulator({ data: tiny })
     expect(e.getSchema(SAMPLE_IDS.ticket)).toBeUndefined()
     expect(e.getSchema(OBJ)).toMatchObject({
       schemaVersion: 3,
@@ -93,8 +83,7 @@ describe('given datasets', () => {
   it('loads a dataset from a JSON file', async () => {
     const file = path.join(tempDir(), 'data.json')
     writeFileSync(file, JSON.stringify(tiny))
-    const e = await startEmulator({ dataFile: file })
-    running.push(e)
+    const e = await servers.emulator({ dataFile: file })
     expect(e.getSchema(OBJ)!.name).toBe('Widget')
   })
 
@@ -116,8 +105,7 @@ describe('state folder', () => {
       .toBe('active')
     await first.close()
 
-    const second = await startEmulator({ stateDir: dir })
-    running.push(second)
+    const second = await servers.emulator({ stateDir: dir })
     expect(second.getSchema(OBJ)).toMatchObject({
       schemaVersion: 4,
       indexes: [
@@ -135,8 +123,7 @@ describe('state folder', () => {
     const dir = tempDir()
     const first = await startEmulator({ ticketCount: 100, accountCount: 10, stateDir: dir })
     await first.close()
-    const second = await startEmulator({ ticketCount: 5, accountCount: 5, stateDir: dir })
-    running.push(second)
+    const second = await servers.emulator({ ticketCount: 5, accountCount: 5, stateDir: dir })
     const state = (await (await fetch(`${second.url}/__emulator/state`)).json()) as {
       objects: { id: string; records: number }[]
     }

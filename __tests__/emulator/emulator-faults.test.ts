@@ -1,27 +1,18 @@
 // Fault injection and the control routes under /__emulator/: each fault kind, matching by method and path,
 // faults armed at start, every admin route (not logged, not rate limited), and the warehouse stand-in's faults.
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   SAMPLE_IDS,
-  startEmulator,
-  startWarehouse,
   type EmulatorOptions,
   type RunningEmulator,
   type Warehouse
 } from '../../src/emulator/index.js'
 import type { SchemaDocument } from '../../src/model.js'
+import { useServers } from '../helpers/servers.js'
 
 const SCHEMAS = '/api/v2/data-gateway/customobjects/schemas'
 const TICKET = `${SCHEMAS}/${SAMPLE_IDS.ticket}`
-let emu: RunningEmulator | undefined
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers()
 
 const BASIC = `Basic ${Buffer.from('emulator-client:emulator-secret').toString('base64')}`
 
@@ -37,38 +28,25 @@ function token(e: RunningEmulator, authorization = BASIC): Promise<Response> {
 /** A server on another port that only counts the requests reaching it. */
 async function trap(): Promise<{ url: string; hits: () => number }> {
   let hits = 0
-  const server = http.createServer((req, res) => {
+  const server = await servers.serve((req, res) => {
     hits++
     req.resume()
     res.end('{}')
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  closers.push(
-    () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections()
-        server.close(() => {
-          resolve()
-        })
-      })
-  )
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits }
+  return { url: server.url, hits: () => hits }
 }
 
-async function warehouse(secret?: string): Promise<Warehouse> {
-  const wh = await startWarehouse(secret !== undefined ? { secret } : {})
-  closers.push(() => wh.close())
-  return wh
+function warehouse(secret?: string): Promise<Warehouse> {
+  return servers.warehouse(secret !== undefined ? { secret } : {})
 }
 
 async function start(opts: EmulatorOptions = {}): Promise<{ e: RunningEmulator; bearer: string }> {
-  const e = await startEmulator({
+  const e = await servers.emulator({
     ticketCount: 500,
     accountCount: 50,
     rebuildRecordsPerSecond: 1_000_000,
     ...opts
   })
-  emu = e
   const res = await fetch(`${e.url}/oauth/token`, {
     method: 'POST',
     headers: {

@@ -1,21 +1,17 @@
 // The emulator's queries (contract A6): the leftmost-prefix planner over active indexes, honest
 // recordsExamined, join-path terms, pagination and bad queries.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   SAMPLE_IDS,
   sampleData,
-  startEmulator,
   type EmulatorOptions,
   type RunningEmulator
 } from '../../src/emulator/index.js'
 import type { LiveIndex } from '../../src/model.js'
+import { useServers } from '../helpers/servers.js'
 
 const QUERIES = '/api/v2/data-gateway/customobjects/queries'
-let emu: RunningEmulator | undefined
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-})
+const servers = useServers()
 
 interface Page {
   results: Record<string, unknown>[]
@@ -37,14 +33,13 @@ interface Harness {
 }
 
 async function start(indexes: LiveIndex[] = [], opts: EmulatorOptions = {}): Promise<Harness> {
-  const e = await startEmulator({
+  const e = await servers.emulator({
     ticketCount: 2000,
     accountCount: 200,
     rebuildRecordsPerSecond: 1_000_000,
     rateLimitPerMinute: 10_000,
     ...opts
   })
-  emu = e
   if (indexes.length > 0) {
     const doc = e.getSchema(SAMPLE_IDS.ticket)!
     e.putSchemaDirect({ ...doc, indexes: [...doc.indexes, ...indexes] })

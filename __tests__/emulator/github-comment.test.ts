@@ -1,17 +1,13 @@
 // The sticky PR comment against the GitHub stand-in over real sockets: ours only when the marker is its first
 // line and the token's identity wrote it, edited in place, found on any page, racing runs converged on the
 // oldest; every GitHub failure retried or reported as a warning that says what failed and why.
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  type GitHubFault,
-  startGitHubStandIn,
-  type GitHubStandIn,
-  type GitHubStandInOptions
-} from '../../src/emulator/github.js'
+import { describe, expect, it } from 'vitest'
+import { type GitHubFault, type GitHubStandIn } from '../../src/emulator/github.js'
 import { postStickyComment, type StickyCommentResult } from '../../src/github/comment.js'
 import { type GitHubTiming, timingFromEnv, DEFAULT_TIMING } from '../../src/github/client.js'
 import { firstLine, ownedBy, safeUrl, sameLogin, withMarker } from '../../src/github/ownership.js'
 import { commentMarker } from '../../src/report/comment.js'
+import { useServers } from '../helpers/servers.js'
 
 const TOKEN = 'ghs_comment_test_token'
 /** Short bounds; the pause unit of 1 ms makes retries and write spacing instant. */
@@ -20,16 +16,7 @@ const MARKER = commentMarker('default')
 const ISSUE = { owner: 'acme', repo: 'indexes', issueNumber: 7 }
 const COMMENTS = '/repos/acme/indexes/issues/7/comments'
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
-
-async function github(opts: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
-  const gh = await startGitHubStandIn(opts)
-  closers.push(() => gh.close())
-  return gh
-}
+const servers = useServers()
 
 const body = (text: string, key = 'default'): string => `${commentMarker(key)}\n${text}`
 
@@ -100,7 +87,7 @@ describe('ownership rules', () => {
 
 describe('postStickyComment', () => {
   it('creates the comment with the marker as its first line when none is ours', async () => {
-    const gh = await github({ seedComments: [{ issueNumber: 7, body: 'an unrelated comment' }] })
+    const gh = await servers.github({ seedComments: [{ issueNumber: 7, body: 'an unrelated comment' }] })
     const r = await post(gh, 'one')
     expect(r.action).toBe('created')
     expect(r.warning).toBeUndefined()
@@ -111,7 +98,7 @@ describe('postStickyComment', () => {
   })
 
   it('adds the marker to a body that lacks it', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     await postStickyComment(
       { token: TOKEN, baseUrl: gh.url, timing: FAST },
       { ...ISSUE, key: 'k', body: 'plain' }
@@ -120,7 +107,7 @@ describe('postStickyComment', () => {
   })
 
   it('edits ours in place on a later run', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     const first = await post(gh, 'old')
     const second = await post(gh, 'new')
     expect(second).toEqual({ url: first.url, action: 'updated' })
@@ -129,20 +116,22 @@ describe('postStickyComment', () => {
   })
 
   it('leaves an unchanged comment alone', async () => {
-    const gh = await github({ seedComments: [{ issueNumber: 7, body: body('same') }] })
+    const gh = await servers.github({ seedComments: [{ issueNumber: 7, body: body('same') }] })
     const r = await post(gh, 'same')
     expect(r.action).toBe('unchanged')
     expect(writes(gh)).toEqual([])
   })
 
   it('matches the marker only on the first line', async () => {
-    const gh = await github({ seedComments: [{ issueNumber: 7, body: `quoting:\n${MARKER}\nsomething` }] })
+    const gh = await servers.github({
+      seedComments: [{ issueNumber: 7, body: `quoting:\n${MARKER}\nsomething` }]
+    })
     expect((await post(gh, 'x')).action).toBe('created')
     expect(gh.comments(7)).toHaveLength(2)
   })
 
   it('keeps one comment per comment-key', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     await post(gh, '1', { key: 'ticket' })
     await post(gh, '1', { key: 'account' })
     await post(gh, '2', { key: 'ticket' })
@@ -150,7 +139,9 @@ describe('postStickyComment', () => {
   })
 
   it('never edits or deletes a marked comment planted by another user, and creates ours', async () => {
-    const gh = await github({ seedComments: [{ issueNumber: 7, body: body('planted'), login: 'mallory' }] })
+    const gh = await servers.github({
+      seedComments: [{ issueNumber: 7, body: body('planted'), login: 'mallory' }]
+    })
     const planted = gh.comments(7)[0]!
     const r = await post(gh, 'ours')
     expect(r.action).toBe('created')
@@ -165,7 +156,7 @@ describe('postStickyComment', () => {
   })
 
   it('takes the author from the token: a personal token’s comments are its own, not the bot’s', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       identities: { ghp_personal_token: 'octocat' },
       seedComments: [
         { issueNumber: 7, body: body('bot'), login: 'github-actions[bot]' },
@@ -182,7 +173,7 @@ describe('postStickyComment', () => {
 
   it('finds ours on a later page among more than 100 comments and updates it in place', async () => {
     const chatter = Array.from({ length: 150 }, (_, i) => ({ issueNumber: 7, body: `chatter ${i}` }))
-    const gh = await github({ seedComments: [...chatter, { issueNumber: 7, body: body('old') }] })
+    const gh = await servers.github({ seedComments: [...chatter, { issueNumber: 7, body: body('old') }] })
     const r = await post(gh, 'new')
     expect(r.action).toBe('updated')
     expect(count(gh, 'GET')).toBe(2)
@@ -192,7 +183,7 @@ describe('postStickyComment', () => {
   })
 
   it('removes the duplicates a past race left, keeping the oldest', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       seedComments: [
         { issueNumber: 7, body: body('first') },
         { issueNumber: 7, body: body('second') }
@@ -207,7 +198,7 @@ describe('postStickyComment', () => {
 
   it('converges on the racing run’s older comment: updates it and deletes the one it created', async () => {
     let gh: GitHubStandIn | undefined = undefined
-    gh = await github({
+    gh = await servers.github({
       onRequest: q => {
         // Another run creates its comment between our listing and our create.
         if (q.method === 'POST' && q.path === COMMENTS && gh!.comments(7).length === 0) {
@@ -226,7 +217,7 @@ describe('postStickyComment', () => {
   it('converges on its own comment when the racing run’s is newer, deleting that one', async () => {
     let gh: GitHubStandIn | undefined = undefined
     let listed = 0
-    gh = await github({
+    gh = await servers.github({
       onRequest: q => {
         if (q.method === 'GET' && q.path.startsWith(COMMENTS) && ++listed === 2) {
           gh!.addComment({ issueNumber: 7, body: body('theirs') })
@@ -239,7 +230,7 @@ describe('postStickyComment', () => {
   })
 
   it('treats a duplicate the other run already deleted as gone', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       seedComments: [
         { issueNumber: 7, body: body('first') },
         { issueNumber: 7, body: body('second') }
@@ -254,13 +245,13 @@ describe('postStickyComment', () => {
   })
 
   it('leaves exactly one of our comments when two runs post at once', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     await Promise.all([post(gh, 'a'), post(gh, 'b'), post(gh, 'c')])
     expect(gh.comments(7).filter(c => firstLine(c.body) === MARKER)).toHaveLength(1)
   })
 
   it('posts nothing when the token’s identity cannot be read, and says so', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       seedComments: [{ issueNumber: 7, body: body('old') }],
       faults: [{ path: '/graphql', kind: 'status', status: 502, count: 10 }]
     })
@@ -276,7 +267,7 @@ describe('postStickyComment', () => {
 
 describe('postStickyComment under GitHub faults', () => {
   async function faulted(...faults: GitHubFault[]): Promise<GitHubStandIn> {
-    return github({ faults })
+    return servers.github({ faults })
   }
 
   it('retries a 502 on listing, then posts', async () => {
@@ -320,7 +311,7 @@ describe('postStickyComment under GitHub faults', () => {
   })
 
   it('calls a 403 without a rate limit a permission problem and names the permission', async () => {
-    const gh = await github({ readOnly: true })
+    const gh = await servers.github({ readOnly: true })
     const r = await post(gh, 'x')
     expect(count(gh, 'POST')).toBe(1)
     expect(r.warning).toContain('GitHub answered 403 Forbidden on creating the PR comment on acme/indexes#7')

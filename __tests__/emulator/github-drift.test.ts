@@ -1,29 +1,17 @@
 // Contract J on the GitHub side: one drift issue per repository and comment-key, ours by marker and author,
 // found in any state; created, updated in place, reopened, closed with a comment; racing runs converge on the
 // oldest; a failure is a warning, never an exception.
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  startGitHubStandIn,
-  type GitHubStandIn,
-  type GitHubStandInOptions
-} from '../../src/emulator/github.js'
+import { describe, expect, it } from 'vitest'
+import { type GitHubStandIn } from '../../src/emulator/github.js'
 import type { GitHubTiming } from '../../src/github/client.js'
 import { driftMarker, syncDriftIssue, type DriftIssueArgs } from '../../src/github/drift.js'
+import { useServers } from '../helpers/servers.js'
 
 const FAST: GitHubTiming = { callTimeoutMs: 2_000, stepTimeoutMs: 8_000, pauseMs: 1 }
 const MARKER = driftMarker('default')
 const ISSUES = '/repos/acme/indexes/issues'
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
-
-async function github(opts: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
-  const gh = await startGitHubStandIn(opts)
-  closers.push(() => gh.close())
-  return gh
-}
+const servers = useServers()
 
 function sync(gh: GitHubStandIn, drifted: boolean, extra: Partial<DriftIssueArgs> = {}) {
   return syncDriftIssue(
@@ -51,7 +39,7 @@ function writes(gh: GitHubStandIn): string[] {
 
 describe('syncDriftIssue', () => {
   it('opens an issue whose first line is the marker when drift appears', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     const r = await sync(gh, true)
     const [issue] = gh.issues()
     expect(r).toEqual({ url: issue!.html_url, action: 'created' })
@@ -65,7 +53,7 @@ describe('syncDriftIssue', () => {
   })
 
   it('updates our open issue in place, and leaves it alone when nothing changed', async () => {
-    const gh = await github({ issues: [{ title: 'old', body: marked('old') }] })
+    const gh = await servers.github({ issues: [{ title: 'old', body: marked('old') }] })
     expect((await sync(gh, true)).action).toBe('updated')
     expect(gh.issues()).toHaveLength(1)
     expect(gh.issues()[0]!.body).toBe(marked('idx_status is missing'))
@@ -74,14 +62,14 @@ describe('syncDriftIssue', () => {
   })
 
   it('reopens our closed issue when drift comes back', async () => {
-    const gh = await github({ issues: [{ title: 'old', body: marked('old'), state: 'closed' }] })
+    const gh = await servers.github({ issues: [{ title: 'old', body: marked('old'), state: 'closed' }] })
     const r = await sync(gh, true)
     expect(r.action).toBe('reopened')
     expect(gh.issues()[0]).toMatchObject({ state: 'open', body: marked('idx_status is missing') })
   })
 
   it('closes our open issue with a comment once the drift is gone', async () => {
-    const gh = await github({ issues: [{ number: 3, title: 'drift', body: marked('old') }] })
+    const gh = await servers.github({ issues: [{ number: 3, title: 'drift', body: marked('old') }] })
     const r = await sync(gh, false)
     expect(r).toEqual({ url: 'https://github.com/acme/indexes/issues/3', action: 'closed' })
     expect(gh.issues()[0]!.state).toBe('closed')
@@ -91,13 +79,13 @@ describe('syncDriftIssue', () => {
   })
 
   it('does nothing without drift when no issue of ours is open', async () => {
-    const gh = await github({ issues: [{ title: 'drift', body: marked('old'), state: 'closed' }] })
+    const gh = await servers.github({ issues: [{ title: 'drift', body: marked('old'), state: 'closed' }] })
     expect(await sync(gh, false)).toEqual({ action: 'none' })
     expect(writes(gh)).toEqual([])
   })
 
   it('ignores issues by others that carry the marker, and pull requests', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       issues: [{ number: 1, title: 'planted', body: marked('planted'), login: 'mallory' }],
       pullRequests: [{ number: 2, headSha: 'a'.repeat(40) }]
     })
@@ -110,14 +98,14 @@ describe('syncDriftIssue', () => {
 
   it('finds our issue among more than 100', async () => {
     const others = Array.from({ length: 120 }, (_, i) => ({ title: `issue ${i}`, body: 'chatter' }))
-    const gh = await github({ issues: [{ title: 'drift', body: marked('old') }, ...others] })
+    const gh = await servers.github({ issues: [{ title: 'drift', body: marked('old') }, ...others] })
     expect((await sync(gh, true)).action).toBe('updated')
     expect(gh.issues()).toHaveLength(121)
   })
 
   it('converges on the oldest when a racing run opened its own, closing the newer', async () => {
     let gh: GitHubStandIn | undefined = undefined
-    gh = await github({
+    gh = await servers.github({
       onRequest: q => {
         if (q.method === 'POST' && q.path === ISSUES && gh!.issues().length === 0) {
           gh!.addIssue({ title: 'theirs', body: marked('theirs') })
@@ -133,7 +121,7 @@ describe('syncDriftIssue', () => {
   })
 
   it('closes duplicates a past race left open, keeping the oldest', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       issues: [
         { title: 'a', body: marked('a'), state: 'closed' },
         { title: 'b', body: marked('b') }
@@ -144,7 +132,7 @@ describe('syncDriftIssue', () => {
   })
 
   it('warns, naming the permission, when the token cannot write issues', async () => {
-    const gh = await github({ readOnly: true })
+    const gh = await servers.github({ readOnly: true })
     const r = await sync(gh, true)
     expect(r.action).toBe('none')
     expect(r.warning).toBe(
@@ -155,7 +143,7 @@ describe('syncDriftIssue', () => {
   })
 
   it('warns instead of throwing when GitHub keeps failing', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       faults: [{ path: ISSUES, method: 'GET', kind: 'status', status: 500, count: 9 }]
     })
     const r = await sync(gh, true)

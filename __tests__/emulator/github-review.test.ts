@@ -1,15 +1,12 @@
 // Contract H and I on the GitHub side: the review line rendered and read back as untrusted input; the review
 // found on the merged PR of a commit, only in the token identity's comment; a PR's head read for publishing.
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  startGitHubStandIn,
-  type GitHubStandIn,
-  type GitHubStandInOptions
-} from '../../src/emulator/github.js'
+import { describe, expect, it } from 'vitest'
+import { type GitHubStandIn } from '../../src/emulator/github.js'
 import { GitHubCallError, type GitHubTiming } from '../../src/github/client.js'
 import { findReview, getPullRequest } from '../../src/github/review.js'
 import { MAX_REVIEW_LINE, parseReviewLine, reviewLine, type ReviewLine } from '../../src/github/reviewline.js'
 import { commentMarker } from '../../src/report/comment.js'
+import { useServers } from '../helpers/servers.js'
 
 const FAST: GitHubTiming = { callTimeoutMs: 2_000, stepTimeoutMs: 8_000, pauseMs: 1 }
 const HEAD = 'a'.repeat(40)
@@ -22,16 +19,7 @@ const REVIEW: ReviewLine = {
   objects: { '0b4f0ac2-8f0e-4e2a-9d3c-6d1b1f6e2a11': { payloadHash: HASH, basedOnVersion: 3 } }
 }
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
-
-async function github(opts: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
-  const gh = await startGitHubStandIn(opts)
-  closers.push(() => gh.close())
-  return gh
-}
+const servers = useServers()
 
 const config = (gh: GitHubStandIn) => ({ token: 'ghs_review_token', baseUrl: gh.url, timing: FAST })
 const comment = (text: string, review: ReviewLine = REVIEW): string =>
@@ -119,7 +107,7 @@ describe('findReview', () => {
   const merged = { number: 31, headSha: HEAD, merged: true, mergeCommitSha: MERGE }
 
   it('reads the review line of our comment on the merged PR of the pushed commit', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [merged],
       seedComments: [{ issueNumber: 31, body: comment('reviewed') }]
     })
@@ -129,7 +117,7 @@ describe('findReview', () => {
   })
 
   it('takes only the merged PR of several', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [{ number: 40, headSha: 'd'.repeat(40), commits: [MERGE] }, merged],
       seedComments: [
         { issueNumber: 40, body: comment('open one', { ...REVIEW, runId: '1' }) },
@@ -141,13 +129,13 @@ describe('findReview', () => {
   })
 
   it('finds no review when no merged PR holds the commit', async () => {
-    const gh = await github({ pullRequests: [{ number: 40, headSha: HEAD }] })
+    const gh = await servers.github({ pullRequests: [{ number: 40, headSha: HEAD }] })
     const r = await findReview(config(gh), { owner: 'acme', repo: 'indexes', sha: HEAD, key: 'default' })
     expect(r).toEqual({ pullRequest: null, problem: 'no merged pull request contains commit aaaaaaa' })
   })
 
   it('ignores a review line planted by another user', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [merged],
       seedComments: [{ issueNumber: 31, body: comment('forged'), login: 'mallory' }]
     })
@@ -159,7 +147,7 @@ describe('findReview', () => {
   })
 
   it('reads the oldest of our comments when a race left two, and another user’s older one not at all', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [merged],
       seedComments: [
         { issueNumber: 31, body: comment('forged', { ...REVIEW, runId: '666' }), login: 'mallory' },
@@ -172,7 +160,7 @@ describe('findReview', () => {
   })
 
   it('names a malformed review line as the problem', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [merged],
       seedComments: [{ issueNumber: 31, body: `${commentMarker('default')}\nno line` }]
     })
@@ -184,7 +172,7 @@ describe('findReview', () => {
   })
 
   it('never throws: a failure is the problem', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [merged],
       faults: [{ path: '/repos/acme/indexes/issues/31/comments', kind: 'status', status: 503, count: 9 }]
     })
@@ -197,7 +185,7 @@ describe('findReview', () => {
   })
 
   it('asks nothing for a commit that is not a SHA', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     const r = await findReview(config(gh), { owner: 'acme', repo: 'indexes', sha: 'main', key: 'default' })
     expect(r.pullRequest).toBeNull()
     expect(gh.requests()).toEqual([])
@@ -206,7 +194,7 @@ describe('findReview', () => {
 
 describe('getPullRequest', () => {
   it('reads the head SHA and state', async () => {
-    const gh = await github({ pullRequests: [{ number: 12, headSha: HEAD }] })
+    const gh = await servers.github({ pullRequests: [{ number: 12, headSha: HEAD }] })
     expect(await getPullRequest(config(gh), { owner: 'acme', repo: 'indexes', number: 12 })).toEqual({
       number: 12,
       headSha: HEAD,
@@ -224,7 +212,7 @@ describe('getPullRequest', () => {
     ['a 422', { kind: 'status' as const, status: 422 }, 'invalid'],
     ['a 403 of another kind', { kind: 'status' as const, status: 403 }, 'permission']
   ])('throws a GitHubCallError for %s, of kind %s', async (_name, fault, kind) => {
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [{ number: 12, headSha: HEAD }],
       faults: [{ path: '/repos/acme/indexes/pulls/12', ...fault }]
     })
@@ -237,7 +225,9 @@ describe('getPullRequest', () => {
   })
 
   it('throws a timeout GitHubCallError when GitHub never answers', async () => {
-    const gh = await github({ faults: [{ path: '/repos/acme/indexes/pulls/12', kind: 'hang', count: 9 }] })
+    const gh = await servers.github({
+      faults: [{ path: '/repos/acme/indexes/pulls/12', kind: 'hang', count: 9 }]
+    })
     const err = await getPullRequest(
       { ...config(gh), timing: { callTimeoutMs: 200, stepTimeoutMs: 3_000, pauseMs: 1 } },
       { owner: 'acme', repo: 'indexes', number: 12 }

@@ -2,15 +2,17 @@
 // comes from the environment only and never shows in what is printed.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
 import { SCHEMAS_PATH } from '../../src/platform/gateway.js'
 import { listObjects, objectsTable, SECRET_VARIABLE } from '../../scripts/objects.js'
 import { ROOT } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
+const servers = useServers('file')
 let emu: RunningEmulator
 beforeAll(async () => {
-  emu = await startEmulator({
+  emu = await servers.emulator({
     ticketCount: 20,
     accountCount: 5,
     clients: [
@@ -19,9 +21,6 @@ beforeAll(async () => {
       { id: 'writer', secret: 'writer-secret', scopes: ['customobjects:customobject:write'] }
     ]
   })
-})
-afterAll(async () => {
-  await emu.close()
 })
 
 async function run(

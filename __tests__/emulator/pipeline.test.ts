@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import type { Mode } from '../../src/model.js'
 import { processObject } from '../../src/pipeline/object.js'
 import { pipelineContext } from '../../src/pipeline/job.js'
 import { connect, indexFile, silentLogger } from '../helpers/platform.js'
+import { useServers } from '../helpers/servers.js'
 
-let emu: RunningEmulator | undefined
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-})
+const servers = useServers()
 
 const TICKET = SAMPLE_IDS.ticket
 const small = { ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 1_000_000 }
@@ -54,7 +51,7 @@ describe('pipeline without credentials', () => {
 
 describe('pipeline against the live schema', () => {
   it('validates: merges, diffs, hashes and runs the baseline probes read-only', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const before = emu.getSchema(TICKET)!.schemaVersion
     const result = await processObject({ log: silentLogger, live: connect(emu.url).gateway }, job('validate'))
     expect(result.error).toBeUndefined()
@@ -72,20 +69,20 @@ describe('pipeline against the live schema', () => {
   })
 
   it('fetches the schemas its join paths reach', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     await processObject({ log: silentLogger, live: connect(emu.url).gateway }, job('plan'))
     expect(emu.requests().some(r => r.path.endsWith(`/schemas/${SAMPLE_IDS.account}`))).toBe(true)
   })
 
   it('plans without probes and without writes', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const result = await processObject({ log: silentLogger, live: connect(emu.url).gateway }, job('plan'))
     expect(result.baselineProbes).toEqual([])
     expect(emu.requests().filter(r => r.method !== 'GET' && !r.path.startsWith('/oauth'))).toEqual([])
   })
 
   it('fetches the limits and other objects once per run', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const ctx = pipelineContext({ log: silentLogger, live: connect(emu.url).gateway, probe: false })
     await processObject(ctx, job('validate'))
     await processObject(ctx, job('validate'))
@@ -95,7 +92,7 @@ describe('pipeline against the live schema', () => {
   })
 
   it('lowers the platform limit by max-indexes', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const result = await processObject(
       { log: silentLogger, live: connect(emu.url).gateway, maxIndexes: 3, probe: false },
       job('validate')
@@ -104,7 +101,7 @@ describe('pipeline against the live schema', () => {
   })
 
   it('puts a fatal error in the result instead of throwing', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     const missing = `customObjectId: 00000000-0000-0000-0000-000000000000\nindexes:\n  - name: idx_a\n    fields: [a]\n`
     const result = await processObject(
       { log: silentLogger, live: connect(emu.url).gateway },

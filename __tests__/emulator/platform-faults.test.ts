@@ -1,20 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { SAMPLE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import { createRateLimiter } from '../../src/platform/ratelimit.js'
 import { connect } from '../helpers/platform.js'
+import { useServers } from '../helpers/servers.js'
 
-let emu: RunningEmulator | undefined
-afterEach(async () => {
-  await emu?.close()
-  emu = undefined
-})
+const servers = useServers()
 
 const small = { ticketCount: 2000, accountCount: 200, rebuildRecordsPerSecond: 1_000_000 }
 const SCHEMA = `/api/v2/data-gateway/customobjects/schemas/${SAMPLE_IDS.ticket}`
 
 describe('platform calls over faults', () => {
   it('honours Retry-After on a 429: the retry comes no earlier', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     emu.addFault({ method: 'GET', path: SCHEMA, kind: 'status', status: 429, retryAfter: 1 })
     const c = connect(emu.url)
     await c.gateway.getSchema(SAMPLE_IDS.ticket)
@@ -25,7 +22,7 @@ describe('platform calls over faults', () => {
   })
 
   it('rides out a burst of 503s', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     emu.addFault({ method: 'GET', path: SCHEMA, kind: 'status', status: 503, count: 3 })
     const c = connect(emu.url, { http: { backoffBaseMs: 5 } })
     const doc = await c.gateway.getSchema(SAMPLE_IDS.ticket)
@@ -40,7 +37,7 @@ describe('platform calls over faults', () => {
   })
 
   it('retries a connection reset before the answer', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     emu.addFault({ method: 'GET', path: SCHEMA, kind: 'reset' })
     const c = connect(emu.url, { http: { backoffBaseMs: 5 } })
     await c.gateway.getSchema(SAMPLE_IDS.ticket)
@@ -53,7 +50,7 @@ describe('platform calls over faults', () => {
   })
 
   it('does not retry a 500 from the platform and names the correlation id', async () => {
-    emu = await startEmulator(small)
+    const emu = await servers.emulator(small)
     emu.addFault({ method: 'GET', path: SCHEMA, kind: 'status', status: 500 })
     const c = connect(emu.url)
     const error = await c.gateway.getSchema(SAMPLE_IDS.ticket).catch((e: unknown) => e as Error)
@@ -64,7 +61,7 @@ describe('platform calls over faults', () => {
   })
 
   it('holds calls back at a small rate limit instead of drawing 429s', async () => {
-    emu = await startEmulator({ ...small, rateLimitPerMinute: 12 })
+    const emu = await servers.emulator({ ...small, rateLimitPerMinute: 12 })
     const waits: number[] = []
     const limiter = createRateLimiter({
       maxConcurrent: 4,

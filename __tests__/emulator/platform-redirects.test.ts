@@ -1,22 +1,18 @@
 // Credentials never follow a redirect (contract G10): the token endpoint, an API GET, an API PUT and a warehouse
 // delivery each answered with a redirect to a server on another port; that server is never reached, and the
 // error names the status and the Location (without its user-info).
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import type { AuditRecord } from '../../src/audit/record.js'
-import { SAMPLE_IDS, startEmulator, startWarehouse, type RunningEmulator } from '../../src/emulator/index.js'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
 import { AuthError } from '../../src/platform/auth.js'
 import { PlatformError } from '../../src/platform/http.js'
 import { connect } from '../helpers/platform.js'
+import { useServers } from '../helpers/servers.js'
 
 const SCHEMAS = '/api/v2/data-gateway/customobjects/schemas'
 const TICKET = `${SCHEMAS}/${SAMPLE_IDS.ticket}`
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers()
 
 interface Trap {
   url: string
@@ -28,7 +24,7 @@ interface Trap {
 /** The other origin: a server on another port that records whatever reaches it. */
 async function trap(): Promise<Trap> {
   const hits: Trap['hits'] = []
-  const server = http.createServer((req, res) => {
+  const server = await servers.serve((req, res) => {
     hits.push({
       path: req.url ?? '',
       authorization: req.headers.authorization,
@@ -38,24 +34,11 @@ async function trap(): Promise<Trap> {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end('{"access_token":"stolen","expires_in":60}')
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  closers.push(
-    () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections()
-        server.close(() => {
-          resolve()
-        })
-      })
-  )
-  const port = (server.address() as AddressInfo).port
-  return { url: `http://127.0.0.1:${port}`, port, hits }
+  return { url: server.url, port: server.port, hits }
 }
 
-async function emulator(): Promise<RunningEmulator> {
-  const e = await startEmulator({ ticketCount: 200, accountCount: 20, rebuildRecordsPerSecond: 1_000_000 })
-  closers.push(() => e.close())
-  return e
+function emulator(): Promise<RunningEmulator> {
+  return servers.emulator({ ticketCount: 200, accountCount: 20, rebuildRecordsPerSecond: 1_000_000 })
 }
 
 describe('redirects are never followed', () => {
@@ -118,8 +101,7 @@ describe('redirects are never followed', () => {
 
   it('from the warehouse: the signed record does not go to another host', async () => {
     const other = await trap()
-    const wh = await startWarehouse({ secret: 'wh-secret-value' })
-    closers.push(() => wh.close())
+    const wh = await servers.warehouse({ secret: 'wh-secret-value' })
     wh.redirectNext(1, `${other.url}/collect`)
     const record = { customObjectId: 'obj-1', payloadHash: 'a'.repeat(64), schemaVersion: 2 } as AuditRecord
     const out = await createAuditSink({ url: wh.url, secret: 'wh-secret-value' })(record)

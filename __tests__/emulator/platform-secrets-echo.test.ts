@@ -2,15 +2,16 @@
 // bodies: the token endpoint (400, 401, 500, 503), the API (4xx and 5xx, retried ones included) and the
 // warehouse (4xx and 5xx). No client secret, Basic credential (encoded or decoded), bearer token or warehouse
 // secret appears in the thrown error's message or in any of its fields, nor in a delivery's reason.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createAuditSink, createWarehouseHttpClient } from '../../src/audit/deliver.js'
 import type { AuditRecord } from '../../src/audit/record.js'
-import { SAMPLE_IDS, startEmulator, startWarehouse, type RunningEmulator } from '../../src/emulator/index.js'
+import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
 import { createAuthorizedClient, createTokenSource } from '../../src/platform/auth.js'
 import { createGatewayClient, type GatewayClient } from '../../src/platform/gateway.js'
 import { createHttpClient } from '../../src/platform/http.js'
 import { createRateLimiter } from '../../src/platform/ratelimit.js'
 import { createRedactor } from '../../src/redact.js'
+import { useServers } from '../helpers/servers.js'
 
 const CLIENT_ID = 'echo-client'
 const CLIENT_SECRET = 'cs-Echo-9f8e7d6c5b4a'
@@ -19,10 +20,7 @@ const BASIC = Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')
 const SCHEMAS = '/api/v2/data-gateway/customobjects/schemas'
 const TICKET = `${SCHEMAS}/${SAMPLE_IDS.ticket}`
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
+const servers = useServers()
 
 interface Wired {
   gateway: GatewayClient
@@ -59,15 +57,13 @@ function wire(url: string): Wired {
   return { gateway, tokens }
 }
 
-async function emulator(): Promise<RunningEmulator> {
-  const e = await startEmulator({
+function emulator(): Promise<RunningEmulator> {
+  return servers.emulator({
     ticketCount: 200,
     accountCount: 20,
     rebuildRecordsPerSecond: 1_000_000,
     clients: [{ id: CLIENT_ID, secret: CLIENT_SECRET }]
   })
-  closers.push(() => e.close())
-  return e
 }
 
 /** Everything an error carries: its message and each own field, as one text. */
@@ -136,8 +132,7 @@ describe('a server echoing every credential in its error body', () => {
   })
 
   it.each([400, 401, 500])('at the warehouse (%i)', async status => {
-    const wh = await startWarehouse({ secret: WH_SECRET })
-    closers.push(() => wh.close())
+    const wh = await servers.warehouse({ secret: WH_SECRET })
     wh.failNext(10_000, status, { echoSecret: true })
     const redactor = createRedactor([CLIENT_SECRET, WH_SECRET])
     const record = { customObjectId: 'obj-1', payloadHash: 'a'.repeat(64), schemaVersion: 2 } as AuditRecord
@@ -155,8 +150,7 @@ describe('a server echoing every credential in its error body', () => {
   })
 
   it('at the warehouse, redacting its own secret even without the run redactor', async () => {
-    const wh = await startWarehouse({ secret: WH_SECRET })
-    closers.push(() => wh.close())
+    const wh = await servers.warehouse({ secret: WH_SECRET })
     wh.failNext(1, 400, { echoSecret: true })
     const record = { customObjectId: 'obj-1', payloadHash: 'a'.repeat(64), schemaVersion: 2 } as AuditRecord
     const out = await createAuditSink({ url: wh.url, secret: WH_SECRET })(record)

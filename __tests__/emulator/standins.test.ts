@@ -2,26 +2,12 @@
 // delete, authors from token identities, GraphQL viewer, pull requests, issues, faults per route, read-only
 // 403, token required; signed deliveries, dedupe by Idempotency-Key, failures and downtime.
 import { createHmac } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startGitHubStandIn, type GitHubStandIn } from '../../src/emulator/github.js'
-import { startWarehouse, type Warehouse } from '../../src/emulator/warehouse.js'
+import { describe, expect, it } from 'vitest'
+import { startGitHubStandIn } from '../../src/emulator/github.js'
+import type { Warehouse } from '../../src/emulator/warehouse.js'
+import { useServers } from '../helpers/servers.js'
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(c => c()))
-})
-
-async function github(opts: Parameters<typeof startGitHubStandIn>[0] = {}): Promise<GitHubStandIn> {
-  const gh = await startGitHubStandIn(opts)
-  closers.push(() => gh.close())
-  return gh
-}
-
-async function warehouse(opts: Parameters<typeof startWarehouse>[0] = {}): Promise<Warehouse> {
-  const wh = await startWarehouse(opts)
-  closers.push(() => wh.close())
-  return wh
-}
+const servers = useServers()
 
 const AUTH = { authorization: 'token ghs_test' }
 const COMMENTS = '/repos/acme/indexes/issues/7/comments'
@@ -32,7 +18,7 @@ function seed(n: number): { issueNumber: number; body: string }[] {
 
 describe('GitHub stand-in', () => {
   it('pages comments 30 at a time with rel="next" and rel="last" links', async () => {
-    const gh = await github({ seedComments: seed(65) })
+    const gh = await servers.github({ seedComments: seed(65) })
     const res = await fetch(`${gh.url}${COMMENTS}`, { headers: AUTH })
     expect(((await res.json()) as unknown[]).length).toBe(30)
     const link = res.headers.get('link')!
@@ -41,7 +27,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('follows the next links to every comment exactly once', async () => {
-    const gh = await github({ seedComments: seed(23) })
+    const gh = await servers.github({ seedComments: seed(23) })
     let url: string | undefined = `${gh.url}${COMMENTS}?per_page=10`
     const bodies: string[] = []
     while (url !== undefined) {
@@ -53,13 +39,13 @@ describe('GitHub stand-in', () => {
   })
 
   it('caps per_page at 100', async () => {
-    const gh = await github({ seedComments: seed(150) })
+    const gh = await servers.github({ seedComments: seed(150) })
     const res = await fetch(`${gh.url}${COMMENTS}?per_page=500`, { headers: AUTH })
     expect(((await res.json()) as unknown[]).length).toBe(100)
   })
 
   it('creates a comment with 201 and the fields Octokit reads', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     const res = await fetch(`${gh.url}${COMMENTS}`, {
       method: 'POST',
       headers: AUTH,
@@ -75,7 +61,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('edits a comment in place with PATCH', async () => {
-    const gh = await github({ seedComments: seed(1) })
+    const gh = await servers.github({ seedComments: seed(1) })
     const id = gh.comments(7)[0]!.id
     const res = await fetch(`${gh.url}/repos/acme/indexes/issues/comments/${id}`, {
       method: 'PATCH',
@@ -87,7 +73,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('answers 403 to writes in read-only mode as a fork token gets', async () => {
-    const gh = await github({ readOnly: true })
+    const gh = await servers.github({ readOnly: true })
     const res = await fetch(`${gh.url}${COMMENTS}`, {
       method: 'POST',
       headers: AUTH,
@@ -108,12 +94,12 @@ describe('GitHub stand-in', () => {
   })
 
   it('answers 401 without a token', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     expect((await fetch(`${gh.url}${COMMENTS}`)).status).toBe(401)
   })
 
   it('records each request with its status, body and authorization', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     await fetch(`${gh.url}${COMMENTS}`, {
       method: 'POST',
       headers: AUTH,
@@ -132,7 +118,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('records the author of a comment from the token’s identity', async () => {
-    const gh = await github({ identities: { ghp_octo: 'octocat' } })
+    const gh = await servers.github({ identities: { ghp_octo: 'octocat' } })
     for (const token of ['ghp_octo', 'ghs_anything']) {
       await fetch(`${gh.url}${COMMENTS}`, {
         method: 'POST',
@@ -147,7 +133,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('answers GraphQL viewer { login } without the [bot] suffix, as GitHub does for the Actions token', async () => {
-    const gh = await github({ identities: { ghp_octo: 'octocat' } })
+    const gh = await servers.github({ identities: { ghp_octo: 'octocat' } })
     const viewer = async (token: string): Promise<unknown> =>
       (
         await fetch(`${gh.url}/graphql`, {
@@ -161,7 +147,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('plants a comment by another user and deletes comments', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     const planted = gh.addComment({ issueNumber: 7, body: 'mine', login: 'mallory' })
     expect(planted.user).toEqual({ login: 'mallory', type: 'User' })
     const del = await fetch(`${gh.url}/repos/acme/indexes/issues/comments/${planted.id}`, {
@@ -180,7 +166,7 @@ describe('GitHub stand-in', () => {
   it('serves a pull request’s head, state and merge, and the PRs of a commit', async () => {
     const head = 'a'.repeat(40)
     const merge = 'b'.repeat(40)
-    const gh = await github({
+    const gh = await servers.github({
       pullRequests: [
         { number: 3, headSha: head, merged: true, mergeCommitSha: merge },
         { number: 4, headSha: 'c'.repeat(40), commits: [merge] }
@@ -202,7 +188,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('lists issues by state, newest first, with a pull_request key on pull requests', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       issues: [
         { number: 1, title: 'open one' },
         { number: 2, title: 'closed one', state: 'closed' }
@@ -224,7 +210,7 @@ describe('GitHub stand-in', () => {
   })
 
   it('creates, edits, closes and reopens issues', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     const created = await fetch(`${gh.url}/repos/acme/indexes/issues`, {
       method: 'POST',
       headers: AUTH,
@@ -253,7 +239,7 @@ describe('GitHub stand-in', () => {
 
 describe('GitHub stand-in faults', () => {
   it('answers a status fault on the matching method and route for its count, then serves again', async () => {
-    const gh = await github({
+    const gh = await servers.github({
       faults: [{ method: 'GET', path: '/repos/*/*/issues/*/comments', kind: 'status', status: 502, count: 2 }]
     })
     const statuses: number[] = []
@@ -264,7 +250,7 @@ describe('GitHub stand-in faults', () => {
   })
 
   it('answers a status fault with the body and headers given', async () => {
-    const gh = await github()
+    const gh = await servers.github()
     gh.addFault({ path: '/graphql', kind: 'status', status: 401, body: { message: 'Bad credentials' } })
     const res = await fetch(`${gh.url}/graphql`, { method: 'POST', headers: AUTH, body: '{}' })
     expect(res.status).toBe(401)
@@ -272,7 +258,9 @@ describe('GitHub stand-in faults', () => {
   })
 
   it('answers the secondary rate limit as GitHub does', async () => {
-    const gh = await github({ faults: [{ path: COMMENTS, kind: 'secondary-rate-limit', retryAfter: 7 }] })
+    const gh = await servers.github({
+      faults: [{ path: COMMENTS, kind: 'secondary-rate-limit', retryAfter: 7 }]
+    })
     const res = await fetch(`${gh.url}${COMMENTS}`, { headers: AUTH })
     expect(res.status).toBe(403)
     expect(res.headers.get('retry-after')).toBe('7')
@@ -282,7 +270,7 @@ describe('GitHub stand-in faults', () => {
   })
 
   it('resets the connection', async () => {
-    const gh = await github({ faults: [{ path: COMMENTS, kind: 'reset' }] })
+    const gh = await servers.github({ faults: [{ path: COMMENTS, kind: 'reset' }] })
     await expect(fetch(`${gh.url}${COMMENTS}`, { headers: AUTH })).rejects.toThrow()
     expect(gh.requests().map(r => r.status)).toEqual([0])
   })
@@ -308,7 +296,7 @@ describe('GitHub stand-in faults', () => {
 
   it('answers after a delay, and lets a test act before the answer', async () => {
     const seen: string[] = []
-    const gh = await github({
+    const gh = await servers.github({
       faults: [{ method: 'POST', path: COMMENTS, kind: 'delay', delayMs: 50 }],
       onRequest: r => seen.push(`${r.method} ${r.path}`)
     })
@@ -332,7 +320,7 @@ function deliver(wh: Warehouse, raw: string, headers: Record<string, string> = {
 
 describe('warehouse stand-in', () => {
   it('stores a delivery with its headers and a valid signature', async () => {
-    const wh = await warehouse({ secret: 's3cret' })
+    const wh = await servers.warehouse({ secret: 's3cret' })
     const raw = JSON.stringify({ eventId: 'e1' })
     const res = await deliver(wh, raw, { 'x-signature-256': sign('s3cret', raw), 'idempotency-key': 'k1' })
     expect(res.status).toBe(201)
@@ -343,7 +331,7 @@ describe('warehouse stand-in', () => {
   })
 
   it('answers 401 to a bad signature', async () => {
-    const wh = await warehouse({ secret: 's3cret' })
+    const wh = await servers.warehouse({ secret: 's3cret' })
     const raw = JSON.stringify({ eventId: 'e1' })
     const res = await deliver(wh, raw, { 'x-signature-256': sign('other', raw) })
     expect(res.status).toBe(401)
@@ -351,13 +339,13 @@ describe('warehouse stand-in', () => {
   })
 
   it('reports signatureValid null without a secret', async () => {
-    const wh = await warehouse()
+    const wh = await servers.warehouse()
     await deliver(wh, '{}')
     expect(wh.deliveries()[0]!.signatureValid).toBeNull()
   })
 
   it('marks a repeated Idempotency-Key as a duplicate and answers 200', async () => {
-    const wh = await warehouse()
+    const wh = await servers.warehouse()
     await deliver(wh, '{"n":1}', { 'idempotency-key': 'same' })
     const again = await deliver(wh, '{"n":1}', { 'idempotency-key': 'same' })
     expect(again.status).toBe(200)
@@ -365,7 +353,7 @@ describe('warehouse stand-in', () => {
   })
 
   it('fails the next N deliveries with the status asked for, counting every attempt', async () => {
-    const wh = await warehouse()
+    const wh = await servers.warehouse()
     wh.failNext(2, 503)
     const statuses = [await deliver(wh, '{}'), await deliver(wh, '{}'), await deliver(wh, '{}')].map(
       r => r.status
@@ -376,12 +364,12 @@ describe('warehouse stand-in', () => {
   })
 
   it('fails from the start when told so by its options', async () => {
-    const wh = await warehouse({ failNext: { count: 1, status: 500 } })
+    const wh = await servers.warehouse({ failNext: { count: 1, status: 500 } })
     expect((await deliver(wh, '{}')).status).toBe(500)
   })
 
   it('resets connections while down', async () => {
-    const wh = await warehouse()
+    const wh = await servers.warehouse()
     wh.setDown(true)
     await expect(deliver(wh, '{}')).rejects.toThrow()
     wh.setDown(false)
@@ -390,7 +378,7 @@ describe('warehouse stand-in', () => {
   })
 
   it('takes failures and lists deliveries over its control routes', async () => {
-    const wh = await warehouse()
+    const wh = await servers.warehouse()
     const fail = await fetch(`${wh.url}/__warehouse/fail`, {
       method: 'POST',
       body: JSON.stringify({ count: 1, status: 502 })

@@ -1,9 +1,8 @@
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PlatformError, WAREHOUSE_RETRY_STATUSES, createHttpClient } from '../../src/platform/http.js'
 import { createRateLimiter } from '../../src/platform/ratelimit.js'
 import { createRedactor } from '../../src/redact.js'
+import { useServers } from '../helpers/servers.js'
 
 /** One scripted answer: a status with body and headers, or 'reset' to destroy the socket. */
 type Step = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset'
@@ -14,15 +13,12 @@ interface Scripted {
   close(): Promise<void>
 }
 
-const servers: Scripted[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map(s => s.close()))
-})
+const servers = useServers()
 
 /** A server on 127.0.0.1 answering with the steps in order (the last repeats). */
 async function scripted(steps: Step[]): Promise<Scripted> {
   const hits: Scripted['hits'] = []
-  const server = http.createServer((req, res) => {
+  const server = await servers.serve((req, res) => {
     req.resume()
     req.on('end', () => {
       hits.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization })
@@ -39,20 +35,7 @@ async function scripted(steps: Step[]): Promise<Scripted> {
       res.end(step.body === undefined ? '{}' : JSON.stringify(step.body))
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const s: Scripted = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    close: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections()
-        server.close(() => {
-          resolve()
-        })
-      })
-  }
-  servers.push(s)
-  return s
+  return { url: server.url, hits, close: server.close }
 }
 
 const errorBody = (status: number, code: string, message: string): Record<string, unknown> => ({
@@ -194,7 +177,6 @@ describe('http client', () => {
   it('retries a refused connection and gives up at the deadline', async () => {
     const s = await scripted([{ status: 200 }])
     await s.close()
-    servers.length = 0
     const time = fakeTime()
     const client = createHttpClient({ sleep: time.sleep, now: time.now, random: () => 1, deadlineMs: 5000 })
     await expect(client.request({ method: 'GET', url: `${s.url}${PATH}` })).rejects.toThrow(

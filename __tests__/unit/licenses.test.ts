@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   bundleFingerprint,
   bundledPackages,
@@ -15,14 +15,14 @@ import {
   renderLicenses
 } from '../../scripts/licenses.js'
 import { ROOT } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
-const temp: string[] = []
-afterAll(() => {
-  for (const dir of temp) rmSync(dir, { recursive: true, force: true })
-})
+const temp = useServers('file')
 function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-licenses-'))
-  temp.push(dir)
+  temp.track(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
   return dir
 }
 

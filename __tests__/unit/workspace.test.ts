@@ -1,19 +1,13 @@
 import { symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MAX_INDEX_FILE_BYTES } from '../../src/indexfile/parse.js'
 import { findFiles, readIndexFile } from '../../src/workspace.js'
-import { makeWorkspace } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 
-let cleanups: (() => void)[] = []
-afterEach(() => {
-  for (const c of cleanups) c()
-  cleanups = []
-})
+const servers = useServers()
 function ws(files: Record<string, string>): string {
-  const w = makeWorkspace(files)
-  cleanups.push(w.cleanup)
-  return w.dir
+  return servers.workspace(files).dir
 }
 
 describe('finding index files', () => {
