@@ -1,0 +1,491 @@
+// processObject over an in-memory fake GatewayClient (no HTTP): the deploy decisions in isolation.
+import { describe, expect, it } from 'vitest'
+import type { IndexStatus, Limits, SchemaDocument } from '../../src/model.js'
+import { DEFAULT_LIMITS } from '../../src/model.js'
+import type { GatewayClient, PutOptions, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
+import { PlatformError } from '../../src/platform/http.js'
+import { processObject } from '../../src/pipeline/object.js'
+import type { AuditSettings, ReviewSource } from '../../src/pipeline/job.js'
+import { computeOutputs, reviewedOutput } from '../../src/outputs.js'
+import type { AuditRecord } from '../../src/audit/record.js'
+import { indexFile, memoryLogger, silentLogger } from '../helpers/platform.js'
+
+const ID = 'obj-1'
+
+function liveDoc(): SchemaDocument {
+  return {
+    id: ID,
+    name: 'Ticket',
+    schemaVersion: 1,
+    lastUpdated: '2024-01-01T00:00:00Z',
+    selfUri: `/schemas/${ID}`,
+    retention: { days: 365 },
+    fields: [
+      { name: 'status', type: 'string', maxLength: 20, cardinalityHint: 'low' },
+      { name: 'assignee', type: 'string', maxLength: 100, cardinalityHint: 'high' }
+    ],
+    indexes: [{ name: 'idx_status', fields: ['status'], status: 'active', 'x-origin': 'console' }]
+  }
+}
+
+type Failure = 'drop-after-commit' | 'drop-before-commit' | 'conflict'
+
+/** A fake platform: version check, version bump, indexes straight to `finalStatus`, and scripted PUT failures. */
+interface FakeOptions {
+  failures?: Failure[]
+  finalStatus?: IndexStatus
+  limits?: Limits
+  /** GETs of the schema (1-based) that fail with a 500. */
+  failingGets?: number[]
+  /** The PUT commits, but its answer leaves out this index. */
+  answerWithout?: string
+  /** Every query fails with a 503. */
+  queriesFail?: boolean
+}
+
+const serverError = (method: string, status = 500): PlatformError =>
+  new PlatformError({
+    method,
+    path: '/x',
+    status,
+    code: 'internal.server.error',
+    attempts: 1,
+    message: `${method} /x failed: ${status}`
+  })
+
+function fakeGateway(opts: FakeOptions = {}) {
+  let doc = liveDoc()
+  const failures = [...(opts.failures ?? [])]
+  const calls: string[] = []
+  let gets = 0
+  const bump = (body: Record<string, unknown>): SchemaDocument => {
+    const next = structuredClone(body) as unknown as SchemaDocument
+    next.schemaVersion = doc.schemaVersion + 1
+    next.indexes = next.indexes.map(i => {
+      const before = doc.indexes.find(b => b.name === i.name)
+      const same = before && JSON.stringify(before.fields) === JSON.stringify(i.fields)
+      return {
+        ...i,
+        status: same ? before.status : (opts.finalStatus ?? 'active'),
+        ...(opts.finalStatus === 'failed' && !same ? { statusReason: 'duplicate values' } : {})
+      }
+    })
+    doc = next
+    return structuredClone(doc)
+  }
+  const gateway: GatewayClient = {
+    getSchema: id => {
+      calls.push(`GET ${id}`)
+      if (opts.failingGets?.includes(++gets)) return Promise.reject(serverError('GET'))
+      return Promise.resolve(structuredClone(doc))
+    },
+    listSchemas: () => Promise.resolve([]),
+    getLimits: () => {
+      calls.push('GET limits')
+      return Promise.resolve(opts.limits ?? DEFAULT_LIMITS)
+    },
+    putSchema: (_id: string, body: Record<string, unknown>, _o?: PutOptions) => {
+      calls.push('PUT')
+      const failure = failures.shift()
+      if (failure === 'conflict') {
+        // Another writer adds an index first.
+        bump({
+          ...structuredClone(doc),
+          indexes: [...doc.indexes, { name: 'idx_other', fields: ['assignee', 'status'] }]
+        })
+      }
+      if (body.schemaVersion !== doc.schemaVersion) {
+        return Promise.reject(
+          new PlatformError({
+            method: 'PUT',
+            path: '/x',
+            status: 409,
+            code: 'conflict',
+            attempts: 1,
+            message: 'PUT /x failed: 409 conflict'
+          })
+        )
+      }
+      if (failure === 'drop-before-commit') {
+        return Promise.reject(
+          new PlatformError({
+            method: 'PUT',
+            path: '/x',
+            attempts: 1,
+            message: 'PUT /x failed: no answer (ECONNRESET)'
+          })
+        )
+      }
+      const out = bump(body)
+      if (failure === 'drop-after-commit') {
+        return Promise.reject(
+          new PlatformError({
+            method: 'PUT',
+            path: '/x',
+            attempts: 1,
+            message: 'PUT /x failed: no answer (ECONNRESET)'
+          })
+        )
+      }
+      if (opts.answerWithout !== undefined) {
+        out.indexes = out.indexes.filter(i => i.name !== opts.answerWithout)
+      }
+      return Promise.resolve(out)
+    },
+    query: (body: QueryBody): Promise<QueryResponse> => {
+      calls.push('POST query')
+      if (opts.queriesFail) return Promise.reject(serverError('POST', 503))
+      const field = body.query.type === 'term' ? body.query.field : body.query.queries[0]!.field
+      const index = doc.indexes.find(i => i.status === 'active' && i.fields[0] === field)
+      return Promise.resolve({
+        results: [],
+        indexUsed: index !== undefined,
+        queryPlan: index
+          ? { strategy: 'index', indexName: index.name, recordsExamined: 3 }
+          : { strategy: 'fullScan', recordsExamined: 100 }
+      })
+    }
+  }
+  return { gateway, calls, current: () => doc }
+}
+
+const ADD = `customObjectId: ${ID}\nindexes:\n  - name: idx_assignee\n    fields: [assignee]\n`
+const job = (text = ADD) => ({ loaded: indexFile(text), customObjectId: ID, mode: 'deploy' as const })
+
+describe('pipeline deploy decisions', () => {
+  it('sends the PUT with the version it was based on and every unknown key kept', async () => {
+    const f = fakeGateway()
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(result.error).toBeUndefined()
+    expect(f.current().schemaVersion).toBe(2)
+    expect(f.current().retention).toEqual({ days: 365 })
+    expect(f.current().indexes[0]!['x-origin']).toBe('console')
+    expect(result.probes[0]).toMatchObject({ index: 'idx_assignee', indexUsed: true })
+  })
+
+  it('treats a PUT whose answer was lost as done when the live hash matches', async () => {
+    const f = fakeGateway({ failures: ['drop-after-commit'] })
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(result.error).toBeUndefined()
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
+    expect(f.current().schemaVersion).toBe(2)
+    expect(result.schemaVersion).toBe(2)
+  })
+
+  it('sends the PUT again when its answer was lost before the commit', async () => {
+    const f = fakeGateway({ failures: ['drop-before-commit'] })
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(result.error).toBeUndefined()
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(2)
+    expect(f.current().schemaVersion).toBe(2)
+  })
+
+  it('re-merges after a conflict and keeps the other writer’s index', async () => {
+    const f = fakeGateway({ failures: ['conflict'] })
+    const log = memoryLogger()
+    const result = await processObject({ log, live: f.gateway }, job())
+    expect(result.error).toBeUndefined()
+    expect(f.current().indexes.map(i => i.name)).toEqual(['idx_status', 'idx_other', 'idx_assignee'])
+    expect(result.basedOnVersion).toBe(2)
+    expect(result.schemaVersion).toBe(3)
+    expect(log.lines.some(l => l.includes('is stale'))).toBe(true)
+  })
+
+  it('gives up after three conflicts in a row, naming the object', async () => {
+    const f = fakeGateway({ failures: ['conflict', 'conflict', 'conflict', 'conflict'] })
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(result.error).toMatch(
+      /Object obj-1: another writer changed the schema during the deploy 4 times.*gave up after 3 retries/
+    )
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(4)
+  })
+
+  it('warns probe-full-scan when a probe does not use its index', async () => {
+    const f = fakeGateway()
+    const text = `customObjectId: ${ID}\nindexes:\n  - name: idx_assignee_status\n    fields: [assignee, status]\n  - name: idx_assignee\n    fields: [assignee]\nprobes:\n  - index: idx_assignee\n    values: { assignee: bob }\n`
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job(text))
+    const warning = result.findings.find(f => f.rule === 'probe-full-scan')
+    expect(warning).toMatchObject({
+      severity: 'warning',
+      index: 'idx_assignee',
+      file: 'indexes/ticket.yaml',
+      line: 8
+    })
+    expect(warning?.message).toContain('index idx_assignee_status instead')
+  })
+
+  it('audits a failed rebuild as INDEX_DEPLOY_FAILED, not governance compliant', async () => {
+    const f = fakeGateway({ finalStatus: 'failed' })
+    const records: AuditRecord[] = []
+    const result = await processObject(
+      {
+        log: silentLogger,
+        live: f.gateway,
+        audit: {
+          sink: r => {
+            records.push(r)
+            return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
+          },
+          required: false,
+          source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
+        }
+      },
+      job()
+    )
+    expect(result.rebuild).toMatchObject({
+      status: 'failed',
+      reason: 'index idx_assignee failed: duplicate values'
+    })
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: 2,
+      previousSchemaVersion: 1
+    })
+    expect(result.audit).toBe('true')
+  })
+
+  it('audits a deploy blocked by error findings as INDEX_DEPLOY_FAILED without a PUT', async () => {
+    const f = fakeGateway()
+    const records: AuditRecord[] = []
+    const text = `customObjectId: ${ID}\nindexes:\n  - name: idx_nope\n    fields: [nope]\n`
+    await processObject(
+      {
+        log: silentLogger,
+        live: f.gateway,
+        audit: {
+          sink: r => {
+            records.push(r)
+            return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
+          },
+          required: true,
+          source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
+        }
+      },
+      job(text)
+    )
+    expect(f.calls).not.toContain('PUT')
+    expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
+  })
+})
+
+function recordingAudit(required = false): { audit: AuditSettings; records: AuditRecord[] } {
+  const records: AuditRecord[] = []
+  return {
+    records,
+    audit: {
+      sink: r => {
+        records.push(r)
+        return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
+      },
+      required,
+      source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
+    }
+  }
+}
+
+describe('every deploy attempt is audited (G5)', () => {
+  it('audits a deploy that failed before its PUT, without a version when none was read', async () => {
+    const f = fakeGateway({ failingGets: [1] })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
+    expect(result.error).toMatch(/GET \/x failed: 500/)
+    expect(f.calls).not.toContain('PUT')
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
+    expect(records[0]!.schemaVersion).toBeUndefined()
+    expect(records[0]!.previousSchemaVersion).toBeUndefined()
+    expect(result.outcome).toBe('failed')
+  })
+
+  it('audits a committed PUT whose rebuild poll failed, with the version it produced', async () => {
+    const f = fakeGateway({ finalStatus: 'building' })
+    // The PUT's answer shows the index building; every poll after it fails.
+    const failing: GatewayClient = {
+      ...f.gateway,
+      getSchema: id =>
+        f.calls.includes('PUT') ? Promise.reject(serverError('GET')) : f.gateway.getSchema(id)
+    }
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      {
+        log: silentLogger,
+        live: failing,
+        audit,
+        rebuildTimeoutSeconds: 1,
+        rebuildFirstPollMs: 5,
+        rebuildMaxPollMs: 20
+      },
+      job()
+    )
+    expect(result.schemaVersion).toBe(2)
+    expect(result.rebuild.status).not.toBe('skipped')
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: 2,
+      previousSchemaVersion: 1
+    })
+    expect(result.audit).toBe('true')
+  })
+})
+
+describe("a PUT's answer is checked (G6)", () => {
+  it('fails the deploy when the answer lacks an index of the file, naming it', async () => {
+    const f = fakeGateway({ answerWithout: 'idx_assignee' })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
+    expect(result.error).toMatch(/lacks idx_assignee as the index file defines it: the deploy failed/)
+    expect(result.schemaVersion).toBe(2)
+    expect(result.rebuild.status).toBe('failed')
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: 2,
+      governanceCompliant: false
+    })
+  })
+})
+
+describe('probes that fail count as not used (G4)', () => {
+  it('keeps a failed probe in the result and the audit, not compliant', async () => {
+    const f = fakeGateway({ queriesFail: true })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
+    expect(result.probes).toHaveLength(1)
+    expect(result.probes[0]).toMatchObject({ index: 'idx_assignee', indexUsed: false })
+    expect(result.probes[0]!.error).toMatch(/503/)
+    expect(result.findings.some(x => x.rule === 'probe-full-scan')).toBe(true)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOYED',
+      governanceCompliant: false,
+      probes: [{ index: 'idx_assignee', indexUsed: false, recordsExamined: 0 }]
+    })
+    expect(computeOutputs([result], 'deploy', { reportPath: 'r' })['index-used']).toBe('false')
+  })
+})
+
+describe('a failed rebuild (G13)', () => {
+  it('keep: leaves the failed index, fails the object, audits INDEX_DEPLOY_FAILED', async () => {
+    const f = fakeGateway({ finalStatus: 'failed' })
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(result.outcome).toBe('failed')
+    expect(result.error).toMatch(/idx_assignee failed: duplicate values/)
+    expect(f.current().indexes.map(i => i.name)).toContain('idx_assignee')
+  })
+
+  it('drop-failed: removes the failed index with a second PUT and audits INDEX_ROLLED_BACK', async () => {
+    const f = fakeGateway({ finalStatus: 'failed' })
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, audit, onRebuildFailure: 'drop-failed' },
+      job()
+    )
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(2)
+    expect(f.current().indexes.map(i => i.name)).toEqual(['idx_status'])
+    expect(f.current().retention).toEqual({ days: 365 })
+    expect(result.outcome).toBe('rolled-back')
+    expect(result.schemaVersion).toBe(3)
+    expect(result.rebuild.status).toBe('failed')
+    expect(result.error).toMatch(
+      /Dropped idx_assignee again \(on-rebuild-failure: drop-failed\): schema version 3/
+    )
+    expect(result.rolledBack).toEqual([{ index: 'idx_assignee', statusReason: 'duplicate values' }])
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_ROLLED_BACK',
+      schemaVersion: 3,
+      rolledBack: [{ index: 'idx_assignee', statusReason: 'duplicate values' }]
+    })
+    expect(computeOutputs([result], 'deploy', { reportPath: 'r' })).toMatchObject({
+      'schema-version': '3',
+      'rebuild-status': 'failed'
+    })
+  })
+})
+
+describe('deploy what was reviewed (H)', () => {
+  const reviewOf = (hash: string | undefined, pullRequest: number | null = 7): ReviewSource => ({
+    pullRequest,
+    reviewOf: () => (hash === undefined ? undefined : { payloadHash: hash, basedOnVersion: 1 })
+  })
+  async function expectedHash(): Promise<string> {
+    const f = fakeGateway()
+    const r = await processObject(
+      { log: silentLogger, live: f.gateway, probe: false },
+      { ...job(), mode: 'validate' }
+    )
+    return r.payloadHash!
+  }
+
+  it('marks the deploy reviewed when the hash matches', async () => {
+    const hash = await expectedHash()
+    const f = fakeGateway()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, requireReview: 'fail', review: reviewOf(hash) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
+    expect(result.review).toEqual({ payloadHash: hash, matched: true, pullRequest: 7 })
+    expect(reviewedOutput([result])).toBe('true')
+  })
+
+  it('warns and deploys under warn when the document differs from the review', async () => {
+    const f = fakeGateway()
+    const log = memoryLogger()
+    const result = await processObject(
+      { log, live: f.gateway, requireReview: 'warn', review: reviewOf('a'.repeat(64)) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
+    expect(result.review).toMatchObject({ payloadHash: 'a'.repeat(64), matched: false })
+    expect(
+      log.lines.some(
+        l => l.startsWith('warning:') && l.includes('a'.repeat(64)) && l.includes(result.payloadHash!)
+      )
+    ).toBe(true)
+    expect(reviewedOutput([result])).toBe('false')
+  })
+
+  it('sends no PUT under fail when the document differs, and audits the attempt', async () => {
+    const f = fakeGateway()
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, audit, requireReview: 'fail', review: reviewOf('a'.repeat(64)) },
+      job()
+    )
+    expect(f.calls).not.toContain('PUT')
+    expect(result.outcome).toBe('failed')
+    expect(result.error).toMatch(/not the one reviewed on pull request #7.*require-review: fail/)
+    expect(result.payloadHash).toMatch(/^[0-9a-f]{64}$/)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      review: { payloadHash: 'a'.repeat(64), matched: false, pullRequest: 7 }
+    })
+  })
+
+  it('sends no PUT under fail when no review was found', async () => {
+    const f = fakeGateway()
+    const result = await processObject(
+      {
+        log: silentLogger,
+        live: f.gateway,
+        requireReview: 'fail',
+        review: { ...reviewOf(undefined, null), problem: 'no pull request was found for commit abc' }
+      },
+      job()
+    )
+    expect(f.calls).not.toContain('PUT')
+    expect(result.error).toMatch(/has no review: no pull request was found for commit abc/)
+    expect(result.review).toEqual({ payloadHash: null, matched: null, pullRequest: null })
+    expect(reviewedOutput([result])).toBe('unknown')
+  })
+
+  it('skips the comparison under off, even with a reviewed hash', async () => {
+    const f = fakeGateway()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, requireReview: 'off', review: reviewOf('a'.repeat(64)) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
+    expect(result.review).toMatchObject({ payloadHash: null, matched: null })
+  })
+})

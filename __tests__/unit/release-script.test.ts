@@ -1,0 +1,118 @@
+// The release helper: the CHANGELOG.md section of a version, what stops a release, the major tag it moves; and
+// that plain Node 24 can run it (builtins only, erasable type syntax only) as the release job does.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+import { changelogSection, majorTag, releaseProblems } from '../../scripts/release.js'
+import { ROOT } from '../helpers/action.js'
+
+const SAMPLE = `# Changelog
+
+## [Unreleased]
+
+### Added
+
+- something new
+
+## [1.1.0] - 2026-12-01
+
+### Fixed
+
+- a bug
+
+## [1.0.0] - 2026-11-28
+
+### Added
+
+- the first version
+
+[1.1.0]: https://github.com/acme/action/compare/v1.0.0...v1.1.0
+[1.0.0]: https://github.com/acme/action/releases/tag/v1.0.0
+`
+
+describe('the changelog section of a version', () => {
+  it('is the text under its dated heading, up to the next heading', () => {
+    expect(changelogSection(SAMPLE, '1.1.0')).toEqual({ date: '2026-12-01', body: '### Fixed\n\n- a bug' })
+  })
+
+  it('leaves out the link references at the end of the file', () => {
+    expect(changelogSection(SAMPLE, '1.0.0')?.body).toBe('### Added\n\n- the first version')
+  })
+
+  it('is absent for a version without a dated heading, Unreleased included', () => {
+    expect(changelogSection(SAMPLE, '1.2.0')).toBeUndefined()
+    expect(changelogSection(SAMPLE, 'Unreleased')).toBeUndefined()
+    expect(changelogSection(SAMPLE, '1.1')).toBeUndefined()
+  })
+})
+
+describe('what stops a release', () => {
+  it('nothing when the version is semantic, dated in the changelog and in package.json', () => {
+    expect(releaseProblems('1.1.0', SAMPLE, '1.1.0')).toEqual([])
+  })
+
+  it('a version that is not semantic', () => {
+    for (const v of ['1.1', 'v1.1.0', '01.1.0', '1.1.0\n::warning::x']) {
+      expect(releaseProblems(v, SAMPLE, v)[0]).toContain('is not a semantic version')
+    }
+  })
+
+  it('a missing or empty changelog section, and a package.json that says another version', () => {
+    expect(releaseProblems('1.2.0', SAMPLE, '1.1.0')).toEqual([
+      "CHANGELOG.md has no section '## [1.2.0] - YYYY-MM-DD': move the Unreleased entries under it.",
+      "package.json says version 1.1.0, not 1.2.0: run 'npm version --no-git-tag-version 1.2.0'."
+    ])
+    expect(releaseProblems('2.0.0', '## [2.0.0] - 2027-01-01\n\n## [1.0.0] - 2026-01-01\n', '2.0.0')).toEqual(
+      ["CHANGELOG.md's section for 2.0.0 is empty."]
+    )
+  })
+})
+
+describe('the major tag', () => {
+  it('is v and the major number, and none for a pre-release', () => {
+    expect(majorTag('1.4.2')).toBe('v1')
+    expect(majorTag('0.1.0')).toBe('v0')
+    expect(majorTag('12.0.0+build.5')).toBe('v12')
+    expect(majorTag('2.0.0-rc.1')).toBeUndefined()
+  })
+})
+
+describe("the project's own changelog", () => {
+  const changelog = readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8')
+
+  it('keeps an Unreleased section first', () => {
+    const headings = changelog.split('\n').filter(l => l.startsWith('## '))
+    expect(headings[0]).toBe('## [Unreleased]')
+  })
+
+  it("has a dated section for package.json's version", () => {
+    const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version
+    expect(releaseProblems(version, changelog, version)).toEqual([])
+  })
+})
+
+describe('the release helper as the release job runs it', () => {
+  it('imports only Node builtins and uses only type syntax Node can strip', () => {
+    const file = path.join(ROOT, 'scripts', 'release.ts')
+    const imports = [...readFileSync(file, 'utf8').matchAll(/^import .* from '([^']+)'$/gm)].map(m => m[1])
+    expect(imports.every(i => i?.startsWith('node:'))).toBe(true)
+    // TS1294: "This syntax is not allowed when 'erasableSyntaxOnly' is enabled" (enums, namespaces, parameter
+    // properties...). Checked alone, without Node's types, to stay fast: only that diagnostic matters here.
+    const program = ts.createProgram([file], {
+      erasableSyntaxOnly: true,
+      noEmit: true,
+      noResolve: true,
+      types: [],
+      lib: ['lib.es2022.d.ts'],
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext
+    })
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .filter(d => d.code === 1294 || (d.category === ts.DiagnosticCategory.Error && d.code < 1300))
+      .map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+    expect(problems).toEqual([])
+  })
+})
