@@ -263,6 +263,26 @@ indexes:
     expect(warnings(fifth)).toEqual([])
   })
 
+  it('leaves the issue open when the live schema cannot be read: a failed check is not a fix', async () => {
+    const s = await scene({ files: { 'indexes/ticket.yaml': MISSING_ONLY } })
+    expect((await drift(s, { 'drift-issue': 'true' })).code).toBe(0)
+    const [issue] = driftIssues(s)
+    s.emu.addFault({
+      method: 'GET',
+      path: '/api/v2/data-gateway/customobjects/schemas/*',
+      kind: 'status',
+      status: 500,
+      count: 50
+    })
+    const run = await drift(s, { 'drift-issue': 'true' })
+    expect(run.code).toBe(1)
+    expect(run.outputs.drifted).toBe('false')
+    expect(driftIssues(s)).toHaveLength(1)
+    expect(driftIssues(s)[0]).toMatchObject({ number: issue!.number, state: 'open' })
+    expect(s.gh.comments(issue!.number)).toEqual([])
+    expect(run.stdout).toContain('The drift issue is left as it is: 1 object could not be checked.')
+  })
+
   it('ignores an issue planted by another user with the marker, and opens its own', async () => {
     const s = await scene({
       files: { 'indexes/ticket.yaml': MISSING_ONLY },
