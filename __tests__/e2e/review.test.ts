@@ -99,6 +99,15 @@ function audit(s: Scene): AuditBody {
   return d[0]!.body as AuditBody
 }
 
+/** Waits (a few seconds at most) until `done()`. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise(r => setTimeout(r, 10))
+  }
+}
+
 /** Adds an index to the live schema behind the action's back (a console edit after the review). */
 function editLive(s: Scene): void {
   const doc = s.emu.getSchema(TICKET)!
@@ -242,6 +251,59 @@ describe('deploying the merge commit', () => {
     expect(audit(s)).toMatchObject({
       action: 'INDEX_DEPLOY_FAILED',
       payloadHash: expected,
+      review: { payloadHash: reviewed, matched: false, pullRequest: PR }
+    })
+  })
+
+  it('checks the review again when a 409 re-merges onto a newer schema (fail): the unreviewed document is not sent', async () => {
+    const s = await merged()
+    const reviewed = (await validate(s)).outputs['payload-hash']!
+    // The first PUT is held long enough for a concurrent writer to land before it is served (409).
+    s.emu.addFault({ method: 'PUT', path: PUT_PATH, kind: 'latency', latencyMs: 1_500 })
+    s.emu.resetRequests()
+    const running = deploy(s, { 'require-review': 'fail' })
+    await until(() => puts(s) === 1)
+    editLive(s)
+    const run = await running
+    expect(run.code).toBe(1)
+    const statuses = s.emu
+      .requests()
+      .filter(r => r.method === 'PUT')
+      .map(r => r.status)
+    expect(statuses).toEqual([409])
+    expect(s.emu.getSchema(TICKET)!.indexes.map(i => i.name)).not.toContain('idx_assignee')
+    expect(run.outputs.reviewed).toBe('false')
+    expect(run.outputs['payload-hash']).not.toBe(reviewed)
+    expect(errors(run).join('\n')).toContain('require-review: fail')
+    expect(audit(s)).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      review: { payloadHash: reviewed, matched: false, pullRequest: PR }
+    })
+  })
+
+  it('warns when a 409 re-merges onto a newer schema (warn): reviewed=false', async () => {
+    const s = await merged()
+    const reviewed = (await validate(s)).outputs['payload-hash']!
+    s.emu.addFault({ method: 'PUT', path: PUT_PATH, kind: 'latency', latencyMs: 1_500 })
+    s.emu.resetRequests()
+    const running = deploy(s)
+    await until(() => puts(s) === 1)
+    editLive(s)
+    const run = await running
+    expect(run.code, run.stdout).toBe(0)
+    expect(
+      s.emu
+        .requests()
+        .filter(r => r.method === 'PUT')
+        .map(r => r.status)
+    ).toEqual([409, 200])
+    expect(run.outputs.reviewed).toBe('false')
+    const review = warnings(run).filter(w => w.includes('not the one reviewed'))
+    expect(review).toHaveLength(1)
+    expect(review[0]).toContain(reviewed)
+    expect(review[0]).toContain(run.outputs['payload-hash'])
+    expect(audit(s)).toMatchObject({
+      action: 'INDEX_DEPLOYED',
       review: { payloadHash: reviewed, matched: false, pullRequest: PR }
     })
   })
