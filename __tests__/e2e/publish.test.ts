@@ -223,6 +223,19 @@ describe('a forged pull request is refused, nothing posted', () => {
   })
 })
 
+describe('outside workflow_run', () => {
+  it("refuses reports of another PR than a pull_request event's own", async () => {
+    const { s } = await withReports()
+    const run = await s.run({
+      eventName: 'pull_request',
+      event: prEvent(8, OTHER),
+      inputs: { mode: 'publish', 'report-files': 'reports/*.json', 'comment-key': 'matrix' },
+      offline: true
+    })
+    expectRefused(s, run, 'This pull_request event is for pull request #8, but the reports are for #7')
+  })
+})
+
 describe('a bad report file refuses the whole set, naming the file', () => {
   it('refuses a file that is not JSON', async () => {
     const { s } = await withReports()
@@ -280,7 +293,7 @@ describe('outside text in the reports', () => {
     file: 'indexes/<script>alert(1)</script>|`x`.yaml',
     objectName: '</details><details open><!-- hidden',
     index: 'idx_`a`|<b>b</b>',
-    message: 'message </details> | `code` <!-- never closed <img src=x onerror=alert(1)>',
+    message: 'message </details> | `code` <!-- never closed <img src=x onerror=alert(1)>\n::error::forged',
     statusReason: '<!-- --> <script>alert(2)</script> | ``'
   }
 
@@ -325,6 +338,10 @@ describe('outside text in the reports', () => {
     // The file name, shown as code, still reads as it was written.
     expect(toHtml(body)).toContain('indexes/&lt;script&gt;alert(1)&lt;/script&gt;|`x`.yaml')
     assertOwnHtml(toHtml(run.summary))
+    // The finding's annotation cannot start a workflow command of its own.
+    expect(run.stdout.split('\n').filter(l => l.includes('forged'))).toEqual([
+      expect.stringMatching(/^::warning title=index-modified,.*%0A::error::forged$/)
+    ])
     expect(toHtml(run.summary)).not.toMatch(/<script|<img|<b>|<i>/i)
   })
 })

@@ -347,6 +347,17 @@ describe('deploying the merge commit', () => {
     expect(audit(s)).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', review: { matched: null } })
   })
 
+  it('counts a review GitHub cannot tell as not found (fail): no PUT, the reason given', async () => {
+    const s = await merged()
+    await validate(s)
+    s.gh.addFault({ method: 'GET', path: COMMIT_PULLS, kind: 'status', status: 500, count: 20 })
+    const run = await deploy(s, { 'require-review': 'fail' })
+    expect(run.code).toBe(1)
+    expect(puts(s)).toBe(0)
+    expect(run.outputs.reviewed).toBe('unknown')
+    expect(errors(run).join('\n')).toContain('the review could not be looked up: GitHub answered 500')
+  })
+
   it("ignores a review line in another user's comment, even with a matching hash", async () => {
     const s = await merged()
     const hash = (await validate(s, { comment: 'false' })).outputs['payload-hash']!
