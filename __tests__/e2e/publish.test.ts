@@ -14,6 +14,7 @@ import {
   errors,
   objectId,
   prEvent,
+  PUSH_EVENT,
   scene,
   type Scene,
   workflowRunEvent
@@ -187,6 +188,43 @@ describe('publishing a matrix', () => {
     expect(run.outputs.mode).toBe('publish')
     expect(run.stdout).toContain("Mode: publish (auto, event 'workflow_run')")
     expect(s.gh.comments(PR)).toHaveLength(1)
+  })
+})
+
+describe('the published review', () => {
+  it('is what the merge commit deploy checks against, for every object of the set', async () => {
+    const MERGE = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00'
+    const files: Record<string, string> = {}
+    for (let i = 0; i < JOBS; i++) files[`indexes/o${i}.yaml`] = indexFile(i)
+    const s = await scene({
+      files,
+      emulator: { data: customObjects(JOBS) },
+      github: { pullRequests: [{ number: PR, headSha: HEAD, merged: true, mergeCommitSha: MERGE }] }
+    })
+    mkdirSync(path.join(s.workspace, 'reports'))
+    made.texts.forEach((t, i) => {
+      writeReport(s, `o${i}.json`, t)
+    })
+    expect((await publish(s)).code).toBe(0)
+    const run = await s.run({
+      eventName: 'push',
+      event: PUSH_EVENT,
+      inputs: {
+        mode: 'deploy',
+        'index-file': 'indexes/*.yaml',
+        'comment-key': 'matrix',
+        'require-review': 'fail'
+      },
+      env: { GITHUB_SHA: MERGE }
+    })
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.outputs.reviewed).toBe('true')
+    const audits = s.wh.deliveries().map(d => d.body as { customObjectId: string; review: unknown })
+    expect(audits.map(a => a.customObjectId).sort()).toEqual([0, 1, 2].map(objectId))
+    for (const a of audits) {
+      const o = made.reports.flatMap(r => r.objects).find(x => x.customObjectId === a.customObjectId)!
+      expect(a.review).toEqual({ payloadHash: o.payloadHash, matched: true, pullRequest: PR })
+    }
   })
 })
 
