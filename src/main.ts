@@ -206,7 +206,7 @@ async function syncDriftIssue(
     return
   }
   const drifted = results.filter(r => r.drifted === true)
-  const unchecked = results.filter(r => r.error !== undefined).length
+  const unchecked = results.filter(r => r.drift === undefined).length
   if (drifted.length === 0 && unchecked > 0) {
     // An object that could not be checked is not proof that its drift is gone: the issue stays as it is.
     exits.log.info(

@@ -2,6 +2,8 @@
 // disagree (missing, changed, failed, unmanaged), in the outputs and the summary, writing nothing to the
 // platform; with `drift-issue: true` it keeps one issue open while there is drift and closes it when the drift
 // is gone; `fail-on-drift` decides the step's result.
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import type { RunningEmulator } from '../../src/emulator/index.js'
@@ -281,6 +283,18 @@ indexes:
     expect(driftIssues(s)[0]).toMatchObject({ number: issue!.number, state: 'open' })
     expect(s.gh.comments(issue!.number)).toEqual([])
     expect(run.stdout).toContain('The drift issue is left as it is: 1 object could not be checked.')
+  })
+
+  it('fails, and leaves the issue open, when an index file cannot be read', async () => {
+    const s = await scene({ files: { 'indexes/ticket.yaml': MISSING_ONLY } })
+    expect((await drift(s, { 'drift-issue': 'true' })).code).toBe(0)
+    const [issue] = driftIssues(s)
+    writeFileSync(path.join(s.workspace, 'indexes/ticket.yaml'), 'indexes: [\n')
+    const run = await drift(s, { 'drift-issue': 'true' })
+    expect(run.code).toBe(1)
+    expect(run.outputs['error-count']).toBe('1')
+    expect(driftIssues(s)[0]).toMatchObject({ number: issue!.number, state: 'open' })
+    expect(s.gh.comments(issue!.number)).toEqual([])
   })
 
   it('ignores an issue planted by another user with the marker, and opens its own', async () => {
