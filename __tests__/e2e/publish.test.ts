@@ -319,6 +319,16 @@ describe('a bad report file refuses the whole set, naming the file', () => {
     expect(writes(s)).toEqual([])
   })
 
+  it('refuses reports of different pull requests', async () => {
+    const { s, reports } = await withReports()
+    writeReport(s, 'o1.json', JSON.stringify({ ...reports[1], pullRequest: 8 }))
+    expectRefused(
+      s,
+      await publish(s),
+      'Report files reports/o0.json and reports/o1.json name different pull requests (7 and 8)'
+    )
+  })
+
   it('refuses reports made on different commits', async () => {
     const { s, reports } = await withReports()
     writeReport(s, 'o2.json', JSON.stringify({ ...reports[2], headSha: OTHER }))
