@@ -8,7 +8,8 @@ const sections: [string, () => Promise<BenchRow[]>][] = [
   ['Cold start', async () => (await import('./coldstart.js')).benchColdStart()],
   ['Validation scaling', async () => (await import('./core.js')).benchCore()],
   ['Emulator', async () => (await import('./emulator.js')).benchEmulator()],
-  ['Deploy and fan-out', async () => (await import('./deploy.js')).benchDeploy({ quick })]
+  ['Deploy and fan-out', async () => (await import('./deploy.js')).benchDeploy({ quick })],
+  ['Publish and drift', async () => (await import('./modes.js')).benchModes({ quick })]
 ]
 
 console.log(

@@ -206,6 +206,14 @@ async function syncDriftIssue(
     return
   }
   const drifted = results.filter(r => r.drifted === true)
+  const unchecked = results.filter(r => r.drift === undefined).length
+  if (drifted.length === 0 && unchecked > 0) {
+    // An object that could not be checked is not proof that its drift is gone: the issue stays as it is.
+    exits.log.info(
+      `The drift issue is left as it is: ${unchecked} object${unchecked === 1 ? '' : 's'} could not be checked.`
+    )
+    return
+  }
   const synced = await gh.syncDriftIssue({
     ...ctx.repository,
     key: settings.commentKey,

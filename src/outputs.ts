@@ -146,9 +146,11 @@ export function failureReason(
     }
   }
   if (mode === 'drift') {
+    // Drift fails the step only under fail-on-drift; an index file that could not be read still does.
     const drifted = results.filter(r => r.drifted === true)
-    if (!failOnDrift || drifted.length === 0) return undefined
-    return `Drift in ${drifted.map(r => r.customObjectId).join(', ')} (fail-on-drift: true).`
+    if (failOnDrift && drifted.length > 0) {
+      return `Drift in ${drifted.map(r => r.customObjectId).join(', ')} (fail-on-drift: true).`
+    }
   }
   // Errors block a deploy: a deploy that did not happen fails the step whatever `fail-on` says.
   if (mode === 'deploy' && errors > 0)

@@ -53,13 +53,20 @@ export async function deploy(
       ctx.log.info(`${id}: the live schema already matches the index file; no PUT.`)
       return { ...o, kind: 'unchanged' }
     }
-    const review = checkReview(ctx, id, o.proposal)
-    o.review = review.check
-    if (review.problem !== undefined) {
-      if (ctx.requireReview === 'fail')
-        return { ...o, kind: 'failed', error: `${review.problem} (require-review: fail)` }
+    // The review is checked on every document about to be sent: this one, and each re-merge after a 409.
+    let refused: string | undefined
+    const reviewed = (proposal: Proposal): boolean => {
+      const review = checkReview(ctx, id, proposal)
+      o.review = review.check
+      if (review.problem === undefined) return true
+      if (ctx.requireReview === 'fail') {
+        refused = `${review.problem} (require-review: fail)`
+        return false
+      }
       ctx.log.warning(`${review.problem} The deploy goes on (require-review: warn).`)
+      return true
     }
+    if (!reviewed(o.proposal)) return { ...o, kind: 'failed', error: refused }
     if (ctx.probe)
       o.baseline = await runProbes(ctx, gateway, job, chooseProbes(job, o.proposal), o.proposal.merged)
 
@@ -71,12 +78,15 @@ export async function deploy(
       async current => {
         const next = await propose(ctx, gateway, job, current, limits)
         if (errorCount(next.findings) > 0) return { stop: 'blocked', draft: next }
-        return next.changed ? { draft: next } : { stop: 'unchanged', draft: next }
+        if (!next.changed) return { stop: 'unchanged', draft: next }
+        return reviewed(next) ? { draft: next } : { stop: 'unreviewed', draft: next }
       },
       're-merging the index file on the new schema'
     )
     o.proposal = put.draft
-    if (put.kind === 'stopped') return { ...o, kind: put.stop }
+    if (put.kind === 'stopped') {
+      return put.stop === 'unreviewed' ? { ...o, kind: 'failed', error: refused } : { ...o, kind: put.stop }
+    }
     o.committed = put.document
 
     const missing = missingFromAnswer(job, put.document)

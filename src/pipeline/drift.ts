@@ -1,43 +1,41 @@
 // The drift recipe (contract J): read the live schema and say where its indexes and the index file
 // disagree. Read-only: nothing is ever written to the platform.
 import { errorMessage } from '../errors.js'
-import type { ObjectDrift, SchemaDocument } from '../model.js'
-import { indexDefinitionDiffers } from '../plan/merge.js'
+import type { IndexDiff, ObjectDrift, SchemaDocument } from '../model.js'
+import { payloadHash } from '../plan/hash.js'
+import { mergeIndexFile } from '../plan/merge.js'
 import type { GatewayClient } from '../platform/gateway.js'
 import type { ObjectJob, PipelineContext } from './job.js'
 
 export interface DriftOutcome {
   live?: SchemaDocument
+  /** The file merged into the live document: what a deploy would send, and its diff. */
+  merged?: SchemaDocument
+  diff?: IndexDiff
+  /** Whether a deploy would change the live document. */
+  changed?: boolean
   drift?: ObjectDrift
   /** Whether that is drift: unmanaged indexes count only under `prune: true`. */
   drifted?: boolean
   error?: string
 }
 
-/** The drift between a live document and an index file; definitions compare as the merge does. */
+/** The drift between a live document and an index file: the merge's diff, and the failed live indexes. */
 export function compareLive(
   live: SchemaDocument,
   file: ObjectJob['loaded']['file']
 ): Required<Omit<DriftOutcome, 'error' | 'live'>> {
-  const liveByName = new Map(live.indexes.map(i => [i.name, i]))
-  const inFile = new Set(file.indexes.map(i => i.name))
+  const { document: merged, diff } = mergeIndexFile(live, file)
   const drift: ObjectDrift = {
-    missing: file.indexes.filter(i => !liveByName.has(i.name)).map(i => i.name),
-    changed: file.indexes
-      .filter(i => {
-        const l = liveByName.get(i.name)
-        return l !== undefined && indexDefinitionDiffers(l, i)
-      })
-      .map(i => i.name),
+    missing: [...diff.added],
+    changed: [...diff.modified],
     failed: live.indexes.filter(i => i.status === 'failed').map(i => i.name),
-    unmanaged: live.indexes.filter(i => !inFile.has(i.name)).map(i => i.name)
+    // Live order; under `prune: true` the merge calls them removed.
+    unmanaged: [...diff.unmanaged, ...diff.removed]
   }
   const drifted =
-    drift.missing.length > 0 ||
-    drift.changed.length > 0 ||
-    drift.failed.length > 0 ||
-    (file.prune === true && drift.unmanaged.length > 0)
-  return { drift, drifted }
+    drift.missing.length > 0 || drift.changed.length > 0 || drift.failed.length > 0 || diff.removed.length > 0
+  return { merged, diff, changed: payloadHash(merged) !== payloadHash(live), drift, drifted }
 }
 
 export async function detectDrift(

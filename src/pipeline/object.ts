@@ -129,8 +129,11 @@ function fromDrift(job: ObjectJob, o: DriftOutcome): ObjectResult {
     result.schemaVersion = o.live.schemaVersion
     result.basedOnVersion = o.live.schemaVersion
     result.indexesBefore = states(o.live)
-    result.indexesAfter = states(o.live)
+    // After: the file's definitions merged in (what a deploy would make), so a changed index shows both.
+    result.indexesAfter = states(o.merged ?? o.live)
   }
+  if (o.diff) result.diff = o.diff
+  if (o.changed !== undefined) result.changed = o.changed
   if (o.drift) {
     result.drift = o.drift
     result.drifted = o.drifted

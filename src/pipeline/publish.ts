@@ -84,6 +84,20 @@ export async function publish(
   const reports: { name: string; file: ReportFile }[] = []
   for (const name of names) reports.push({ name, file: await readReport(opts.workspace, name) })
 
+  const holder = new Map<string, string>()
+  for (const { name, file } of reports) {
+    for (const o of file.objects) {
+      const first = holder.get(o.customObjectId)
+      if (first !== undefined) {
+        const where =
+          first === name ? `Report file ${name} holds` : `Report files ${first} and ${name} both hold`
+        throw new PublishError(
+          `${where} object ${o.customObjectId}: publish one result per object. Nothing was published.`
+        )
+      }
+      holder.set(o.customObjectId, name)
+    }
+  }
   const headSha = oneValue(reports, f => f.headSha, 'commits')
   // A report that names no pull request (a live check run outside a PR event) goes with any that do.
   const naming = reports.filter(r => r.file.pullRequest !== null)

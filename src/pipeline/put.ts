@@ -18,12 +18,15 @@ export interface Draft {
   hash: string
 }
 
+/** Why a rebased draft is not sent after all: errors, nothing left to change, or not what was reviewed. */
+export type Stop = 'blocked' | 'unchanged' | 'unreviewed'
+
 /** The draft rebased on a newer document, or why the PUT should not be sent after all. */
-export type Rebased<D extends Draft> = { draft: D } | { stop: 'blocked' | 'unchanged'; draft: D }
+export type Rebased<D extends Draft> = { draft: D } | { stop: Stop; draft: D }
 
 export type PutResult<D extends Draft> =
   | { kind: 'committed'; draft: D; document: SchemaDocument; lostAnswer: boolean }
-  | { kind: 'stopped'; stop: 'blocked' | 'unchanged'; draft: D }
+  | { kind: 'stopped'; stop: Stop; draft: D }
 
 export async function versionCheckedPut<D extends Draft>(
   ctx: PipelineContext,
