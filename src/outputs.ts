@@ -132,7 +132,14 @@ export function failureReason(
   const warnings = findings.length - errors
   const fatal = results.filter(r => r.error !== undefined)
   if (fatal.length > 0) {
-    return fatal.map(r => `${r.customObjectId || r.file}: ${r.error}`).join('\n')
+    // An error that already names its object ("Object <id>: …") is not prefixed with the id again.
+    return fatal
+      .map(r =>
+        r.error!.startsWith(`Object ${r.customObjectId}`)
+          ? r.error!
+          : `${r.customObjectId || r.file}: ${r.error}`
+      )
+      .join('\n')
   }
   if (mode === 'deploy') {
     const bad = results.filter(r => r.rebuild.status === 'failed' || r.rebuild.status === 'timeout')

@@ -272,6 +272,33 @@ describe('outside workflow_run', () => {
     })
     expectRefused(s, run, 'This pull_request event is for pull request #8, but the reports are for #7')
   })
+
+  it("refuses reports made on another commit than a pull_request event's head", async () => {
+    const { s } = await withReports()
+    const run = await s.run({
+      eventName: 'pull_request',
+      event: prEvent(PR, OTHER),
+      inputs: { mode: 'publish', 'report-files': 'reports/*.json', 'comment-key': 'matrix' },
+      offline: true
+    })
+    expectRefused(
+      s,
+      run,
+      `This pull_request event is for commit ${OTHER.slice(0, 12)} of pull request #${PR}, but the reports were made on ${HEAD.slice(0, 12)}`
+    )
+  })
+
+  it("publishes under a pull_request event of the reports' own PR and head", async () => {
+    const { s } = await withReports()
+    const run = await s.run({
+      eventName: 'pull_request',
+      event: prEvent(PR, HEAD),
+      inputs: { mode: 'publish', 'report-files': 'reports/*.json', 'comment-key': 'matrix' },
+      offline: true
+    })
+    expect(run.code, run.stdout).toBe(0)
+    expect(s.gh.comments(PR)).toHaveLength(1)
+  })
 })
 
 describe('a bad report file refuses the whole set, naming the file', () => {

@@ -135,4 +135,9 @@ describe('failure', () => {
   it('fails when an object hit a fatal error', () => {
     expect(failureReason([result('a', { error: 'PUT failed' })], 'validate', 'never')).toBe('a: PUT failed')
   })
+
+  it('does not name the object twice when its error already does', () => {
+    const r = result('a', { error: 'Object a: the deploy failed.' })
+    expect(failureReason([r], 'deploy', 'never')).toBe('Object a: the deploy failed.')
+  })
 })

@@ -58,7 +58,15 @@ export async function deploy(
     const reviewed = (proposal: Proposal): boolean => {
       const review = checkReview(ctx, id, proposal)
       o.review = review.check
-      if (review.problem === undefined) return true
+      if (review.problem === undefined) {
+        if (review.check.matched === true) {
+          const on = review.check.pullRequest !== null ? ` on pull request #${review.check.pullRequest}` : ''
+          ctx.log.info(
+            `${id}: the document to deploy is the one reviewed${on} (payload hash ${proposal.hash}).`
+          )
+        }
+        return true
+      }
       if (ctx.requireReview === 'fail') {
         refused = `${review.problem} (require-review: fail)`
         return false

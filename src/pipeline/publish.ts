@@ -72,7 +72,7 @@ function oneValue<T>(
  */
 export async function publish(
   opts: { reportFiles: string; pullRequest?: number; workspace: string },
-  ctx: Pick<RunContext, 'event' | 'pullRequest' | 'workflowRun' | 'repository'>,
+  ctx: Pick<RunContext, 'event' | 'pullRequest' | 'workflowRun' | 'repository' | 'headSha'>,
   pullHead: (n: number) => Promise<string>
 ): Promise<PublishOutcome> {
   const names = await findFiles(opts.reportFiles, opts.workspace, 'report-files')
@@ -131,6 +131,11 @@ export async function publish(
     if (ctx.pullRequest !== pullRequest) {
       throw new PublishError(
         `This ${ctx.event.name} event is for pull request #${ctx.pullRequest ?? '?'}, but the reports are for #${pullRequest}. Nothing was published.`
+      )
+    }
+    if (ctx.headSha !== '' && ctx.headSha !== headSha) {
+      throw new PublishError(
+        `This ${ctx.event.name} event is for commit ${ctx.headSha.slice(0, 12)} of pull request #${pullRequest}, but the reports were made on ${headSha.slice(0, 12)}. Nothing was published.`
       )
     }
   } else {
