@@ -1,0 +1,531 @@
+// Contract G, end to end on the deploy path: the bundled action (dist/index.js) run as GitHub runs it against
+// the emulator's fault injection and the warehouse stand-in. Each case checks the exit code, the outputs, the
+// one audit record the warehouse received, the final platform state, and that no secret got out (G8).
+// Every test has its own emulator, warehouse and workspace, so the cases run concurrently.
+import { afterAll, describe, it } from 'vitest'
+import { tableOf } from '../helpers/markdown.js'
+import {
+  auditOf,
+  closeRigs,
+  definition,
+  errorLines,
+  expectNoSecrets,
+  QUERIES_PATH,
+  reported,
+  requestsTo,
+  rig,
+  SCHEMA_GLOB,
+  SCHEMA_PATH,
+  statuses,
+  TICKET,
+  until
+} from '../helpers/deploy-rig.js'
+
+afterAll(closeRigs)
+
+const ASSIGNEE = { name: 'idx_assignee', fields: ['assignee'] }
+const PROBE_COLUMNS = ['Index', 'Query', 'Before the deploy', 'After the deploy', 'Used its index']
+
+describe.concurrent(
+  'every deploy attempt is audited; after a committed PUT the outputs say what is known (G5)',
+  () => {
+    it('audits a deploy that failed before its PUT without a schema version, and writes nothing', async ({
+      expect
+    }) => {
+      const r = await rig()
+      r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 500, count: 100 })
+      const run = await r.run()
+      expect(run.code, run.stdout).toBe(1)
+      expect(run.outputs).toMatchObject({
+        valid: 'false',
+        changed: 'false',
+        'schema-version': '',
+        'rebuild-status': 'skipped',
+        'index-used': '',
+        'audit-delivered': 'true',
+        'payload-hash': ''
+      })
+      expect(errorLines(run).join('\n')).toMatch(
+        /GET \/api\/v2\/data-gateway\/customobjects\/schemas\/\S+ failed: 500/
+      )
+      const audit = auditOf(expect, r)
+      expect(audit).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false, probes: [] })
+      expect(audit).not.toHaveProperty('schemaVersion')
+      expect(audit).not.toHaveProperty('previousSchemaVersion')
+      expect(audit).not.toHaveProperty('rolledBack')
+      expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(0)
+      expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+      expectNoSecrets(expect, r, run)
+    })
+
+    it('rides out a rebuild poll that fails once after the PUT, and reports the deploy', async ({
+      expect
+    }) => {
+      const r = await rig({ rebuildMinMs: 700 })
+      r.emu.addFault({
+        method: 'GET',
+        path: SCHEMA_GLOB,
+        kind: 'status',
+        status: 500,
+        count: 1,
+        after: 'PUT'
+      })
+      const run = await r.run()
+      const version = r.before.schemaVersion + 1
+      expect(run.code, run.stdout).toBe(0)
+      expect(run.outputs).toMatchObject({
+        valid: 'true',
+        changed: 'true',
+        'schema-version': String(version),
+        'rebuild-status': 'active',
+        'index-used': 'true',
+        'audit-delivered': 'true'
+      })
+      expect(run.outputs['payload-hash']).toMatch(/^[0-9a-f]{64}$/)
+      const put = requestsTo(r, 'PUT', SCHEMA_PATH)
+      expect(put.map(q => q.status)).toEqual([200])
+      const polls = requestsTo(r, 'GET', SCHEMA_PATH).filter(q => q.at >= put[0]!.at)
+      expect(polls[0]!.status).toBe(500)
+      expect(polls.slice(1).every(q => q.status === 200)).toBe(true)
+      const audit = auditOf(expect, r)
+      expect(audit).toMatchObject({
+        action: 'INDEX_DEPLOYED',
+        schemaVersion: version,
+        previousSchemaVersion: r.before.schemaVersion,
+        governanceCompliant: true,
+        payloadHash: run.outputs['payload-hash'],
+        rebuild: { status: 'active' },
+        probes: [{ index: 'idx_assignee', indexUsed: true }]
+      })
+      expect(audit).not.toHaveProperty('rolledBack')
+      const after = r.emu.getSchema(TICKET)!
+      expect(after.schemaVersion).toBe(version)
+      expect(statuses(after)).toEqual([
+        ['idx_created', 'active'],
+        ['idx_status', 'active'],
+        ['idx_assignee', 'active']
+      ])
+      expectNoSecrets(expect, r, run)
+    })
+
+    it('reports the new version and a timeout when every rebuild poll fails until rebuild-timeout-seconds', async ({
+      expect
+    }) => {
+      const r = await rig({ rebuildMinMs: 500 })
+      r.emu.addFault({
+        method: 'GET',
+        path: SCHEMA_GLOB,
+        kind: 'status',
+        status: 500,
+        count: 1000,
+        after: 'PUT'
+      })
+      const run = await r.run({ 'rebuild-timeout-seconds': '2' })
+      const version = r.before.schemaVersion + 1
+      expect(run.code, run.stdout).toBe(1)
+      expect(run.outputs).toMatchObject({
+        valid: 'false',
+        changed: 'true',
+        'schema-version': String(version),
+        'rebuild-status': 'timeout',
+        'index-used': '',
+        'audit-delivered': 'true'
+      })
+      const put = requestsTo(r, 'PUT', SCHEMA_PATH)
+      expect(put.map(q => q.status)).toEqual([200])
+      const polls = requestsTo(r, 'GET', SCHEMA_PATH).filter(q => q.at >= put[0]!.at)
+      expect(polls.length).toBeGreaterThan(1)
+      expect(polls.every(q => q.status === 500)).toBe(true)
+      // The message names the failed polls and what they answered.
+      const failure = errorLines(run).join('\n')
+      expect(failure).toMatch(new RegExp(`${polls.length} of ${polls.length} polls failed`))
+      expect(failure).toMatch(/500/)
+      const audit = auditOf(expect, r)
+      expect(audit).toMatchObject({
+        action: 'INDEX_DEPLOY_FAILED',
+        schemaVersion: version,
+        previousSchemaVersion: r.before.schemaVersion,
+        governanceCompliant: false,
+        rebuild: { status: 'timeout' },
+        probes: []
+      })
+      // The PUT stands: the platform finished the rebuild the action could not see.
+      const after = r.emu.getSchema(TICKET)!
+      expect(after.schemaVersion).toBe(version)
+      expect(after.indexes.map(definition)).toEqual([...r.before.indexes.map(definition), ASSIGNEE])
+      expectNoSecrets(expect, r, run)
+    })
+  }
+)
+
+describe.concurrent("a PUT's answer is checked (G6)", () => {
+  it('fails a committed PUT whose answer lacks the new index, naming it', async ({ expect }) => {
+    const r = await rig()
+    r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-omit-index' })
+    const run = await r.run()
+    const version = r.before.schemaVersion + 1
+    expect(run.code, run.stdout).toBe(1)
+    expect(run.outputs).toMatchObject({
+      valid: 'false',
+      changed: 'true',
+      'schema-version': String(version),
+      'rebuild-status': 'failed',
+      'index-used': '',
+      'audit-delivered': 'true'
+    })
+    expect(errorLines(run).join('\n')).toMatch(/answer to the PUT \(version \d+\) lacks idx_assignee/)
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: version,
+      previousSchemaVersion: r.before.schemaVersion,
+      governanceCompliant: false,
+      probes: []
+    })
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(1)
+    // The platform did commit it: the answer was wrong, not the write.
+    const after = r.emu.getSchema(TICKET)!
+    expect(after.schemaVersion).toBe(version)
+    expect(after.indexes.map(definition)).toEqual([...r.before.indexes.map(definition), ASSIGNEE])
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('fails a PUT answered with the old document, naming the missing index', async ({ expect }) => {
+    const r = await rig()
+    r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-no-commit' })
+    const run = await r.run()
+    expect(run.code, run.stdout).toBe(1)
+    expect(run.outputs).toMatchObject({
+      valid: 'false',
+      'schema-version': String(r.before.schemaVersion),
+      'index-used': '',
+      'audit-delivered': 'true'
+    })
+    expect(run.outputs['rebuild-status']).not.toBe('skipped')
+    expect(errorLines(run).join('\n')).toMatch(/lacks idx_assignee/)
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: r.before.schemaVersion,
+      previousSchemaVersion: r.before.schemaVersion,
+      governanceCompliant: false,
+      probes: []
+    })
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(1)
+    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectNoSecrets(expect, r, run)
+  })
+})
+
+describe.concurrent('index-used, the summary and the audit record agree on every probe (G4)', () => {
+  const ASSIGNEE_STATUS = `customObjectId: ${TICKET}
+indexes:
+  - name: idx_status_priority
+    fields: [status, priority]
+probes:
+  - index: idx_status_priority
+    values: { status: open }
+`
+
+  it('counts a probe served by a shorter live index as not using its own', async ({ expect }) => {
+    const r = await rig({}, ASSIGNEE_STATUS)
+    const run = await r.run()
+    expect(run.code, run.stdout).toBe(0)
+    const probe = reported(expect, run).probes[0]!
+    // The platform used an index, just not the one the probe targets.
+    expect(probe).toMatchObject({ index: 'idx_status_priority', indexUsed: true, indexName: 'idx_status' })
+    expectProbeNotUsed(expect, run, 'idx_status_priority')
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_DEPLOYED',
+      governanceCompliant: false,
+      probes: [{ index: 'idx_status_priority', indexUsed: false }]
+    })
+    expect(statuses(r.emu.getSchema(TICKET)!)).toContainEqual(['idx_status_priority', 'active'])
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('counts a probe whose query failed as not using its index', async ({ expect }) => {
+    const r = await rig()
+    // Only the probe after the deploy fails: the one before it (today's plan) is answered.
+    r.emu.addFault({
+      method: 'POST',
+      path: '/api/v2/data-gateway/customobjects/',
+      kind: 'status',
+      status: 500,
+      count: 10,
+      after: 'PUT'
+    })
+    const run = await r.run()
+    expect(run.code, run.stdout).toBe(0)
+    expect(requestsTo(r, 'POST', QUERIES_PATH).map(q => q.status)).toEqual([200, 500])
+    const probe = reported(expect, run).probes[0]!
+    expect(probe).toMatchObject({ index: 'idx_assignee', indexUsed: false })
+    expect(probe.error).toMatch(/500/)
+    expect(run.stdout).toMatch(/^::warning::.*probe idx_assignee could not run/m)
+    expectProbeNotUsed(expect, run, 'idx_assignee')
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_DEPLOYED',
+      governanceCompliant: false,
+      probes: [{ index: 'idx_assignee', indexUsed: false }]
+    })
+    expect(statuses(r.emu.getSchema(TICKET)!)).toContainEqual(['idx_assignee', 'active'])
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('counts a probe that found no index to use (a full scan) as not using its index', async ({ expect }) => {
+    // Another writer drops the new index between the end of the rebuild and the probe: the probe scans.
+    const r = await rig()
+    r.emu.addFault({
+      method: 'POST',
+      path: '/api/v2/data-gateway/customobjects/',
+      kind: 'latency',
+      latencyMs: 1500,
+      after: 'PUT'
+    })
+    const running = r.run()
+    await until('the probe after the PUT', () => {
+      const put = requestsTo(r, 'PUT', SCHEMA_PATH)[0]
+      return put !== undefined && requestsTo(r, 'POST', QUERIES_PATH).some(q => q.at >= put.at)
+    })
+    const live = r.emu.getSchema(TICKET)!
+    r.emu.putSchemaDirect({ ...live, indexes: live.indexes.filter(i => i.name !== 'idx_assignee') })
+    const run = await running
+    expect(run.code, run.stdout).toBe(0)
+    const probe = reported(expect, run).probes[0]!
+    expect(probe).toMatchObject({ index: 'idx_assignee', indexUsed: false, strategy: 'fullScan' })
+    expect(probe.recordsExamined).toBe(800)
+    expectProbeNotUsed(expect, run, 'idx_assignee')
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_DEPLOYED',
+      governanceCompliant: false,
+      probes: [{ index: 'idx_assignee', indexUsed: false, recordsExamined: 800 }]
+    })
+    expect(statuses(r.emu.getSchema(TICKET)!)).toEqual([
+      ['idx_created', 'active'],
+      ['idx_status', 'active']
+    ])
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('agrees on true when the probe used its index', async ({ expect }) => {
+    const r = await rig()
+    const run = await r.run()
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.outputs['index-used']).toBe('true')
+    expect(reported(expect, run).probes[0]).toMatchObject({
+      index: 'idx_assignee',
+      indexUsed: true,
+      indexName: 'idx_assignee'
+    })
+    const rows = tableOf(run.summary, PROBE_COLUMNS)
+    expect(rows.map(row => [row[0], row[4]])).toEqual([['idx_assignee', '✅ yes']])
+    const findings = JSON.parse(run.outputs.findings!) as { rule: string }[]
+    expect(findings.filter(f => f.rule === 'probe-full-scan')).toEqual([])
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_DEPLOYED',
+      governanceCompliant: true,
+      probes: [{ index: 'idx_assignee', indexUsed: true }]
+    })
+    expect(statuses(r.emu.getSchema(TICKET)!)).toContainEqual(['idx_assignee', 'active'])
+    expectNoSecrets(expect, r, run)
+  })
+
+  function expectProbeNotUsed(
+    expect: Parameters<typeof expectNoSecrets>[0],
+    run: { outputs: Record<string, string>; summary: string },
+    index: string
+  ): void {
+    expect(run.outputs['index-used']).toBe('false')
+    expect(run.outputs['rebuild-status']).toBe('active')
+    const rows = tableOf(run.summary, PROBE_COLUMNS)
+    expect(rows.map(row => [row[0], row[4]])).toEqual([[index, '❌ no']])
+    const findings = JSON.parse(run.outputs.findings!) as { rule: string; index?: string }[]
+    expect(findings).toContainEqual(expect.objectContaining({ rule: 'probe-full-scan', index }))
+  }
+})
+
+describe.concurrent('every wait has a bound (G7)', () => {
+  it('fails at once when a 429 on the schema GET asks to wait an hour, naming the wait', async ({
+    expect
+  }) => {
+    const r = await rig()
+    r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
+    const run = await r.run({}, { timeoutMs: 20_000 })
+    expect(run.code, run.stdout).toBe(1)
+    expect(errorLines(run).join('\n')).toMatch(/429.*asked to wait 3600 s \(Retry-After\)/)
+    expect(requestsTo(r, 'GET', SCHEMA_PATH).map(q => q.status)).toEqual([429])
+    expect(run.outputs).toMatchObject({
+      'schema-version': '',
+      'rebuild-status': 'skipped',
+      'audit-delivered': 'true'
+    })
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
+    expect(audit).not.toHaveProperty('schemaVersion')
+    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('fails at once when a 429 on the PUT asks to wait an hour, naming the wait', async ({ expect }) => {
+    const r = await rig()
+    r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
+    const run = await r.run({}, { timeoutMs: 20_000 })
+    expect(run.code, run.stdout).toBe(1)
+    expect(errorLines(run).join('\n')).toMatch(/PUT \S+ failed: 429.*asked to wait 3600 s \(Retry-After\)/)
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([429])
+    expect(run.outputs).toMatchObject({
+      'schema-version': String(r.before.schemaVersion),
+      'rebuild-status': 'skipped',
+      'audit-delivered': 'true'
+    })
+    expect(auditOf(expect, r)).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: r.before.schemaVersion,
+      governanceCompliant: false
+    })
+    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('sends nothing more when a 200 says the budget is used until a reset an hour away, naming the reset', async ({
+    expect
+  }) => {
+    const r = await rig()
+    r.emu.addFault({
+      method: 'GET',
+      path: SCHEMA_GLOB,
+      kind: 'headers',
+      headers: {
+        'inin-ratelimit-allowed': '300',
+        'inin-ratelimit-count': '300',
+        'inin-ratelimit-reset': '3600'
+      }
+    })
+    const run = await r.run({}, { timeoutMs: 20_000 })
+    expect(run.code, run.stdout).toBe(1)
+    const served = r.emu.requests()
+    const last = served.findIndex(q => q.method === 'GET' && q.path === SCHEMA_PATH)
+    // Nothing after the answer that announced the reset.
+    expect(served.slice(last + 1)).toEqual([])
+    expect(errorLines(run).join('\n')).toMatch(/PUT \S+ not sent: the rate-limit window resets in 3600 s/)
+    expect(run.outputs).toMatchObject({ 'rebuild-status': 'skipped', 'audit-delivered': 'true' })
+    expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
+    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectNoSecrets(expect, r, run)
+  })
+})
+
+describe.concurrent('a failed rebuild (G13)', () => {
+  const UNIQUE_STATUS = `customObjectId: ${TICKET}
+indexes:
+  - name: idx_assignee
+    fields: [assignee]
+  - name: idx_status_unique
+    fields: [status]
+    unique: true
+probes:
+  - index: idx_assignee
+    values: { assignee: probe-user }
+`
+
+  it('warns unique-on-low-cardinality in the PR check before any deploy', async ({ expect }) => {
+    const r = await rig({}, UNIQUE_STATUS)
+    const run = await r.run({ mode: 'validate', comment: 'false' }, { eventName: 'pull_request', event: {} })
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.outputs.valid).toBe('true')
+    const findings = JSON.parse(run.outputs.findings!) as { rule: string; severity: string; index?: string }[]
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'unique-on-low-cardinality',
+        severity: 'warning',
+        index: 'idx_status_unique'
+      })
+    )
+    expect(run.stdout).toMatch(/^::warning .*idx_status_unique/m)
+    expect(r.wh.deliveries()).toHaveLength(0)
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(0)
+    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('keeps the failed index and fails the step under on-rebuild-failure: keep', async ({ expect }) => {
+    const r = await rig({}, UNIQUE_STATUS)
+    const run = await r.run()
+    const version = r.before.schemaVersion + 1
+    expect(run.code, run.stdout).toBe(1)
+    expect(run.outputs).toMatchObject({
+      valid: 'false',
+      changed: 'true',
+      'schema-version': String(version),
+      'rebuild-status': 'failed',
+      'index-used': '',
+      'audit-delivered': 'true'
+    })
+    const after = r.emu.getSchema(TICKET)!
+    const failed = after.indexes.find(i => i.name === 'idx_status_unique')!
+    expect(failed.status).toBe('failed')
+    expect(errorLines(run).join('\n')).toContain(failed.statusReason!)
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: version,
+      previousSchemaVersion: r.before.schemaVersion,
+      governanceCompliant: false,
+      rebuild: { status: 'failed' },
+      probes: []
+    })
+    expect(audit).not.toHaveProperty('rolledBack')
+    expect(after.schemaVersion).toBe(version)
+    expect(statuses(after)).toEqual([
+      ['idx_created', 'active'],
+      ['idx_status', 'active'],
+      ['idx_assignee', 'active'],
+      ['idx_status_unique', 'failed']
+    ])
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(1)
+    expectNoSecrets(expect, r, run)
+  })
+
+  it('drops the failed index again under drop-failed, keeping the rest, and audits INDEX_ROLLED_BACK', async ({
+    expect
+  }) => {
+    const r = await rig({}, UNIQUE_STATUS)
+    const run = await r.run({ 'on-rebuild-failure': 'drop-failed' })
+    const rolledBackTo = r.before.schemaVersion + 2
+    expect(run.code, run.stdout).toBe(1)
+    expect(run.outputs).toMatchObject({
+      valid: 'false',
+      changed: 'true',
+      'schema-version': String(rolledBackTo),
+      'rebuild-status': 'failed',
+      'index-used': '',
+      'audit-delivered': 'true'
+    })
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([200, 200])
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_ROLLED_BACK',
+      schemaVersion: rolledBackTo,
+      previousSchemaVersion: r.before.schemaVersion,
+      governanceCompliant: false,
+      rebuild: { status: 'failed' }
+    })
+    expect(audit.rolledBack?.map(d => d.index)).toEqual(['idx_status_unique'])
+    const reason = audit.rolledBack![0]!.statusReason
+    expect(reason).toMatch(/share the value "closed"/)
+    expect(errorLines(run).join('\n')).toContain(reason)
+    expect(errorLines(run).join('\n')).toMatch(/Dropped idx_status_unique again/)
+    const after = r.emu.getSchema(TICKET)!
+    expect(after.schemaVersion).toBe(rolledBackTo)
+    expect(statuses(after)).toEqual([
+      ['idx_created', 'active'],
+      ['idx_status', 'active'],
+      ['idx_assignee', 'active']
+    ])
+    expectNoSecrets(expect, r, run)
+  })
+})
