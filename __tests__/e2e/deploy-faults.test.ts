@@ -2,9 +2,16 @@
 // the emulator's fault injection and the warehouse stand-in. Each case checks the exit code, the outputs, the
 // one audit record the warehouse received, the final platform state, and that no secret got out (G8).
 // Every test has its own emulator, warehouse and workspace, so the cases run concurrently.
-import { afterAll, describe, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createAuditSink } from '../../src/audit/deliver.js'
+import { processObject } from '../../src/pipeline/object.js'
 import { tableOf } from '../helpers/markdown.js'
+import { connect, indexFile, silentLogger } from '../helpers/platform.js'
 import {
+  ADD_ASSIGNEE,
+  CLIENT,
+  SECRET,
+  WAREHOUSE_SECRET,
   auditOf,
   closeRigs,
   definition,
@@ -416,6 +423,63 @@ describe.concurrent('every wait has a bound (G7)', () => {
     expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
     expect(r.emu.getSchema(TICKET)).toEqual(r.before)
     expectNoSecrets(expect, r, run)
+  })
+})
+
+// The action offers no input for the PUT deadline (180 s, PUT_DEADLINE_MS): a storm of 503s without
+// Retry-After would hold the bundled action for three minutes. The deploy recipe takes the deadline as an
+// option, so this case runs it in-process, over the same HTTP, auth and gateway modules, with 3 s.
+describe('all PUT attempts of one object share one deadline (G7)', () => {
+  it('ends a storm of 503s on the PUT at the shared deadline, with a bounded number of PUTs and a clear message', async () => {
+    const r = await rig()
+    r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 503, count: 10_000 })
+    // Backoff without jitter (random = 1): 250 ms, 500 ms, 1 s, 2 s... inside each PUT call.
+    const { gateway } = connect(r.emu.url, {
+      clientId: CLIENT,
+      clientSecret: SECRET,
+      http: { random: () => 1 }
+    })
+    const result = await processObject(
+      {
+        log: silentLogger,
+        live: gateway,
+        putDeadlineMs: 3000,
+        audit: {
+          sink: createAuditSink({ url: `${r.wh.url}/audit`, secret: WAREHOUSE_SECRET }),
+          required: false,
+          source: {
+            repository: 'acme/indexes',
+            sha: 'abc',
+            ref: 'refs/heads/main',
+            runId: '1',
+            runAttempt: '1',
+            actor: 'dev'
+          }
+        }
+      },
+      { loaded: indexFile(ADD_ASSIGNEE), customObjectId: TICKET, mode: 'deploy' }
+    )
+    const puts = requestsTo(r, 'PUT', SCHEMA_PATH)
+    // Three rounds (the first PUT and two re-sends after reading back that nothing was applied), each with its
+    // HTTP retries, all inside the one deadline: 4 + 3 + 2 PUTs. A deadline per call would allow 3 × 4.
+    expect(puts.length).toBeGreaterThanOrEqual(3)
+    expect(puts.length).toBeLessThanOrEqual(10)
+    expect(puts.every(q => q.status === 503)).toBe(true)
+    expect(result.error).toMatch(
+      new RegExp(
+        `the PUT was not applied \\(the live schema is still version ${r.before.schemaVersion}\\): it was sent ` +
+          `${puts.length} times within the 3 s deadline that every PUT attempt of an object shares, and the last ` +
+          'answer was: PUT \\S+ failed: 503 service.unavailable'
+      )
+    )
+    expect(result).toMatchObject({ outcome: 'failed', schemaVersion: r.before.schemaVersion, audit: 'true' })
+    expect(result.rebuild.status).toBe('skipped')
+    expect(auditOf(expect, r)).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      schemaVersion: r.before.schemaVersion,
+      governanceCompliant: false
+    })
+    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
   })
 })
 
