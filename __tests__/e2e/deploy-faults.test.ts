@@ -592,4 +592,43 @@ probes:
     ])
     expectNoSecrets(expect, r, run)
   })
+
+  it("re-reads after a 409 on the rollback PUT and keeps a concurrent writer's index", async ({ expect }) => {
+    const r = await rig({}, UNIQUE_STATUS)
+    // The rollback PUT (the second) waits long enough for another writer to land before it is served.
+    r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 1000, after: 'PUT' })
+    const running = r.run({ 'on-rebuild-failure': 'drop-failed' })
+    await until('the rollback PUT', () => requestsTo(r, 'PUT', SCHEMA_PATH).length === 2)
+    const theirs = { name: 'idx_priority', fields: ['priority'] }
+    const live = r.emu.getSchema(TICKET)!
+    r.emu.putSchemaDirect({ ...live, indexes: [...live.indexes, theirs] })
+    const run = await running
+    // The deploy's PUT, the other writer's, then the rollback: three versions on.
+    const rolledBackTo = r.before.schemaVersion + 3
+    expect(run.code, run.stdout).toBe(1)
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([200, 409, 200])
+    expect(run.outputs).toMatchObject({
+      'schema-version': String(rolledBackTo),
+      'rebuild-status': 'failed',
+      'audit-delivered': 'true'
+    })
+    const audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      action: 'INDEX_ROLLED_BACK',
+      schemaVersion: rolledBackTo,
+      previousSchemaVersion: r.before.schemaVersion,
+      governanceCompliant: false
+    })
+    expect(audit.rolledBack?.map(d => d.index)).toEqual(['idx_status_unique'])
+    const after = r.emu.getSchema(TICKET)!
+    expect(after.schemaVersion).toBe(rolledBackTo)
+    expect(after.indexes.map(i => i.name)).toEqual([
+      'idx_created',
+      'idx_status',
+      'idx_assignee',
+      'idx_priority'
+    ])
+    expect(after.indexes.every(i => i.status === 'active')).toBe(true)
+    expectNoSecrets(expect, r, run)
+  })
 })
