@@ -165,6 +165,42 @@ describe.concurrent(
   }
 )
 
+describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', () => {
+  it('cuts a poll the platform never answers at the rebuild deadline, and names why', async ({ expect }) => {
+    const r = await rig({ rebuildMinMs: 300 })
+    r.emu.addFault({
+      method: 'GET',
+      path: SCHEMA_GLOB,
+      kind: 'latency',
+      latencyMs: 15_000,
+      count: 100,
+      after: 'PUT'
+    })
+    const run = await r.run({ 'rebuild-timeout-seconds': '2' }, { timeoutMs: 12_000 })
+    expect(run.code, run.stdout).toBe(1)
+    expect(run.outputs).toMatchObject({
+      'schema-version': String(r.before.schemaVersion + 1),
+      'rebuild-status': 'timeout',
+      'audit-delivered': 'true'
+    })
+    const put = requestsTo(r, 'PUT', SCHEMA_PATH)[0]!
+    // The poll that hung was dropped by the action, not answered.
+    expect(
+      requestsTo(r, 'GET', SCHEMA_PATH)
+        .filter(q => q.at >= put.at)
+        .map(q => q.status)
+    ).toEqual([0])
+    const failure = errorLines(run).join('\n')
+    expect(failure).toMatch(/1 of 1 polls failed, the last with: GET \S+ failed: no answer \(Request timeout/)
+    expect(failure).toMatch(/the call is safe to re-run; gave up at this call's 2 s deadline;/)
+    expect(auditOf(expect, r)).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      rebuild: { status: 'timeout' }
+    })
+    expectNoSecrets(expect, r, run)
+  })
+})
+
 describe.concurrent("a PUT's answer is checked (G6)", () => {
   it('fails a committed PUT whose answer lacks the new index, naming it', async ({ expect }) => {
     const r = await rig()
