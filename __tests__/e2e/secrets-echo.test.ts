@@ -3,11 +3,12 @@
 // that names the status and code, and no secret reaches stdout, stderr, an output, the job summary, the report
 // file or the audit record.
 import { afterAll, describe, it } from 'vitest'
-import type { FaultSpec } from '../../src/emulator/index.js'
+import { startGitHubStandIn, type FaultSpec } from '../../src/emulator/index.js'
 import {
   auditOf,
   closeRigs,
   expectNoSecrets,
+  GITHUB_TOKEN,
   QUERIES_PATH,
   reported,
   requestsTo,
@@ -18,7 +19,10 @@ import {
   type Rig
 } from '../helpers/deploy-rig.js'
 
-afterAll(closeRigs)
+const standIns: { close(): Promise<void> }[] = []
+afterAll(async () => {
+  await Promise.all([closeRigs(), ...standIns.splice(0).map(s => s.close())])
+})
 
 interface EchoCase {
   name: string
@@ -159,6 +163,38 @@ describe.concurrent('a warehouse echoing its shared secret (G8)', () => {
     expect(run.outputs['audit-delivered']).toBe('true')
     expect(r.wh.attempts()).toBe(2)
     expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOYED', governanceCompliant: true })
+    expectNoSecrets(expect, r, run)
+  })
+})
+
+describe.concurrent('GitHub echoing its token (G8)', () => {
+  it('keeps the token out of the warning when the review look-up before a deploy fails', async ({
+    expect
+  }) => {
+    const r = await rig()
+    const github = await startGitHubStandIn({
+      faults: [
+        {
+          path: '/repos/acme/indexes/commits/',
+          kind: 'status',
+          status: 422,
+          count: 100,
+          body: { message: `Bad credentials: you sent token ${GITHUB_TOKEN}` }
+        }
+      ]
+    })
+    standIns.push(github)
+    const run = await r.run({ 'require-review': 'warn' }, { env: { GITHUB_API_URL: github.url } })
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.outputs.reviewed).toBe('unknown')
+    expect(problems(run.stdout)).toMatch(
+      /::warning::.*has no review: the review could not be looked up: GitHub answered 422 .*you sent token \*\*\*/
+    )
+    expect(github.requests().map(q => q.status)).toEqual([422])
+    expect(auditOf(expect, r)).toMatchObject({
+      action: 'INDEX_DEPLOYED',
+      review: { payloadHash: null, matched: null }
+    })
     expectNoSecrets(expect, r, run)
   })
 })
