@@ -413,6 +413,27 @@ describe.concurrent('every wait has a bound (G7)', () => {
     expectNoSecrets(expect, r, run)
   })
 
+  it('fails at once when the throttled token endpoint asks to wait an hour, naming the wait', async ({
+    expect
+  }) => {
+    const r = await rig()
+    r.emu.addFault({ path: '/oauth/token', kind: 'status', status: 400, retryAfter: 3600 })
+    const run = await r.run({}, { timeoutMs: 20_000 })
+    expect(run.code, run.stdout).toBe(1)
+    expect(errorLines(run).join('\n')).toMatch(
+      /POST \/oauth\/token failed: 400 invalid_request.*asked to wait 3600 s \(Retry-After\)/
+    )
+    expect(r.emu.requests().map(q => `${q.method} ${q.path} ${q.status}`)).toEqual(['POST /oauth/token 400'])
+    expect(run.outputs).toMatchObject({
+      'schema-version': '',
+      'rebuild-status': 'skipped',
+      'audit-delivered': 'true'
+    })
+    expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
+    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectNoSecrets(expect, r, run)
+  })
+
   it('fails at once when a 429 on the PUT asks to wait an hour, naming the wait', async ({ expect }) => {
     const r = await rig()
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
