@@ -244,7 +244,8 @@ describe.concurrent("a PUT's answer is checked (G6)", () => {
       'index-used': '',
       'audit-delivered': 'true'
     })
-    expect(run.outputs['rebuild-status']).not.toBe('skipped')
+    // Never skipped after a PUT that answered 200 (G5): the answer was wrong, so the deploy failed.
+    expect(run.outputs['rebuild-status']).toBe('failed')
     expect(errorLines(run).join('\n')).toMatch(/lacks idx_assignee/)
     const audit = auditOf(expect, r)
     expect(audit).toMatchObject({

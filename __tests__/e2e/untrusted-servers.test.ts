@@ -14,7 +14,8 @@ import {
   rig,
   SCHEMA_GLOB,
   SCHEMA_PATH,
-  TICKET
+  TICKET,
+  until
 } from '../helpers/deploy-rig.js'
 
 afterAll(closeRigs)
@@ -91,6 +92,33 @@ describe.concurrent("a server's message cannot speak to the runner (G9)", () => 
     expect(injectedCommands(run.stdout)).toEqual([])
     expect(injectedCommands(run.stderr)).toEqual([])
     expect(auditOf(expect, r).action).toBe(c.code === 0 ? 'INDEX_DEPLOYED' : 'INDEX_DEPLOY_FAILED')
+    expectNoSecrets(expect, r, run)
+  })
+})
+
+describe.concurrent("a server's message in an info line (G9)", () => {
+  it('defuses the commands in a lost PUT answer that the log quotes', async ({ expect }) => {
+    const r = await rig()
+    // The PUT is held, then answered 500; meanwhile another writer lands the very document the action sends,
+    // so the action reads back its own payload hash and logs (as info) that the answer was lost.
+    r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 800 })
+    r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 500, message: HOSTILE })
+    const running = r.run()
+    await until('the PUT', () => requestsTo(r, 'PUT', SCHEMA_PATH).length === 1)
+    r.emu.putSchemaDirect({
+      ...r.before,
+      indexes: [...r.before.indexes, { name: 'idx_assignee', fields: ['assignee'] }]
+    })
+    const run = await running
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.outputs['schema-version']).toBe(String(r.before.schemaVersion + 1))
+    const lost = run.stdout.split('\n').filter(l => l.includes("the PUT's answer was lost"))
+    expect(lost).toHaveLength(1)
+    expect(lost[0]).toMatch(/^[^:]/)
+    expect(run.stdout).toContain('INJECTED-error')
+    expect(injectedCommands(run.stdout)).toEqual([])
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([500])
+    expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOYED', governanceCompliant: true })
     expectNoSecrets(expect, r, run)
   })
 })
