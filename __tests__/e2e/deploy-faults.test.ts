@@ -1,7 +1,8 @@
 // Contract G, end to end on the deploy path: the bundled action (dist/index.js) run as GitHub runs it against
 // the emulator's fault injection and the warehouse stand-in. Each case checks the exit code, the outputs, the
-// one audit record the warehouse received, the final platform state, and that no secret got out (G8).
-// Every test has its own emulator, warehouse and workspace, so the cases run concurrently.
+// one audit record the warehouse received (agreeing with the outputs), the final platform state, and that no
+// secret got out (expectOutcome). Every test has its own emulator, warehouse and workspace, so the cases run
+// concurrently.
 import { afterAll, describe, expect, it } from 'vitest'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import { processObject } from '../../src/pipeline/object.js'
@@ -9,29 +10,47 @@ import { tableOf } from '../helpers/markdown.js'
 import { connect, indexFile, silentLogger } from '../helpers/platform.js'
 import {
   ADD_ASSIGNEE,
-  CLIENT,
-  SECRET,
-  WAREHOUSE_SECRET,
   auditOf,
+  CLIENT,
   closeRigs,
   definition,
   errorLines,
   expectNoSecrets,
+  expectOutcome,
   QUERIES_PATH,
   reported,
   requestsTo,
   rig,
   SCHEMA_GLOB,
   SCHEMA_PATH,
+  SECRET,
   statuses,
   TICKET,
-  until
+  until,
+  WAREHOUSE_SECRET,
+  type Rig
 } from '../helpers/deploy-rig.js'
+import type { ActionRun } from '../helpers/action.js'
+import type { ExpectStatic } from 'vitest'
 
 afterAll(closeRigs)
 
 const ASSIGNEE = { name: 'idx_assignee', fields: ['assignee'] }
 const PROBE_COLUMNS = ['Index', 'Query', 'Before the deploy', 'After the deploy', 'Used its index']
+
+/** The platform holds the live indexes before the run plus `added`, one version on. */
+function expectCommitted(expect: ExpectStatic, r: Rig, added = [ASSIGNEE]): void {
+  const after = r.emu.getSchema(TICKET)!
+  expect(after.schemaVersion).toBe(r.before.schemaVersion + 1)
+  expect(after.indexes.map(definition)).toEqual([...r.before.indexes.map(definition), ...added])
+}
+
+/** Nothing was written. */
+function expectUntouched(expect: ExpectStatic, r: Rig): void {
+  expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+}
+
+const failure = (run: ActionRun): string => errorLines(run).join('\n')
 
 describe.concurrent(
   'every deploy attempt is audited; after a committed PUT the outputs say what is known (G5)',
@@ -42,27 +61,20 @@ describe.concurrent(
       const r = await rig()
       r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 500, count: 100 })
       const run = await r.run()
-      expect(run.code, run.stdout).toBe(1)
-      expect(run.outputs).toMatchObject({
-        valid: 'false',
-        changed: 'false',
-        'schema-version': '',
-        'rebuild-status': 'skipped',
-        'index-used': '',
-        'audit-delivered': 'true',
-        'payload-hash': ''
+      expectOutcome(expect, r, run, {
+        code: 1,
+        valid: false,
+        changed: false,
+        version: undefined,
+        rebuild: 'skipped',
+        indexUsed: '',
+        audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
       })
-      expect(errorLines(run).join('\n')).toMatch(
-        /GET \/api\/v2\/data-gateway\/customobjects\/schemas\/\S+ failed: 500/
+      expect(failure(run)).toMatch(
+        /GET \/api\/v2\/data-gateway\/customobjects\/schemas\/\S+ failed: 500 internal\.server\.error/
       )
-      const audit = auditOf(expect, r)
-      expect(audit).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false, probes: [] })
-      expect(audit).not.toHaveProperty('schemaVersion')
-      expect(audit).not.toHaveProperty('previousSchemaVersion')
-      expect(audit).not.toHaveProperty('rolledBack')
       expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(0)
-      expect(r.emu.getSchema(TICKET)).toEqual(r.before)
-      expectNoSecrets(expect, r, run)
+      expectUntouched(expect, r)
     })
 
     it('rides out a rebuild poll that fails once after the PUT, and reports the deploy', async ({
@@ -78,41 +90,22 @@ describe.concurrent(
         after: 'PUT'
       })
       const run = await r.run()
-      const version = r.before.schemaVersion + 1
-      expect(run.code, run.stdout).toBe(0)
-      expect(run.outputs).toMatchObject({
-        valid: 'true',
-        changed: 'true',
-        'schema-version': String(version),
-        'rebuild-status': 'active',
-        'index-used': 'true',
-        'audit-delivered': 'true'
+      expectOutcome(expect, r, run, {
+        code: 0,
+        valid: true,
+        changed: true,
+        version: r.before.schemaVersion + 1,
+        rebuild: 'active',
+        indexUsed: 'true',
+        audit: { action: 'INDEX_DEPLOYED', compliant: true, probes: [['idx_assignee', true]] }
       })
-      expect(run.outputs['payload-hash']).toMatch(/^[0-9a-f]{64}$/)
       const put = requestsTo(r, 'PUT', SCHEMA_PATH)
       expect(put.map(q => q.status)).toEqual([200])
       const polls = requestsTo(r, 'GET', SCHEMA_PATH).filter(q => q.at >= put[0]!.at)
-      expect(polls[0]!.status).toBe(500)
-      expect(polls.slice(1).every(q => q.status === 200)).toBe(true)
-      const audit = auditOf(expect, r)
-      expect(audit).toMatchObject({
-        action: 'INDEX_DEPLOYED',
-        schemaVersion: version,
-        previousSchemaVersion: r.before.schemaVersion,
-        governanceCompliant: true,
-        payloadHash: run.outputs['payload-hash'],
-        rebuild: { status: 'active' },
-        probes: [{ index: 'idx_assignee', indexUsed: true }]
-      })
-      expect(audit).not.toHaveProperty('rolledBack')
-      const after = r.emu.getSchema(TICKET)!
-      expect(after.schemaVersion).toBe(version)
-      expect(statuses(after)).toEqual([
-        ['idx_created', 'active'],
-        ['idx_status', 'active'],
-        ['idx_assignee', 'active']
-      ])
-      expectNoSecrets(expect, r, run)
+      expect(polls.map(q => q.status)).toEqual([500, ...polls.slice(1).map(() => 200)])
+      expect(polls.length).toBeGreaterThan(1)
+      expectCommitted(expect, r)
+      expect(statuses(r.emu.getSchema(TICKET)!).every(([, status]) => status === 'active')).toBe(true)
     })
 
     it('reports the new version and a timeout when every rebuild poll fails until rebuild-timeout-seconds', async ({
@@ -128,15 +121,14 @@ describe.concurrent(
         after: 'PUT'
       })
       const run = await r.run({ 'rebuild-timeout-seconds': '2' })
-      const version = r.before.schemaVersion + 1
-      expect(run.code, run.stdout).toBe(1)
-      expect(run.outputs).toMatchObject({
-        valid: 'false',
-        changed: 'true',
-        'schema-version': String(version),
-        'rebuild-status': 'timeout',
-        'index-used': '',
-        'audit-delivered': 'true'
+      expectOutcome(expect, r, run, {
+        code: 1,
+        valid: false,
+        changed: true,
+        version: r.before.schemaVersion + 1,
+        rebuild: 'timeout',
+        indexUsed: '',
+        audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
       })
       const put = requestsTo(r, 'PUT', SCHEMA_PATH)
       expect(put.map(q => q.status)).toEqual([200])
@@ -144,23 +136,13 @@ describe.concurrent(
       expect(polls.length).toBeGreaterThan(1)
       expect(polls.every(q => q.status === 500)).toBe(true)
       // The message names the failed polls and what they answered.
-      const failure = errorLines(run).join('\n')
-      expect(failure).toMatch(new RegExp(`${polls.length} of ${polls.length} polls failed`))
-      expect(failure).toMatch(/500/)
-      const audit = auditOf(expect, r)
-      expect(audit).toMatchObject({
-        action: 'INDEX_DEPLOY_FAILED',
-        schemaVersion: version,
-        previousSchemaVersion: r.before.schemaVersion,
-        governanceCompliant: false,
-        rebuild: { status: 'timeout' },
-        probes: []
-      })
+      expect(failure(run)).toMatch(
+        new RegExp(
+          `${polls.length} of ${polls.length} polls failed, the last with: GET \\S+ failed: 500 internal\\.server\\.error`
+        )
+      )
       // The PUT stands: the platform finished the rebuild the action could not see.
-      const after = r.emu.getSchema(TICKET)!
-      expect(after.schemaVersion).toBe(version)
-      expect(after.indexes.map(definition)).toEqual([...r.before.indexes.map(definition), ASSIGNEE])
-      expectNoSecrets(expect, r, run)
+      expectCommitted(expect, r)
     })
   }
 )
@@ -177,11 +159,14 @@ describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', ()
       after: 'PUT'
     })
     const run = await r.run({ 'rebuild-timeout-seconds': '2' }, { timeoutMs: 12_000 })
-    expect(run.code, run.stdout).toBe(1)
-    expect(run.outputs).toMatchObject({
-      'schema-version': String(r.before.schemaVersion + 1),
-      'rebuild-status': 'timeout',
-      'audit-delivered': 'true'
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: r.before.schemaVersion + 1,
+      rebuild: 'timeout',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
     })
     const put = requestsTo(r, 'PUT', SCHEMA_PATH)[0]!
     // The poll that hung was dropped by the action, not answered.
@@ -190,14 +175,11 @@ describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', ()
         .filter(q => q.at >= put.at)
         .map(q => q.status)
     ).toEqual([0])
-    const failure = errorLines(run).join('\n')
-    expect(failure).toMatch(/1 of 1 polls failed, the last with: GET \S+ failed: no answer \(Request timeout/)
-    expect(failure).toMatch(/the call is safe to re-run; gave up at this call's 2 s deadline;/)
-    expect(auditOf(expect, r)).toMatchObject({
-      action: 'INDEX_DEPLOY_FAILED',
-      rebuild: { status: 'timeout' }
-    })
-    expectNoSecrets(expect, r, run)
+    expect(failure(run)).toMatch(
+      /1 of 1 polls failed, the last with: GET \S+ failed: no answer \(Request timeout/
+    )
+    expect(failure(run)).toMatch(/the call is safe to re-run; gave up at this call's 2 s deadline;/)
+    expectCommitted(expect, r)
   })
 })
 
@@ -206,63 +188,71 @@ describe.concurrent("a PUT's answer is checked (G6)", () => {
     const r = await rig()
     r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-omit-index' })
     const run = await r.run()
-    const version = r.before.schemaVersion + 1
-    expect(run.code, run.stdout).toBe(1)
-    expect(run.outputs).toMatchObject({
-      valid: 'false',
-      changed: 'true',
-      'schema-version': String(version),
-      'rebuild-status': 'failed',
-      'index-used': '',
-      'audit-delivered': 'true'
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: r.before.schemaVersion + 1,
+      rebuild: 'failed',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
     })
-    expect(errorLines(run).join('\n')).toMatch(/answer to the PUT \(version \d+\) lacks idx_assignee/)
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_DEPLOY_FAILED',
-      schemaVersion: version,
-      previousSchemaVersion: r.before.schemaVersion,
-      governanceCompliant: false,
-      probes: []
-    })
+    expect(failure(run)).toMatch(
+      new RegExp(
+        `answer to the PUT \\(version ${r.before.schemaVersion + 1}\\) lacks idx_assignee as the index file defines it`
+      )
+    )
     expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(1)
     // The platform did commit it: the answer was wrong, not the write.
-    const after = r.emu.getSchema(TICKET)!
-    expect(after.schemaVersion).toBe(version)
-    expect(after.indexes.map(definition)).toEqual([...r.before.indexes.map(definition), ASSIGNEE])
-    expectNoSecrets(expect, r, run)
+    expectCommitted(expect, r)
   })
 
   it('fails a PUT answered with the old document, naming the missing index', async ({ expect }) => {
     const r = await rig()
     r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-no-commit' })
     const run = await r.run()
-    expect(run.code, run.stdout).toBe(1)
-    expect(run.outputs).toMatchObject({
-      valid: 'false',
-      'schema-version': String(r.before.schemaVersion),
-      'index-used': '',
-      'audit-delivered': 'true'
+    // Never skipped after a PUT answered 200 (G5): the answer was wrong, so the deploy failed.
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: r.before.schemaVersion,
+      rebuild: 'failed',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
     })
-    // Never skipped after a PUT that answered 200 (G5): the answer was wrong, so the deploy failed.
-    expect(run.outputs['rebuild-status']).toBe('failed')
-    expect(errorLines(run).join('\n')).toMatch(/lacks idx_assignee/)
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_DEPLOY_FAILED',
-      schemaVersion: r.before.schemaVersion,
-      previousSchemaVersion: r.before.schemaVersion,
-      governanceCompliant: false,
-      probes: []
-    })
+    expect(failure(run)).toMatch(
+      new RegExp(
+        `answer to the PUT \\(version ${r.before.schemaVersion}\\) lacks idx_assignee as the index file defines it`
+      )
+    )
     expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(1)
-    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
-    expectNoSecrets(expect, r, run)
+    expectUntouched(expect, r)
   })
 })
 
 describe.concurrent('index-used, the summary and the audit record agree on every probe (G4)', () => {
-  const ASSIGNEE_STATUS = `customObjectId: ${TICKET}
+  /** index-used false, the summary's probe row says no, and a probe-full-scan warning names the index. */
+  function expectProbeNotUsed(expect: ExpectStatic, r: Rig, run: ActionRun, index: string): void {
+    expectOutcome(expect, r, run, {
+      code: 0,
+      valid: true,
+      changed: true,
+      version: r.before.schemaVersion + 1,
+      rebuild: 'active',
+      indexUsed: 'false',
+      audit: { action: 'INDEX_DEPLOYED', compliant: false, probes: [[index, false]] }
+    })
+    const rows = tableOf(run.summary, PROBE_COLUMNS)
+    expect(rows.map(row => [row[0], row[4]])).toEqual([[index, '❌ no']])
+    const findings = JSON.parse(run.outputs.findings!) as { rule: string; index?: string }[]
+    expect(findings.filter(f => f.rule === 'probe-full-scan').map(f => f.index)).toEqual([index])
+  }
+
+  it('counts a probe served by a shorter live index as not using its own', async ({ expect }) => {
+    const r = await rig(
+      {},
+      `customObjectId: ${TICKET}
 indexes:
   - name: idx_status_priority
     fields: [status, priority]
@@ -270,23 +260,12 @@ probes:
   - index: idx_status_priority
     values: { status: open }
 `
-
-  it('counts a probe served by a shorter live index as not using its own', async ({ expect }) => {
-    const r = await rig({}, ASSIGNEE_STATUS)
+    )
     const run = await r.run()
-    expect(run.code, run.stdout).toBe(0)
-    const probe = reported(expect, run).probes[0]!
+    expectProbeNotUsed(expect, r, run, 'idx_status_priority')
     // The platform used an index, just not the one the probe targets.
-    expect(probe).toMatchObject({ index: 'idx_status_priority', indexUsed: true, indexName: 'idx_status' })
-    expectProbeNotUsed(expect, run, 'idx_status_priority')
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_DEPLOYED',
-      governanceCompliant: false,
-      probes: [{ index: 'idx_status_priority', indexUsed: false }]
-    })
-    expect(statuses(r.emu.getSchema(TICKET)!)).toContainEqual(['idx_status_priority', 'active'])
-    expectNoSecrets(expect, r, run)
+    expect(reported(expect, run).probes[0]).toMatchObject({ indexUsed: true, indexName: 'idx_status' })
+    expectCommitted(expect, r, [{ name: 'idx_status_priority', fields: ['status', 'priority'] }])
   })
 
   it('counts a probe whose query failed as not using its index', async ({ expect }) => {
@@ -301,21 +280,11 @@ probes:
       after: 'PUT'
     })
     const run = await r.run()
-    expect(run.code, run.stdout).toBe(0)
+    expectProbeNotUsed(expect, r, run, 'idx_assignee')
     expect(requestsTo(r, 'POST', QUERIES_PATH).map(q => q.status)).toEqual([200, 500])
-    const probe = reported(expect, run).probes[0]!
-    expect(probe).toMatchObject({ index: 'idx_assignee', indexUsed: false })
-    expect(probe.error).toMatch(/500/)
+    expect(reported(expect, run).probes[0]!.error).toMatch(/POST \S+ failed: 500 internal\.server\.error/)
     expect(run.stdout).toMatch(/^::warning::.*probe idx_assignee could not run/m)
-    expectProbeNotUsed(expect, run, 'idx_assignee')
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_DEPLOYED',
-      governanceCompliant: false,
-      probes: [{ index: 'idx_assignee', indexUsed: false }]
-    })
-    expect(statuses(r.emu.getSchema(TICKET)!)).toContainEqual(['idx_assignee', 'active'])
-    expectNoSecrets(expect, r, run)
+    expectCommitted(expect, r)
   })
 
   it('counts a probe that found no index to use (a full scan) as not using its index', async ({ expect }) => {
@@ -336,60 +305,34 @@ probes:
     const live = r.emu.getSchema(TICKET)!
     r.emu.putSchemaDirect({ ...live, indexes: live.indexes.filter(i => i.name !== 'idx_assignee') })
     const run = await running
-    expect(run.code, run.stdout).toBe(0)
-    const probe = reported(expect, run).probes[0]!
-    expect(probe).toMatchObject({ index: 'idx_assignee', indexUsed: false, strategy: 'fullScan' })
-    expect(probe.recordsExamined).toBe(800)
-    expectProbeNotUsed(expect, run, 'idx_assignee')
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_DEPLOYED',
-      governanceCompliant: false,
-      probes: [{ index: 'idx_assignee', indexUsed: false, recordsExamined: 800 }]
-    })
+    expectProbeNotUsed(expect, r, run, 'idx_assignee')
+    expect(reported(expect, run).probes[0]).toMatchObject({ strategy: 'fullScan', recordsExamined: 800 })
+    expect(auditOf(expect, r).probes[0]!.recordsExamined).toBe(800)
     expect(statuses(r.emu.getSchema(TICKET)!)).toEqual([
       ['idx_created', 'active'],
       ['idx_status', 'active']
     ])
-    expectNoSecrets(expect, r, run)
   })
 
   it('agrees on true when the probe used its index', async ({ expect }) => {
     const r = await rig()
     const run = await r.run()
-    expect(run.code, run.stdout).toBe(0)
-    expect(run.outputs['index-used']).toBe('true')
-    expect(reported(expect, run).probes[0]).toMatchObject({
-      index: 'idx_assignee',
-      indexUsed: true,
-      indexName: 'idx_assignee'
+    expectOutcome(expect, r, run, {
+      code: 0,
+      valid: true,
+      changed: true,
+      version: r.before.schemaVersion + 1,
+      rebuild: 'active',
+      indexUsed: 'true',
+      audit: { action: 'INDEX_DEPLOYED', compliant: true, probes: [['idx_assignee', true]] }
     })
+    expect(reported(expect, run).probes[0]).toMatchObject({ indexUsed: true, indexName: 'idx_assignee' })
     const rows = tableOf(run.summary, PROBE_COLUMNS)
     expect(rows.map(row => [row[0], row[4]])).toEqual([['idx_assignee', '✅ yes']])
     const findings = JSON.parse(run.outputs.findings!) as { rule: string }[]
     expect(findings.filter(f => f.rule === 'probe-full-scan')).toEqual([])
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_DEPLOYED',
-      governanceCompliant: true,
-      probes: [{ index: 'idx_assignee', indexUsed: true }]
-    })
-    expect(statuses(r.emu.getSchema(TICKET)!)).toContainEqual(['idx_assignee', 'active'])
-    expectNoSecrets(expect, r, run)
+    expectCommitted(expect, r)
   })
-
-  function expectProbeNotUsed(
-    expect: Parameters<typeof expectNoSecrets>[0],
-    run: { outputs: Record<string, string>; summary: string },
-    index: string
-  ): void {
-    expect(run.outputs['index-used']).toBe('false')
-    expect(run.outputs['rebuild-status']).toBe('active')
-    const rows = tableOf(run.summary, PROBE_COLUMNS)
-    expect(rows.map(row => [row[0], row[4]])).toEqual([[index, '❌ no']])
-    const findings = JSON.parse(run.outputs.findings!) as { rule: string; index?: string }[]
-    expect(findings).toContainEqual(expect.objectContaining({ rule: 'probe-full-scan', index }))
-  }
 })
 
 describe.concurrent('every wait has a bound (G7)', () => {
@@ -399,19 +342,20 @@ describe.concurrent('every wait has a bound (G7)', () => {
     const r = await rig()
     r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
-    expect(run.code, run.stdout).toBe(1)
-    expect(errorLines(run).join('\n')).toMatch(/429.*asked to wait 3600 s \(Retry-After\)/)
-    expect(requestsTo(r, 'GET', SCHEMA_PATH).map(q => q.status)).toEqual([429])
-    expect(run.outputs).toMatchObject({
-      'schema-version': '',
-      'rebuild-status': 'skipped',
-      'audit-delivered': 'true'
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: false,
+      version: undefined,
+      rebuild: 'skipped',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
     })
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
-    expect(audit).not.toHaveProperty('schemaVersion')
-    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
-    expectNoSecrets(expect, r, run)
+    expect(failure(run)).toMatch(
+      /GET \S+ failed: 429 too\.many\.requests.*the server asked to wait 3600 s \(Retry-After\)/
+    )
+    expect(requestsTo(r, 'GET', SCHEMA_PATH).map(q => q.status)).toEqual([429])
+    expectUntouched(expect, r)
   })
 
   it('fails at once when the throttled token endpoint asks to wait an hour, naming the wait', async ({
@@ -420,40 +364,40 @@ describe.concurrent('every wait has a bound (G7)', () => {
     const r = await rig()
     r.emu.addFault({ path: '/oauth/token', kind: 'status', status: 400, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
-    expect(run.code, run.stdout).toBe(1)
-    expect(errorLines(run).join('\n')).toMatch(
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: false,
+      version: undefined,
+      rebuild: 'skipped',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
+    })
+    expect(failure(run)).toMatch(
       /POST \/oauth\/token failed: 400 invalid_request.*asked to wait 3600 s \(Retry-After\)/
     )
     expect(r.emu.requests().map(q => `${q.method} ${q.path} ${q.status}`)).toEqual(['POST /oauth/token 400'])
-    expect(run.outputs).toMatchObject({
-      'schema-version': '',
-      'rebuild-status': 'skipped',
-      'audit-delivered': 'true'
-    })
-    expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
-    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
-    expectNoSecrets(expect, r, run)
+    expectUntouched(expect, r)
   })
 
   it('fails at once when a 429 on the PUT asks to wait an hour, naming the wait', async ({ expect }) => {
     const r = await rig()
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
-    expect(run.code, run.stdout).toBe(1)
-    expect(errorLines(run).join('\n')).toMatch(/PUT \S+ failed: 429.*asked to wait 3600 s \(Retry-After\)/)
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: r.before.schemaVersion,
+      rebuild: 'skipped',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
+    })
+    expect(failure(run)).toMatch(
+      /PUT \S+ failed: 429 too\.many\.requests.*asked to wait 3600 s \(Retry-After\)/
+    )
     expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([429])
-    expect(run.outputs).toMatchObject({
-      'schema-version': String(r.before.schemaVersion),
-      'rebuild-status': 'skipped',
-      'audit-delivered': 'true'
-    })
-    expect(auditOf(expect, r)).toMatchObject({
-      action: 'INDEX_DEPLOY_FAILED',
-      schemaVersion: r.before.schemaVersion,
-      governanceCompliant: false
-    })
-    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
-    expectNoSecrets(expect, r, run)
+    expectUntouched(expect, r)
   })
 
   it('sends nothing more when a 200 says the budget is used until a reset an hour away, naming the reset', async ({
@@ -471,16 +415,23 @@ describe.concurrent('every wait has a bound (G7)', () => {
       }
     })
     const run = await r.run({}, { timeoutMs: 20_000 })
-    expect(run.code, run.stdout).toBe(1)
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: r.before.schemaVersion,
+      rebuild: 'skipped',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
+    })
     const served = r.emu.requests()
     const last = served.findIndex(q => q.method === 'GET' && q.path === SCHEMA_PATH)
     // Nothing after the answer that announced the reset.
     expect(served.slice(last + 1)).toEqual([])
-    expect(errorLines(run).join('\n')).toMatch(/PUT \S+ not sent: the rate-limit window resets in 3600 s/)
-    expect(run.outputs).toMatchObject({ 'rebuild-status': 'skipped', 'audit-delivered': 'true' })
-    expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
-    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
-    expectNoSecrets(expect, r, run)
+    expect(failure(run)).toMatch(
+      /PUT \S+ not sent: the rate-limit window resets in 3600 s \(inin-ratelimit-reset\)/
+    )
+    expectUntouched(expect, r)
   })
 })
 
@@ -537,7 +488,7 @@ describe('all PUT attempts of one object share one deadline (G7)', () => {
       schemaVersion: r.before.schemaVersion,
       governanceCompliant: false
     })
-    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectUntouched(expect, r)
   })
 })
 
@@ -558,50 +509,45 @@ probes:
     const r = await rig({}, UNIQUE_STATUS)
     const run = await r.run({ mode: 'validate', comment: 'false' }, { eventName: 'pull_request', event: {} })
     expect(run.code, run.stdout).toBe(0)
-    expect(run.outputs.valid).toBe('true')
+    expect(run.outputs).toMatchObject({
+      mode: 'validate',
+      valid: 'true',
+      changed: 'true',
+      'schema-version': String(r.before.schemaVersion),
+      'rebuild-status': 'skipped',
+      'audit-delivered': 'skipped'
+    })
+    expect(run.outputs['payload-hash']).toMatch(/^[0-9a-f]{64}$/)
     const findings = JSON.parse(run.outputs.findings!) as { rule: string; severity: string; index?: string }[]
-    expect(findings).toContainEqual(
-      expect.objectContaining({
-        rule: 'unique-on-low-cardinality',
-        severity: 'warning',
-        index: 'idx_status_unique'
-      })
+    expect(findings.filter(f => f.rule === 'unique-on-low-cardinality')).toEqual([
+      expect.objectContaining({ severity: 'warning', index: 'idx_status_unique' })
+    ])
+    expect(run.stdout).toMatch(
+      /^::warning title=unique-on-low-cardinality,file=indexes\/ticket\.yaml,line=\d+::.*idx_status_unique/m
     )
-    expect(run.stdout).toMatch(/^::warning .*idx_status_unique/m)
     expect(r.wh.deliveries()).toHaveLength(0)
     expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(0)
-    expect(r.emu.getSchema(TICKET)).toEqual(r.before)
+    expectUntouched(expect, r)
     expectNoSecrets(expect, r, run)
   })
 
   it('keeps the failed index and fails the step under on-rebuild-failure: keep', async ({ expect }) => {
     const r = await rig({}, UNIQUE_STATUS)
     const run = await r.run()
-    const version = r.before.schemaVersion + 1
-    expect(run.code, run.stdout).toBe(1)
-    expect(run.outputs).toMatchObject({
-      valid: 'false',
-      changed: 'true',
-      'schema-version': String(version),
-      'rebuild-status': 'failed',
-      'index-used': '',
-      'audit-delivered': 'true'
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: r.before.schemaVersion + 1,
+      rebuild: 'failed',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
     })
     const after = r.emu.getSchema(TICKET)!
     const failed = after.indexes.find(i => i.name === 'idx_status_unique')!
-    expect(failed.status).toBe('failed')
-    expect(errorLines(run).join('\n')).toContain(failed.statusReason!)
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_DEPLOY_FAILED',
-      schemaVersion: version,
-      previousSchemaVersion: r.before.schemaVersion,
-      governanceCompliant: false,
-      rebuild: { status: 'failed' },
-      probes: []
-    })
-    expect(audit).not.toHaveProperty('rolledBack')
-    expect(after.schemaVersion).toBe(version)
+    expect(failed.statusReason).toMatch(/share the value/)
+    expect(failure(run)).toContain(`index idx_status_unique failed: ${failed.statusReason!}`)
+    expect(after.schemaVersion).toBe(r.before.schemaVersion + 1)
     expect(statuses(after)).toEqual([
       ['idx_created', 'active'],
       ['idx_status', 'active'],
@@ -609,7 +555,6 @@ probes:
       ['idx_status_unique', 'failed']
     ])
     expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(1)
-    expectNoSecrets(expect, r, run)
   })
 
   it('drops the failed index again under drop-failed, keeping the rest, and audits INDEX_ROLLED_BACK', async ({
@@ -618,29 +563,24 @@ probes:
     const r = await rig({}, UNIQUE_STATUS)
     const run = await r.run({ 'on-rebuild-failure': 'drop-failed' })
     const rolledBackTo = r.before.schemaVersion + 2
-    expect(run.code, run.stdout).toBe(1)
-    expect(run.outputs).toMatchObject({
-      valid: 'false',
-      changed: 'true',
-      'schema-version': String(rolledBackTo),
-      'rebuild-status': 'failed',
-      'index-used': '',
-      'audit-delivered': 'true'
-    })
+    const audit = expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: rolledBackTo,
+      rebuild: 'failed',
+      indexUsed: '',
+      audit: { action: 'INDEX_ROLLED_BACK', compliant: false, rolledBack: ['idx_status_unique'] }
+    })!
     expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([200, 200])
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_ROLLED_BACK',
-      schemaVersion: rolledBackTo,
-      previousSchemaVersion: r.before.schemaVersion,
-      governanceCompliant: false,
-      rebuild: { status: 'failed' }
-    })
-    expect(audit.rolledBack?.map(d => d.index)).toEqual(['idx_status_unique'])
     const reason = audit.rolledBack![0]!.statusReason
-    expect(reason).toMatch(/share the value "closed"/)
-    expect(errorLines(run).join('\n')).toContain(reason)
-    expect(errorLines(run).join('\n')).toMatch(/Dropped idx_status_unique again/)
+    expect(reason).toMatch(/share the value "\w+" for \[status\]/)
+    expect(failure(run)).toContain(reason)
+    expect(failure(run)).toMatch(
+      new RegExp(
+        `Dropped idx_status_unique again \\(on-rebuild-failure: drop-failed\\): schema version ${rolledBackTo}`
+      )
+    )
     const after = r.emu.getSchema(TICKET)!
     expect(after.schemaVersion).toBe(rolledBackTo)
     expect(statuses(after)).toEqual([
@@ -648,7 +588,6 @@ probes:
       ['idx_status', 'active'],
       ['idx_assignee', 'active']
     ])
-    expectNoSecrets(expect, r, run)
   })
 
   it("re-reads after a 409 on the rollback PUT and keeps a concurrent writer's index", async ({ expect }) => {
@@ -663,21 +602,16 @@ probes:
     const run = await running
     // The deploy's PUT, the other writer's, then the rollback: three versions on.
     const rolledBackTo = r.before.schemaVersion + 3
-    expect(run.code, run.stdout).toBe(1)
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: rolledBackTo,
+      rebuild: 'failed',
+      indexUsed: '',
+      audit: { action: 'INDEX_ROLLED_BACK', compliant: false, rolledBack: ['idx_status_unique'] }
+    })
     expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([200, 409, 200])
-    expect(run.outputs).toMatchObject({
-      'schema-version': String(rolledBackTo),
-      'rebuild-status': 'failed',
-      'audit-delivered': 'true'
-    })
-    const audit = auditOf(expect, r)
-    expect(audit).toMatchObject({
-      action: 'INDEX_ROLLED_BACK',
-      schemaVersion: rolledBackTo,
-      previousSchemaVersion: r.before.schemaVersion,
-      governanceCompliant: false
-    })
-    expect(audit.rolledBack?.map(d => d.index)).toEqual(['idx_status_unique'])
     const after = r.emu.getSchema(TICKET)!
     expect(after.schemaVersion).toBe(rolledBackTo)
     expect(after.indexes.map(i => i.name)).toEqual([
@@ -687,6 +621,5 @@ probes:
       'idx_priority'
     ])
     expect(after.indexes.every(i => i.status === 'active')).toBe(true)
-    expectNoSecrets(expect, r, run)
   })
 })

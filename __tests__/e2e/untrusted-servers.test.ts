@@ -5,17 +5,19 @@
 import { afterAll, describe, it } from 'vitest'
 import type { FaultSpec } from '../../src/emulator/index.js'
 import {
-  auditOf,
   closeRigs,
   errorLines,
   expectNoSecrets,
+  expectOutcome,
+  outcomeAt,
   QUERIES_PATH,
   requestsTo,
   rig,
   SCHEMA_GLOB,
   SCHEMA_PATH,
   TICKET,
-  until
+  until,
+  type Stage
 } from '../helpers/deploy-rig.js'
 
 afterAll(closeRigs)
@@ -35,31 +37,31 @@ interface CommandCase {
   name: string
   faults: FaultSpec[]
   inputs?: Record<string, string>
-  code: number
+  stage: Stage
 }
 
 const COMMAND_CASES: CommandCase[] = [
   {
     name: 'the token endpoint refusing the client',
     faults: [{ path: '/oauth/token', kind: 'status', status: 401, message: HOSTILE }],
-    code: 1
+    stage: 'before-read'
   },
   {
     name: 'the schema GET failing',
     faults: [{ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 500, message: HOSTILE, count: 100 }],
-    code: 1
+    stage: 'before-read'
   },
   {
     name: 'the PUT refused',
     faults: [{ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 400, message: HOSTILE }],
-    code: 1
+    stage: 'put'
   },
   {
     name: 'the probe queries failing (a warning, a finding and a summary row)',
     faults: [
       { method: 'POST', path: QUERIES_PATH, kind: 'status', status: 500, message: HOSTILE, count: 100 }
     ],
-    code: 0
+    stage: 'probe'
   },
   {
     name: 'every rebuild poll failing until the timeout',
@@ -75,7 +77,7 @@ const COMMAND_CASES: CommandCase[] = [
       }
     ],
     inputs: { 'rebuild-timeout-seconds': '1' },
-    code: 1
+    stage: 'rebuild-timeout'
   }
 ]
 
@@ -84,15 +86,13 @@ describe.concurrent("a server's message cannot speak to the runner (G9)", () => 
     const r = await rig({ rebuildMinMs: 300 })
     for (const f of c.faults) r.emu.addFault(f)
     const run = await r.run(c.inputs)
-    expect(run.code, run.stdout).toBe(c.code)
+    expectOutcome(expect, r, run, outcomeAt(c.stage, r))
     // The message reached the log (so it was defused, not dropped)...
     expect(run.stdout).toContain('INJECTED-error')
     expect(run.stdout).toContain('INJECTED-old')
     // ...and no line of it starts a command.
     expect(injectedCommands(run.stdout)).toEqual([])
     expect(injectedCommands(run.stderr)).toEqual([])
-    expect(auditOf(expect, r).action).toBe(c.code === 0 ? 'INDEX_DEPLOYED' : 'INDEX_DEPLOY_FAILED')
-    expectNoSecrets(expect, r, run)
   })
 })
 
@@ -110,35 +110,35 @@ describe.concurrent("a server's message in an info line (G9)", () => {
       indexes: [...r.before.indexes, { name: 'idx_assignee', fields: ['assignee'] }]
     })
     const run = await running
-    expect(run.code, run.stdout).toBe(0)
-    expect(run.outputs['schema-version']).toBe(String(r.before.schemaVersion + 1))
+    expectOutcome(expect, r, run, outcomeAt('deployed', r))
     const lost = run.stdout.split('\n').filter(l => l.includes("the PUT's answer was lost"))
     expect(lost).toHaveLength(1)
     expect(lost[0]).toMatch(/^[^:]/)
     expect(run.stdout).toContain('INJECTED-error')
     expect(injectedCommands(run.stdout)).toEqual([])
     expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([500])
-    expect(auditOf(expect, r)).toMatchObject({ action: 'INDEX_DEPLOYED', governanceCompliant: true })
-    expectNoSecrets(expect, r, run)
   })
 })
 
 describe.concurrent('credentials never follow a redirect (G10)', () => {
-  const cases: { name: string; fault: (trap: string) => FaultSpec; path: string }[] = [
+  const cases: { name: string; fault: (trap: string) => FaultSpec; path: string; stage: Stage }[] = [
     {
       name: 'the token endpoint',
       fault: trap => ({ path: '/oauth/token', kind: 'redirect', status: 307, location: trap }),
-      path: '/oauth/token'
+      path: '/oauth/token',
+      stage: 'before-read'
     },
     {
       name: 'the schema GET',
       fault: trap => ({ method: 'GET', path: SCHEMA_GLOB, kind: 'redirect', status: 302, location: trap }),
-      path: SCHEMA_PATH
+      path: SCHEMA_PATH,
+      stage: 'before-read'
     },
     {
       name: 'the PUT',
       fault: trap => ({ method: 'PUT', path: SCHEMA_GLOB, kind: 'redirect', status: 308, location: trap }),
-      path: SCHEMA_PATH
+      path: SCHEMA_PATH,
+      stage: 'put'
     }
   ]
 
@@ -150,7 +150,7 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
       // The Location carries user-info: it is never printed with it.
       r.emu.addFault(c.fault(`http://someone:hunter2-location@127.0.0.1:${port}/collect`))
       const run = await r.run()
-      expect(run.code, run.stdout).toBe(1)
+      expectOutcome(expect, r, run, outcomeAt(c.stage, r))
       const failure = errorLines(run).join('\n')
       expect(failure).toMatch(
         new RegExp(
@@ -162,9 +162,7 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
       expect(
         r.emu.requests().filter(q => q.path === c.path && q.status >= 300 && q.status < 400)
       ).toHaveLength(1)
-      expect(auditOf(expect, r).action).toBe('INDEX_DEPLOY_FAILED')
       expect(r.emu.getSchema(TICKET)).toEqual(r.before)
-      expectNoSecrets(expect, r, run)
     }
   )
 
@@ -174,8 +172,7 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
     const r = await rig()
     r.wh.redirectNext(1, `${r.trap.url}/collect`)
     const run = await r.run()
-    expect(run.code, run.stdout).toBe(0)
-    expect(run.outputs['audit-delivered']).toBe('false')
+    expectOutcome(expect, r, run, { ...outcomeAt('deployed', r), audit: undefined, auditDelivered: 'false' })
     expect(run.stdout).toMatch(
       new RegExp(
         `^::warning::audit record for \\S+ not delivered: POST /audit failed: 302 redirect to ${r.trap.url}/collect`,
@@ -184,10 +181,8 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
     )
     expect(r.trap.hits()).toEqual([])
     expect(r.wh.attempts()).toBe(1)
-    expect(r.wh.deliveries()).toHaveLength(0)
     // The deploy itself stands.
     expect(r.emu.getSchema(TICKET)!.schemaVersion).toBe(r.before.schemaVersion + 1)
-    expectNoSecrets(expect, r, run)
   })
 })
 

@@ -190,6 +190,157 @@ export function expectNoSecrets(expect: ExpectStatic, r: Rig, run: ActionRun): v
   }
 }
 
+/** What a case expects of a run: the exit code, the outputs, and the audit record that agrees with them. */
+export interface Outcome {
+  code: number
+  valid: boolean
+  changed: boolean
+  /**
+   * The `schema-version` output and the audit record's `schemaVersion`; undefined when no schema was ever read
+   * (the output empty, the record without it, no payload hash).
+   */
+  version: number | undefined
+  /** The audit record's `previousSchemaVersion` when a schema was read (default: the version before the run). */
+  basedOn?: number
+  rebuild: 'active' | 'failed' | 'timeout' | 'skipped'
+  indexUsed: 'true' | 'false' | ''
+  /** The one audit record the warehouse stored; absent: none (then `auditDelivered` says why). */
+  audit?: {
+    action: AuditRecord['action']
+    compliant: boolean
+    /** Each probe's index and whether it used it (default: none ran). */
+    probes?: [string, boolean][]
+    /** INDEX_ROLLED_BACK: the indexes dropped again. */
+    rolledBack?: string[]
+  }
+  /** Default: 'true' with an audit record. */
+  auditDelivered?: 'true' | 'false' | 'skipped'
+}
+
+/** Where a run of ADD_ASSIGNEE stopped, and the outcome that goes with it. */
+export type Stage =
+  /** Before any schema was read (token endpoint, first GET): nothing known, nothing written. */
+  | 'before-read'
+  /** At the PUT, nothing committed: the version read, rebuild skipped. */
+  | 'put'
+  /** After a committed PUT, the rebuild wait timed out. */
+  | 'rebuild-timeout'
+  /** Deployed, but the probe after it failed: index-used false, not compliant, the step passes. */
+  | 'probe'
+  /** Deployed and proved. */
+  | 'deployed'
+
+export function outcomeAt(stage: Stage, r: Rig): Outcome {
+  const v = r.before.schemaVersion
+  const failed = { action: 'INDEX_DEPLOY_FAILED', compliant: false } as const
+  switch (stage) {
+    case 'before-read':
+      return {
+        code: 1,
+        valid: false,
+        changed: false,
+        version: undefined,
+        rebuild: 'skipped',
+        indexUsed: '',
+        audit: failed
+      }
+    case 'put':
+      return {
+        code: 1,
+        valid: false,
+        changed: true,
+        version: v,
+        rebuild: 'skipped',
+        indexUsed: '',
+        audit: failed
+      }
+    case 'rebuild-timeout':
+      return {
+        code: 1,
+        valid: false,
+        changed: true,
+        version: v + 1,
+        rebuild: 'timeout',
+        indexUsed: '',
+        audit: failed
+      }
+    case 'probe':
+      return {
+        code: 0,
+        valid: true,
+        changed: true,
+        version: v + 1,
+        rebuild: 'active',
+        indexUsed: 'false',
+        audit: { action: 'INDEX_DEPLOYED', compliant: false, probes: [['idx_assignee', false]] }
+      }
+    case 'deployed':
+      return {
+        code: 0,
+        valid: true,
+        changed: true,
+        version: v + 1,
+        rebuild: 'active',
+        indexUsed: 'true',
+        audit: { action: 'INDEX_DEPLOYED', compliant: true, probes: [['idx_assignee', true]] }
+      }
+  }
+}
+
+/**
+ * The checks every case makes: exit code, outputs, the one audit record (agreeing with the outputs, G4 and G5)
+ * and no secret anywhere (G8). Returns the audit record for the case's own checks.
+ */
+export function expectOutcome(
+  expect: ExpectStatic,
+  r: Rig,
+  run: ActionRun,
+  want: Outcome
+): AuditRecord | undefined {
+  const where = `${run.stdout}\n${run.stderr}`
+  expect(run.code, where).toBe(want.code)
+  expect(run.outputs, where).toMatchObject({
+    mode: 'deploy',
+    valid: String(want.valid),
+    changed: String(want.changed),
+    'schema-version': want.version === undefined ? '' : String(want.version),
+    'rebuild-status': want.rebuild,
+    'index-used': want.indexUsed,
+    'audit-delivered': want.auditDelivered ?? (want.audit ? 'true' : 'skipped')
+  })
+  const hash = run.outputs['payload-hash']
+  if (want.version === undefined) expect(hash).toBe('')
+  else expect(hash).toMatch(/^[0-9a-f]{64}$/)
+  let audit: AuditRecord | undefined
+  if (want.audit) {
+    audit = auditOf(expect, r)
+    expect(audit).toMatchObject({
+      customObjectId: TICKET,
+      action: want.audit.action,
+      payloadHash: hash,
+      governanceCompliant: want.audit.compliant,
+      rebuild: { status: want.rebuild }
+    })
+    if (want.version === undefined) {
+      expect(audit).not.toHaveProperty('schemaVersion')
+      expect(audit).not.toHaveProperty('previousSchemaVersion')
+    } else {
+      expect(audit.schemaVersion).toBe(want.version)
+      expect(audit.previousSchemaVersion).toBe(want.basedOn ?? r.before.schemaVersion)
+    }
+    expect(audit.probes.map(p => [p.index, p.indexUsed])).toEqual(want.audit.probes ?? [])
+    if (want.audit.rolledBack) {
+      expect(audit.rolledBack?.map(d => d.index)).toEqual(want.audit.rolledBack)
+    } else {
+      expect(audit).not.toHaveProperty('rolledBack')
+    }
+  } else {
+    expect(r.wh.deliveries()).toHaveLength(0)
+  }
+  expectNoSecrets(expect, r, run)
+  return audit
+}
+
 /** The one audit record of the run (G5: every deploy attempt is audited, once). */
 export function auditOf(expect: ExpectStatic, r: Rig): AuditRecord {
   const deliveries = r.wh.deliveries()
