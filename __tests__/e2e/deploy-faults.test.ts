@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import { processObject } from '../../src/pipeline/object.js'
+import { payloadHash } from '../../src/plan/hash.js'
 import { tableOf } from '../helpers/markdown.js'
 import { connect, indexFile, silentLogger } from '../helpers/platform.js'
 import {
@@ -75,6 +76,41 @@ describe.concurrent(
       )
       expect(requestsTo(r, 'PUT', SCHEMA_PATH)).toHaveLength(0)
       expectUntouched(expect, r)
+    })
+
+    it('audits the version read last when the PUT fails after a 409 made it re-merge', async ({ expect }) => {
+      const r = await rig()
+      // The first PUT waits while another writer lands (409); the second, re-merged one is refused.
+      r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 600 })
+      r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 400, after: 'PUT' })
+      const running = r.run()
+      await until('the first PUT', () => requestsTo(r, 'PUT', SCHEMA_PATH).length === 1)
+      const theirs = { name: 'idx_priority', fields: ['priority'] }
+      r.emu.putSchemaDirect({ ...r.before, indexes: [...r.before.indexes, theirs] })
+      const run = await running
+      const read = r.emu.getSchema(TICKET)!
+      expect(read.schemaVersion).toBe(r.before.schemaVersion + 1)
+      expectOutcome(expect, r, run, {
+        code: 1,
+        valid: false,
+        changed: true,
+        version: read.schemaVersion,
+        basedOn: read.schemaVersion,
+        rebuild: 'skipped',
+        indexUsed: '',
+        audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
+      })
+      expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([409, 400])
+      // The hash and the diff are those of the re-merged document, the one the last PUT sent.
+      expect(run.outputs['payload-hash']).toBe(payloadHash({ ...read, indexes: [...read.indexes, ASSIGNEE] }))
+      expect(JSON.parse(run.outputs.diff!)).toEqual({
+        added: ['idx_assignee'],
+        modified: [],
+        removed: [],
+        unmanaged: ['idx_created', 'idx_status', 'idx_priority']
+      })
+      expect(auditOf(expect, r).diff.unmanaged).toContain('idx_priority')
+      expect(failure(run)).toMatch(/PUT \S+ failed: 400 bad\.request/)
     })
 
     it('rides out a rebuild poll that fails once after the PUT, and reports the deploy', async ({
