@@ -626,6 +626,32 @@ probes:
     ])
   })
 
+  it('reports the failed index kept when the rollback PUT is refused', async ({ expect }) => {
+    const r = await rig({}, UNIQUE_STATUS)
+    r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 400, after: 'PUT' })
+    const run = await r.run({ 'on-rebuild-failure': 'drop-failed' })
+    // Nothing was rolled back: the record says the deploy failed, at the version the deploy made.
+    expectOutcome(expect, r, run, {
+      code: 1,
+      valid: false,
+      changed: true,
+      version: r.before.schemaVersion + 1,
+      rebuild: 'failed',
+      indexUsed: '',
+      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
+    })
+    expect(requestsTo(r, 'PUT', SCHEMA_PATH).map(q => q.status)).toEqual([200, 400])
+    expect(failure(run)).toMatch(
+      /index idx_status_unique failed: .*Dropping it again failed: PUT \S+ failed: 400 bad\.request/
+    )
+    expect(statuses(r.emu.getSchema(TICKET)!)).toEqual([
+      ['idx_created', 'active'],
+      ['idx_status', 'active'],
+      ['idx_assignee', 'active'],
+      ['idx_status_unique', 'failed']
+    ])
+  })
+
   it("re-reads after a 409 on the rollback PUT and keeps a concurrent writer's index", async ({ expect }) => {
     const r = await rig({}, UNIQUE_STATUS)
     // The rollback PUT (the second) waits long enough for another writer to land before it is served.
