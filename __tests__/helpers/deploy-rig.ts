@@ -1,6 +1,7 @@
 // The rig of the deploy fault matrix: one emulator, one warehouse stand-in, one trap server and one workspace
-// per test, the bundled action run against them, and the checks every case shares: the one audit record the
-// warehouse received, and that no secret reached any text the run left behind (G8).
+// per test, the bundled action run against them, and the checks every case shares (expectOutcome): the exit
+// code, the outputs, the one audit record the warehouse received, and that no secret reached any text the run
+// left behind (G8).
 import { existsSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -142,7 +143,10 @@ export async function rig(opts: EmulatorOptions = {}, indexFile = ADD_ASSIGNEE):
   return r
 }
 
-/** Every secret of the run: the client secret, the Basic credential, each bearer token issued, the GitHub token, the warehouse secret. */
+/**
+ * Every secret of the run: the client secret, the Basic credential, each bearer token the emulator issued, the
+ * GitHub token and the warehouse secret.
+ */
 export function secretsOf(r: Rig): string[] {
   return [SECRET, BASIC, GITHUB_TOKEN, WAREHOUSE_SECRET, ...r.emu.issuedTokens()]
 }
@@ -183,10 +187,6 @@ export function expectNoSecrets(expect: ExpectStatic, r: Rig, run: ActionRun): v
       }
     }
     expect(kept, `a credential in ${where}`).not.toMatch(/\b(?:Bearer|Basic)\s+(?!\*\*\*)[\w+/=.~-]{8,}/i)
-  }
-  // The run did meet the platform's tokens when it got that far: the check above was not vacuous.
-  if (r.emu.requests().some(q => q.path === '/oauth/token' && q.status === 200)) {
-    expect(r.emu.issuedTokens().length).toBeGreaterThan(0)
   }
 }
 
