@@ -109,9 +109,10 @@ export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): Aud
     diff: result.diff,
     findings: result.findings,
     rebuild: { status: result.rebuild.status, seconds: result.rebuild.seconds },
+    // `indexUsed` is the `index-used` output's test (G4): the probe used the very index it targets.
     probes: result.probes.map(p => ({
       index: p.index,
-      indexUsed: p.indexUsed,
+      indexUsed: usedItsIndex(p),
       latencyMs: p.latencyMs,
       recordsExamined: p.recordsExamined
     })),

@@ -28,7 +28,7 @@ export function parseFault(v: unknown): FaultSpec | string {
     return 'fault.path must be a path starting with /'
   if (!(FAULT_KINDS as readonly unknown[]).includes(f.kind))
     return `fault.kind must be one of ${FAULT_KINDS.join(', ')}`
-  for (const k of ['method', 'after', 'location', 'index'] as const) {
+  for (const k of ['method', 'after', 'location', 'index', 'message'] as const) {
     if (f[k] !== undefined && typeof f[k] !== 'string') return `fault.${k} must be a string`
   }
   for (const k of ['status', 'retryAfter', 'count', 'latencyMs'] as const) {

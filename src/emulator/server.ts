@@ -74,6 +74,8 @@ export interface RunningEmulator {
   configure(c: Partial<EmulatorConfig>): void
   /** From now on every issued token answers 401 authentication.required; new tokens work. */
   expireTokens(): void
+  /** Every access token issued so far, in order (tests look for them where no secret may appear). */
+  issuedTokens(): string[]
 }
 
 interface Token {
@@ -667,9 +669,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       ...action.headers
     }
     const echo = action.echoSecrets ? carriedSecrets(req, body) : undefined
-    const message = `Injected fault: ${status} ${ERROR_CODES[status] ?? 'error'} for ${method} ${path}`
+    const message =
+      action.message ?? `Injected fault: ${status} ${ERROR_CODES[status] ?? 'error'} for ${method} ${path}`
     if (path === '/oauth/token') {
-      if (status === 400 && echo === undefined) return { ...throttledToken(action.retryAfter ?? 1), headers }
+      if (status === 400 && echo === undefined) {
+        const throttled = throttledToken(action.retryAfter ?? 1)
+        if (action.message === undefined) return { ...throttled, headers }
+        const text = { description: action.message, error_description: action.message }
+        return { ...throttled, body: { ...(throttled.body as Record<string, unknown>), ...text }, headers }
+      }
       const error =
         status === 400 ? 'unauthorized_client' : status === 401 ? 'invalid_client' : 'server_error'
       const description = echo !== undefined ? `${message}; you sent ${echo}` : message
@@ -742,6 +750,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       faults.clear()
     },
     configure,
-    expireTokens
+    expireTokens,
+    issuedTokens: () => [...tokens.keys()]
   }
 }

@@ -54,6 +54,11 @@ export interface FaultSpec {
    * `id:secret`, the bearer token, a form `client_secret`.
    */
   echoSecrets?: boolean
+  /**
+   * For 'status': the server's message, sent as is (line breaks included) in the ErrorBody's `message` (the
+   * OAuth `description` and `error_description` on the token endpoint), instead of the emulator's own.
+   */
+  message?: string
   /** For 'redirect': the Location sent (any text: another local server, a path). */
   location?: string
   /**

@@ -85,6 +85,8 @@ export async function deploy(
       o.proposal,
       async current => {
         const next = await propose(ctx, gateway, job, current, limits)
+        // Kept at once: should the PUT fail from here on, the outcome names the version read last (G5).
+        o.proposal = next
         if (errorCount(next.findings) > 0) return { stop: 'blocked', draft: next }
         if (!next.changed) return { stop: 'unchanged', draft: next }
         return reviewed(next) ? { draft: next } : { stop: 'unreviewed', draft: next }

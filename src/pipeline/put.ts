@@ -42,6 +42,17 @@ export async function versionCheckedPut<D extends Draft>(
   let draft = first
   let conflicts = 0
   let lost = 0
+  /** PUT requests sent so far, and the last one whose answer was lost (a 5xx or no answer). */
+  let sent = 0
+  let lastLost: PlatformError | undefined
+  /** Every re-send failed too: say so, with how many were sent inside the shared deadline. */
+  const notApplied = (last: PlatformError, version: number): Error =>
+    new Error(
+      `Object ${customObjectId}: the PUT was not applied (the live schema is still version ${version}): it was ` +
+        `sent ${sent} time${sent === 1 ? '' : 's'} within the ${Math.round(ctx.putDeadlineMs / 1000)} s deadline ` +
+        `that every PUT attempt of an object shares, and the last answer was: ${last.message}. Re-run the job ` +
+        'when the platform answers again.'
+    )
   for (;;) {
     const body = payloadDocument({ ...draft.merged, schemaVersion: draft.live.schemaVersion })
     let failure: PlatformError
@@ -58,7 +69,11 @@ export async function versionCheckedPut<D extends Draft>(
       if (!(error instanceof PlatformError)) throw error
       failure = error
     }
+    sent += failure.attempts
     // attempts === 0: never sent (the shared deadline or a rate-limit window ran out first).
+    if (failure.attempts === 0 && lastLost !== undefined) {
+      throw notApplied(lastLost, draft.live.schemaVersion)
+    }
     const lostAnswer = failure.attempts > 0 && (failure.status === undefined || failure.status >= 500)
     if (failure.status !== 409 && !lostAnswer) throw failure
     let current: SchemaDocument
@@ -82,7 +97,8 @@ export async function versionCheckedPut<D extends Draft>(
     }
     if (lostAnswer && current.schemaVersion === draft.live.schemaVersion) {
       // Not applied: send it again, a bounded number of times.
-      if (++lost > ctx.maxLostPutRetries) throw failure
+      lastLost = failure
+      if (++lost > ctx.maxLostPutRetries) throw notApplied(failure, current.schemaVersion)
       continue
     }
     if (++conflicts > ctx.maxConflictRetries) {

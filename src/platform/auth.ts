@@ -93,7 +93,7 @@ export function createTokenSource(opts: AuthOptions): TokenSource {
       if (error instanceof PlatformError && error.status === 401) {
         throw new AuthError(
           redact(
-            `OAuth client '${opts.clientId}' was refused by ${loginHost}: ${error.code ?? 'invalid_client'}` +
+            `OAuth client '${opts.clientId}' was refused by ${loginHost}: 401 ${error.code ?? 'invalid_client'}` +
               `${error.serverMessage ? ` (${error.serverMessage})` : ''}. Check the client-id and client-secret ` +
               'inputs and that the client is a Client Credentials grant in this region.' +
               (error.correlationId ? ` (correlation id ${error.correlationId})` : '')

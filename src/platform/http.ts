@@ -279,7 +279,7 @@ function errorFromResponse(
   })
 }
 
-/** The same error with `suffix` added to its message. */
+/** The same error with `suffix` added to its message (after its closing period, if any). */
 function withSuffix(err: PlatformError, suffix: string): PlatformError {
   return new PlatformError({
     method: err.method,
@@ -291,7 +291,7 @@ function withSuffix(err: PlatformError, suffix: string): PlatformError {
     body: err.body,
     location: err.location,
     attempts: err.attempts,
-    message: `${err.message}${suffix}`
+    message: `${err.message.replace(/\.$/, '')}${suffix}`
   })
 }
 
