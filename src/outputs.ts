@@ -1,6 +1,6 @@
 // The job outputs of contract C, computed from the per-object results. Pure.
 import type { Finding, IndexDiff, Mode, ObjectDrift, ObjectResult, RebuildStatus } from './model.js'
-import { usedItsIndex } from './platform/probe.js'
+import { usedItsIndex } from './plan/probes.js'
 import type { FailOn } from './settings.js'
 
 export const OUTPUT_NAMES = [

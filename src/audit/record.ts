@@ -2,7 +2,7 @@
 // comes in as a plain object (main reads the GitHub env), the event id and clock are injectable.
 import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { AuditAction, Finding, IndexDiff, ObjectResult, ReviewCheck, RolledBackIndex } from '../model.js'
-import { usedItsIndex } from '../platform/probe.js'
+import { usedItsIndex } from '../plan/probes.js'
 
 export type { AuditAction }
 

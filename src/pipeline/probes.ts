@@ -2,9 +2,9 @@
 // raise and what they tell about the object's size.
 import { errorMessage } from '../errors.js'
 import type { Finding, IndexDiff, ProbeResult, RebuildEstimate, SchemaDocument } from '../model.js'
-import { chooseProbes as choose, predictPlan, type ChosenProbe } from '../plan/probes.js'
+import { chooseProbes as choose, predictPlan, usedItsIndex, type ChosenProbe } from '../plan/probes.js'
 import type { GatewayClient } from '../platform/gateway.js'
-import { runProbe, usedItsIndex } from '../platform/probe.js'
+import { runProbe } from '../platform/probe.js'
 import type { ObjectJob, PipelineContext } from './job.js'
 import type { Proposal } from './proposal.js'
 

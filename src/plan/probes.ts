@@ -9,6 +9,7 @@ import type {
   IndexFile,
   LiveField,
   LiveIndex,
+  ProbeResult,
   ProbeValue,
   QueryPlan,
   SchemaDocument,
@@ -99,4 +100,12 @@ export function predictPlan(
     }
   }
   return best ? { strategy: 'index', indexName: best.index.name } : { strategy: 'fullScan' }
+}
+
+/**
+ * Whether a probe used the very index it targets: the test of the `index-used` output, the audit's
+ * `governanceCompliant` and the report's probe table. A probe that failed did not.
+ */
+export function usedItsIndex(p: Pick<ProbeResult, 'index' | 'indexUsed' | 'indexName' | 'error'>): boolean {
+  return p.error === undefined && p.indexUsed && p.indexName === p.index
 }

@@ -34,8 +34,3 @@ export async function runProbe(
     recordsExamined: res.queryPlan.recordsExamined
   }
 }
-
-/** Whether a probe used the index it targets (not merely some index). */
-export function usedItsIndex(result: ProbeResult): boolean {
-  return result.indexUsed && result.indexName === result.index
-}

@@ -2,6 +2,7 @@
 // the facts, the index change table, the findings, the probes, the drift and the footer. Pure; every outside
 // string is clipped and escaped here.
 import type { DeployOutcomeKind, Finding, IndexState, Mode, ObjectResult, ProbeResult } from '../model.js'
+import { usedItsIndex } from '../plan/probes.js'
 import {
   blobUrl,
   clip,
@@ -378,10 +379,6 @@ export function findingRow(f: Finding, r: ObjectResult, links: GitHubLinks): str
 function probeQuery(p: ProbeResult): string {
   const terms = Object.entries(p.values).map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
   return clip(terms.join(', '), MAX_NAME * 2)
-}
-
-function usedItsIndex(p: ProbeResult): boolean {
-  return p.error === undefined && p.indexName === p.index
 }
 
 /** "full scan, 100,000 records examined, 120 ms", or the failure. */
