@@ -1,5 +1,6 @@
 // The Markdown building blocks every renderer escapes user text with.
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import {
   blobUrl,
   clip,
@@ -8,6 +9,7 @@ import {
   escapeHtml,
   escapeText,
   fencedBlock,
+  formatNumber,
   link,
   oneLine,
   runUrl
@@ -104,5 +106,26 @@ describe('GitHub links', () => {
     expect(runUrl({ ...links, runId: '42) [x](y' })).toBeUndefined()
     expect(runUrl({ ...links, serverUrl: 'javascript:alert(1)' })).toBeUndefined()
     expect(runUrl({ ...links, repository: 'acme/indexes/../x' })).toBeUndefined()
+  })
+})
+
+describe('formatNumber', () => {
+  it('writes what Intl.NumberFormat en-US writes, for counts, seconds and milliseconds', () => {
+    const intl = new Intl.NumberFormat('en-US')
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -1e12, max: 1e12 }),
+          fc.double({ min: 0, max: 1e12, noNaN: true }),
+          fc.double({ min: -1e9, max: -0.001, noNaN: true })
+        ),
+        n => {
+          expect(formatNumber(n)).toBe(intl.format(n))
+        }
+      ),
+      { numRuns: 5_000 }
+    )
+    expect(formatNumber(100_000)).toBe('100,000')
+    expect(formatNumber(2.34567)).toBe('2.346')
   })
 })
