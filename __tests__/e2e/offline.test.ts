@@ -35,6 +35,43 @@ describe('offline validate (no credentials)', () => {
     expect(run.stdout).toContain('Live checks skipped: no client-id/client-secret were given')
   })
 
+  it('says in the summary heading that the file was not compared with the live schema, never a pass mark', async () => {
+    const run = await runAction({
+      workspace: workspace({ 'indexes/ticket.yaml': GOOD }),
+      inputs: { 'index-file': 'indexes/*.yaml' }
+    })
+    const heading = run.summary.split('\n').find(l => l.startsWith('#'))
+    expect(heading).toContain('file checks only — not compared with the live schema')
+    expect(run.summary).not.toContain('✅')
+  })
+
+  it('annotates errors first, at most 10 of each level, then one notice counting the rest', async () => {
+    // 1,000 indexes: every one an invalid name (error) and most of them far past the platform's limit.
+    const indexes = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `  - name: ${i % 2 === 0 ? `${i}bad` : `idx_${i}`}\n    fields: [f${i}]\n    order: [asc, desc]\n`
+    ).join('')
+    const run = await runAction({
+      workspace: workspace({ 'big.yaml': `customObjectId: big\nindexes:\n${indexes}` }),
+      inputs: { 'index-file': 'big.yaml' }
+    })
+    const lines = run.stdout.split('\n')
+    const errors = lines.filter(l => l.startsWith('::error title='))
+    const warnings = lines.filter(l => l.startsWith('::warning title='))
+    const notices = lines.filter(l => l.startsWith('::notice'))
+    const findings = JSON.parse(run.outputs.findings!) as unknown[]
+    expect(findings.length).toBeGreaterThan(20)
+    expect(errors).toHaveLength(10)
+    expect(warnings.length).toBeLessThanOrEqual(10)
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toContain((findings.length - errors.length - warnings.length).toLocaleString('en-US'))
+    // Errors come before any warning.
+    const firstWarning = lines.findIndex(l => l.startsWith('::warning title='))
+    const lastError = lines.map(l => l.startsWith('::error title=')).lastIndexOf(true)
+    if (firstWarning >= 0) expect(lastError).toBeLessThan(firstWarning)
+  })
+
   it('fails on an error finding with an annotation on the file line', async () => {
     const run = await runAction({
       workspace: workspace({ 'ticket.yaml': BAD }),
