@@ -41,6 +41,8 @@ interface FakeOptions {
   answerWithout?: string
   /** Every query fails with a 503. */
   queriesFail?: boolean
+  /** The object already holds an index that failed before this deploy. */
+  failedBefore?: boolean
 }
 
 const serverError = (method: string, status = 500): PlatformError =>
@@ -55,6 +57,14 @@ const serverError = (method: string, status = 500): PlatformError =>
 
 function fakeGateway(opts: FakeOptions = {}) {
   let doc = liveDoc()
+  if (opts.failedBefore) {
+    doc.indexes.push({
+      name: 'idx_old',
+      fields: ['status', 'assignee'],
+      status: 'failed',
+      statusReason: 'old'
+    })
+  }
   const failures = [...(opts.failures ?? [])]
   const calls: string[] = []
   let gets = 0
@@ -371,6 +381,20 @@ describe('a failed rebuild (G13)', () => {
     expect(result.outcome).toBe('failed')
     expect(result.error).toMatch(/idx_assignee failed: duplicate values/)
     expect(f.current().indexes.map(i => i.name)).toContain('idx_assignee')
+  })
+
+  it('drop-failed: leaves an index that failed before this deploy alone, and sends no second PUT', async () => {
+    const f = fakeGateway({ failedBefore: true })
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, onRebuildFailure: 'drop-failed' },
+      job(
+        `customObjectId: ${ID}\nindexes:\n  - name: idx_assignee\n    fields: [assignee]\n  - name: idx_old\n    fields: [status, assignee]\n`
+      )
+    )
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
+    expect(result.outcome).toBe('failed')
+    expect(result.rolledBack).toBeUndefined()
+    expect(result.error).toMatch(/index idx_old failed/)
   })
 
   it('drop-failed: removes the failed index with a second PUT and audits INDEX_ROLLED_BACK', async () => {

@@ -122,9 +122,10 @@ export async function deploy(
       `${id}: rebuild ${o.rebuild.status} after ${o.rebuild.seconds} s (${o.rebuild.polls} polls).`
     )
     const rebuildError = `Object ${id} (schema version ${put.document.schemaVersion}): ${o.rebuild.reason ?? `rebuild ${o.rebuild.status}`}.`
-    if (o.rebuild.status === 'failed' && ctx.onRebuildFailure === 'drop-failed') {
+    const ours = failedOfThisDeploy(o.rebuild.document ?? put.document, o.proposal)
+    if (o.rebuild.status === 'failed' && ctx.onRebuildFailure === 'drop-failed' && ours.length > 0) {
       try {
-        o.rollback = await rollBack(ctx, gateway, id, o.rebuild.document ?? put.document, o.proposal)
+        o.rollback = await rollBack(ctx, gateway, id, o.rebuild.document ?? put.document, ours)
       } catch (error) {
         return {
           ...o,
@@ -199,22 +200,26 @@ function missingFromAnswer(job: ObjectJob, doc: SchemaDocument): string[] {
     .map(i => i.name)
 }
 
+/** The indexes this deploy built (added or modified) that the document shows failed. */
+function failedOfThisDeploy(doc: SchemaDocument, proposal: Proposal): RolledBackIndex[] {
+  const built = new Set([...proposal.diff.added, ...proposal.diff.modified])
+  return doc.indexes
+    .filter(i => i.status === 'failed' && built.has(i.name))
+    .map(i => ({ index: i.name, statusReason: i.statusReason ?? 'no reason given' }))
+}
+
 /**
  * `drop-failed` (G13): removes the indexes this deploy built that failed, with a version-checked PUT. A
  * 409 re-reads and drops them from the newer document, so the rest of the deploy and any other writer's
- * indexes stand. No review check applies to it.
+ * indexes stand (an index that failed before this deploy is not its to drop). No review check applies.
  */
 async function rollBack(
   ctx: PipelineContext,
   gateway: GatewayClient,
   id: string,
   seen: SchemaDocument,
-  proposal: Proposal
+  dropped: RolledBackIndex[]
 ): Promise<{ document: SchemaDocument; dropped: RolledBackIndex[] }> {
-  const built = new Set([...proposal.diff.added, ...proposal.diff.modified])
-  const dropped = seen.indexes
-    .filter(i => i.status === 'failed' && built.has(i.name))
-    .map(i => ({ index: i.name, statusReason: i.statusReason ?? 'no reason given' }))
   const names = new Set(dropped.map(d => d.index))
   const without = (doc: SchemaDocument): Draft => {
     const merged = { ...doc, indexes: doc.indexes.filter(i => !names.has(i.name)) }
