@@ -3,7 +3,7 @@
 // one audit record the warehouse received (agreeing with the outputs), the final platform state, and that no
 // secret got out (expectOutcome). Every test has its own emulator, warehouse and workspace, so the cases run
 // concurrently.
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import { processObject } from '../../src/pipeline/object.js'
 import { payloadHash } from '../../src/plan/hash.js'
@@ -13,7 +13,6 @@ import {
   ADD_ASSIGNEE,
   auditOf,
   CLIENT,
-  closeRigs,
   definition,
   errorLines,
   expectNoSecrets,
@@ -32,9 +31,11 @@ import {
   type Rig
 } from '../helpers/deploy-rig.js'
 import type { ActionRun } from '../helpers/action.js'
+import { useServers } from '../helpers/servers.js'
 import type { ExpectStatic } from 'vitest'
 
-afterAll(closeRigs)
+// Every test starts its own rig; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
 const ASSIGNEE = { name: 'idx_assignee', fields: ['assignee'] }
 const PROBE_COLUMNS = ['Index', 'Query', 'Before the deploy', 'After the deploy', 'Used its index']
@@ -59,7 +60,7 @@ describe.concurrent(
     it('audits a deploy that failed before its PUT without a schema version, and writes nothing', async ({
       expect
     }) => {
-      const r = await rig()
+      const r = await rig(servers)
       r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 500, count: 100 })
       const run = await r.run()
       expectOutcome(expect, r, run, {
@@ -79,7 +80,7 @@ describe.concurrent(
     })
 
     it('audits the version read last when the PUT fails after a 409 made it re-merge', async ({ expect }) => {
-      const r = await rig()
+      const r = await rig(servers)
       // The first PUT waits while another writer lands (409); the second, re-merged one is refused.
       r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 600 })
       r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 400, after: 'PUT' })
@@ -116,7 +117,7 @@ describe.concurrent(
     it('rides out a rebuild poll that fails once after the PUT, and reports the deploy', async ({
       expect
     }) => {
-      const r = await rig({ rebuildMinMs: 700 })
+      const r = await rig(servers, { rebuildMinMs: 700 })
       r.emu.addFault({
         method: 'GET',
         path: SCHEMA_GLOB,
@@ -147,7 +148,7 @@ describe.concurrent(
     it('reports the new version and a timeout when every rebuild poll fails until rebuild-timeout-seconds', async ({
       expect
     }) => {
-      const r = await rig({ rebuildMinMs: 500 })
+      const r = await rig(servers, { rebuildMinMs: 500 })
       r.emu.addFault({
         method: 'GET',
         path: SCHEMA_GLOB,
@@ -185,7 +186,7 @@ describe.concurrent(
 
 describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', () => {
   it('cuts a poll the platform never answers at the rebuild deadline, and names why', async ({ expect }) => {
-    const r = await rig({ rebuildMinMs: 300 })
+    const r = await rig(servers, { rebuildMinMs: 300 })
     r.emu.addFault({
       method: 'GET',
       path: SCHEMA_GLOB,
@@ -221,7 +222,7 @@ describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', ()
 
 describe.concurrent("a PUT's answer is checked (G6)", () => {
   it('fails a committed PUT whose answer lacks the new index, naming it', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-omit-index' })
     const run = await r.run()
     expectOutcome(expect, r, run, {
@@ -244,7 +245,7 @@ describe.concurrent("a PUT's answer is checked (G6)", () => {
   })
 
   it('fails a PUT answered with the old document, naming the missing index', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-no-commit' })
     const run = await r.run()
     // Never skipped after a PUT answered 200 (G5): the answer was wrong, so the deploy failed.
@@ -287,6 +288,7 @@ describe.concurrent('index-used, the summary and the audit record agree on every
 
   it('counts a probe served by a shorter live index as not using its own', async ({ expect }) => {
     const r = await rig(
+      servers,
       {},
       `customObjectId: ${TICKET}
 indexes:
@@ -305,7 +307,7 @@ probes:
   })
 
   it('counts a probe whose query failed as not using its index', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     // Only the probe after the deploy fails: the one before it (today's plan) is answered.
     r.emu.addFault({
       method: 'POST',
@@ -325,7 +327,7 @@ probes:
 
   it('counts a probe that found no index to use (a full scan) as not using its index', async ({ expect }) => {
     // Another writer drops the new index between the end of the rebuild and the probe: the probe scans.
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({
       method: 'POST',
       path: '/api/v2/data-gateway/customobjects/',
@@ -351,7 +353,7 @@ probes:
   })
 
   it('agrees on true when the probe used its index', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     const run = await r.run()
     expectOutcome(expect, r, run, {
       code: 0,
@@ -375,7 +377,7 @@ describe.concurrent('every wait has a bound (G7)', () => {
   it('fails at once when a 429 on the schema GET asks to wait an hour, naming the wait', async ({
     expect
   }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
     expectOutcome(expect, r, run, {
@@ -397,7 +399,7 @@ describe.concurrent('every wait has a bound (G7)', () => {
   it('fails at once when the throttled token endpoint asks to wait an hour, naming the wait', async ({
     expect
   }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({ path: '/oauth/token', kind: 'status', status: 400, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
     expectOutcome(expect, r, run, {
@@ -417,7 +419,7 @@ describe.concurrent('every wait has a bound (G7)', () => {
   })
 
   it('fails at once when a 429 on the PUT asks to wait an hour, naming the wait', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
     expectOutcome(expect, r, run, {
@@ -439,7 +441,7 @@ describe.concurrent('every wait has a bound (G7)', () => {
   it('sends nothing more when a 200 says the budget is used until a reset an hour away, naming the reset', async ({
     expect
   }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({
       method: 'GET',
       path: SCHEMA_GLOB,
@@ -476,7 +478,7 @@ describe.concurrent('every wait has a bound (G7)', () => {
 // option, so this case runs it in-process, over the same HTTP, auth and gateway modules, with 3 s.
 describe('all PUT attempts of one object share one deadline (G7)', () => {
   it('ends a storm of 503s on the PUT at the shared deadline, with a bounded number of PUTs and a clear message', async () => {
-    const r = await rig()
+    const r = await rig(servers)
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 503, count: 10_000 })
     // Backoff without jitter (random = 1): 250 ms, 500 ms, 1 s, 2 s... inside each PUT call.
     const { gateway } = connect(r.emu.url, {
@@ -542,7 +544,7 @@ probes:
 `
 
   it('warns unique-on-low-cardinality in the PR check before any deploy', async ({ expect }) => {
-    const r = await rig({}, UNIQUE_STATUS)
+    const r = await rig(servers, {}, UNIQUE_STATUS)
     const run = await r.run({ mode: 'validate', comment: 'false' }, { eventName: 'pull_request', event: {} })
     expect(run.code, run.stdout).toBe(0)
     expect(run.outputs).toMatchObject({
@@ -568,7 +570,7 @@ probes:
   })
 
   it('keeps the failed index and fails the step under on-rebuild-failure: keep', async ({ expect }) => {
-    const r = await rig({}, UNIQUE_STATUS)
+    const r = await rig(servers, {}, UNIQUE_STATUS)
     const run = await r.run()
     expectOutcome(expect, r, run, {
       code: 1,
@@ -596,7 +598,7 @@ probes:
   it('drops the failed index again under drop-failed, keeping the rest, and audits INDEX_ROLLED_BACK', async ({
     expect
   }) => {
-    const r = await rig({}, UNIQUE_STATUS)
+    const r = await rig(servers, {}, UNIQUE_STATUS)
     const run = await r.run({ 'on-rebuild-failure': 'drop-failed' })
     const rolledBackTo = r.before.schemaVersion + 2
     const audit = expectOutcome(expect, r, run, {
@@ -627,7 +629,7 @@ probes:
   })
 
   it('reports the failed index kept when the rollback PUT is refused', async ({ expect }) => {
-    const r = await rig({}, UNIQUE_STATUS)
+    const r = await rig(servers, {}, UNIQUE_STATUS)
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 400, after: 'PUT' })
     const run = await r.run({ 'on-rebuild-failure': 'drop-failed' })
     // Nothing was rolled back: the record says the deploy failed, at the version the deploy made.
@@ -653,7 +655,7 @@ probes:
   })
 
   it("re-reads after a 409 on the rollback PUT and keeps a concurrent writer's index", async ({ expect }) => {
-    const r = await rig({}, UNIQUE_STATUS)
+    const r = await rig(servers, {}, UNIQUE_STATUS)
     // The rollback PUT (the second) waits long enough for another writer to land before it is served.
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 1000, after: 'PUT' })
     const running = r.run({ 'on-rebuild-failure': 'drop-failed' })

@@ -4,13 +4,14 @@
 // is gone; `fail-on-drift` decides the step's result.
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import type { RunningEmulator } from '../../src/emulator/index.js'
 import type { LiveIndex } from '../../src/model.js'
 import type { ActionRun } from '../helpers/action.js'
 import { tableOf } from '../helpers/markdown.js'
-import { closeScenes, errors, scene, type Scene, warnings } from '../helpers/scene.js'
+import { errors, scene, type Scene, warnings } from '../helpers/scene.js'
+import { useServers } from '../helpers/servers.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const ACCOUNT = SAMPLE_IDS.account
@@ -46,7 +47,7 @@ indexes:
     fields: [createdAt]
 `
 
-afterEach(closeScenes)
+const servers = useServers()
 
 /** Stores `indexes` as the live Ticket's (a console edit) and waits until none is building. */
 async function setLive(emu: RunningEmulator, indexes: LiveIndex[]): Promise<void> {
@@ -60,7 +61,7 @@ async function setLive(emu: RunningEmulator, indexes: LiveIndex[]): Promise<void
 
 /** The live Ticket: idx_created as sampled, idx_status on [status] only, a failed unique index, idx_console. */
 async function drifted(files: Record<string, string>): Promise<Scene> {
-  const s = await scene({ files })
+  const s = await scene(servers, { files })
   await setLive(s.emu, [
     { name: 'idx_created', fields: ['createdAt'] },
     { name: 'idx_status', fields: ['status'] },
@@ -133,7 +134,7 @@ describe('drift detection', () => {
   })
 
   it('lists unmanaged indexes as information without prune: true (no drift)', async () => {
-    const s = await scene({ files: { 'indexes/ticket.yaml': UNMANAGED_ONLY } })
+    const s = await scene(servers, { files: { 'indexes/ticket.yaml': UNMANAGED_ONLY } })
     const run = await drift(s)
     expect(run.code, run.stdout).toBe(0)
     expect(run.outputs.drifted).toBe('false')
@@ -145,7 +146,7 @@ describe('drift detection', () => {
   })
 
   it('counts unmanaged indexes as drift under prune: true', async () => {
-    const s = await scene({ files: { 'indexes/ticket.yaml': `${UNMANAGED_ONLY}prune: true\n` } })
+    const s = await scene(servers, { files: { 'indexes/ticket.yaml': `${UNMANAGED_ONLY}prune: true\n` } })
     const run = await drift(s, { 'fail-on-drift': 'true' })
     expect(run.code).toBe(1)
     expect(run.outputs.drifted).toBe('true')
@@ -157,7 +158,7 @@ describe('drift detection', () => {
   })
 
   it('marks unmanaged indexes as drift under prune: true beside other drift', async () => {
-    const s = await scene({
+    const s = await scene(servers, {
       files: {
         'indexes/ticket.yaml': `${UNMANAGED_ONLY}  - name: idx_assignee\n    fields: [assignee]\nprune: true\n`
       }
@@ -216,7 +217,7 @@ indexes:
   ]
 
   it('is opened, updated in place, closed with a comment when fixed, and reopened when drift comes back', async () => {
-    const s = await scene({ files: { 'indexes/ticket.yaml': MISSING_ONLY } })
+    const s = await scene(servers, { files: { 'indexes/ticket.yaml': MISSING_ONLY } })
     const inputs = { 'drift-issue': 'true' }
 
     const first = await drift(s, inputs)
@@ -266,7 +267,7 @@ indexes:
   })
 
   it('leaves the issue open when the live schema cannot be read: a failed check is not a fix', async () => {
-    const s = await scene({ files: { 'indexes/ticket.yaml': MISSING_ONLY } })
+    const s = await scene(servers, { files: { 'indexes/ticket.yaml': MISSING_ONLY } })
     expect((await drift(s, { 'drift-issue': 'true' })).code).toBe(0)
     const [issue] = driftIssues(s)
     s.emu.addFault({
@@ -286,7 +287,7 @@ indexes:
   })
 
   it('fails, and leaves the issue open, when an index file cannot be read', async () => {
-    const s = await scene({ files: { 'indexes/ticket.yaml': MISSING_ONLY } })
+    const s = await scene(servers, { files: { 'indexes/ticket.yaml': MISSING_ONLY } })
     expect((await drift(s, { 'drift-issue': 'true' })).code).toBe(0)
     const [issue] = driftIssues(s)
     writeFileSync(path.join(s.workspace, 'indexes/ticket.yaml'), 'indexes: [\n')
@@ -298,7 +299,7 @@ indexes:
   })
 
   it('ignores an issue planted by another user with the marker, and opens its own', async () => {
-    const s = await scene({
+    const s = await scene(servers, {
       files: { 'indexes/ticket.yaml': MISSING_ONLY },
       github: {
         issues: [
@@ -318,7 +319,7 @@ indexes:
   })
 
   it('opens no issue when there is no drift', async () => {
-    const s = await scene({
+    const s = await scene(servers, {
       files: { 'indexes/ticket.yaml': `${MISSING_ONLY.split('  - name: idx_assignee')[0]}` }
     })
     const run = await drift(s, { 'drift-issue': 'true' })

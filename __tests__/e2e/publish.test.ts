@@ -4,21 +4,12 @@
 // bad file or reports that disagree refuse the whole set with nothing posted; outside text stays inert.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { ReportFile } from '../../src/report/file.js'
-import type { ActionRun } from '../helpers/action.js'
+import { prEvent, PUSH_TO_MAIN, workflowRunEvent, type ActionRun } from '../helpers/action.js'
 import { assertOwnHtml, toHtml } from '../helpers/markdown.js'
-import {
-  closeScenes,
-  customObjects,
-  errors,
-  objectId,
-  prEvent,
-  PUSH_EVENT,
-  scene,
-  type Scene,
-  workflowRunEvent
-} from '../helpers/scene.js'
+import { customObjects, errors, objectId, scene, type Scene } from '../helpers/scene.js'
+import { useServers } from '../helpers/servers.js'
 
 const PR = 7
 const HEAD = '3f2c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a'
@@ -27,13 +18,14 @@ const PUBLISH_MARKER = '<!-- custom-object-index:matrix -->'
 const REVIEW_PREFIX = '<!-- custom-object-index-review:'
 const JOBS = 3
 
+const servers = useServers()
+
 /** The matrix jobs' report files, made once (by `matrix()` in beforeAll). */
 let made: { texts: string[]; reports: ReportFile[] }
 
 beforeAll(async () => {
   made = await matrix(await repository())
 })
-afterEach(closeScenes)
 
 function indexFile(i: number): string {
   return `customObjectId: ${objectId(i)}\nindexes:\n  - name: idx_n_${i}\n    fields: [n]\n`
@@ -43,7 +35,7 @@ function indexFile(i: number): string {
 function repository(head = HEAD): Promise<Scene> {
   const files: Record<string, string> = {}
   for (let i = 0; i < JOBS; i++) files[`indexes/o${i}.yaml`] = indexFile(i)
-  return scene({
+  return scene(servers, {
     files,
     emulator: { data: customObjects(JOBS) },
     github: {
@@ -196,7 +188,7 @@ describe('the published review', () => {
     const MERGE = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00'
     const files: Record<string, string> = {}
     for (let i = 0; i < JOBS; i++) files[`indexes/o${i}.yaml`] = indexFile(i)
-    const s = await scene({
+    const s = await scene(servers, {
       files,
       emulator: { data: customObjects(JOBS) },
       github: { pullRequests: [{ number: PR, headSha: HEAD, merged: true, mergeCommitSha: MERGE }] }
@@ -207,8 +199,7 @@ describe('the published review', () => {
     })
     expect((await publish(s)).code).toBe(0)
     const run = await s.run({
-      eventName: 'push',
-      event: PUSH_EVENT,
+      ...PUSH_TO_MAIN,
       inputs: {
         mode: 'deploy',
         'index-file': 'indexes/*.yaml',

@@ -3,11 +3,12 @@
 // PR of the commit (or taking `reviewed-payload-hash`), and says so in `reviewed` and the audit record.
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import type { ReportFile } from '../../src/report/file.js'
-import type { ActionRun } from '../helpers/action.js'
-import { closeScenes, errors, prEvent, PUSH_EVENT, scene, type Scene, warnings } from '../helpers/scene.js'
+import { prEvent, PUSH_TO_MAIN, type ActionRun } from '../helpers/action.js'
+import { errors, scene, type Scene, warnings } from '../helpers/scene.js'
+import { useServers } from '../helpers/servers.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const PR = 7
@@ -37,11 +38,11 @@ interface AuditBody {
   review?: { payloadHash: string | null; matched: boolean | null; pullRequest: number | null }
 }
 
-afterEach(closeScenes)
+const servers = useServers()
 
 /** A repository whose PR #7 (head HEAD) was merged as MERGE. */
 function merged(opts: { pullRequests?: boolean } = {}): Promise<Scene> {
-  return scene({
+  return scene(servers, {
     files: { 'indexes/ticket.yaml': FILE },
     github: {
       pullRequests:
@@ -64,8 +65,7 @@ function validate(s: Scene, inputs: Record<string, string> = {}, offline = false
 
 function deploy(s: Scene, inputs: Record<string, string> = {}): Promise<ActionRun> {
   return s.run({
-    eventName: 'push',
-    event: PUSH_EVENT,
+    ...PUSH_TO_MAIN,
     inputs: { 'index-file': 'indexes/ticket.yaml', mode: 'deploy', ...inputs },
     env: { GITHUB_SHA: MERGE, GITHUB_RUN_ID: '9002' }
   })

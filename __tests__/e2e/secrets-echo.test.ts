@@ -2,12 +2,11 @@
 // the API on GET, PUT and query calls, the warehouse, GitHub). The bundled action still fails or warns with a
 // message that names the status and code, and no secret reaches stdout, stderr, an output, the job summary,
 // the report file or the audit record (expectOutcome checks each run for every secret).
-import { afterAll, describe, it } from 'vitest'
-import { startGitHubStandIn, type FaultSpec } from '../../src/emulator/index.js'
+import { describe, it } from 'vitest'
+import type { FaultSpec } from '../../src/emulator/index.js'
+import { GITHUB_TOKEN } from '../helpers/action.js'
 import {
-  closeRigs,
   expectOutcome,
-  GITHUB_TOKEN,
   outcomeAt,
   QUERIES_PATH,
   reported,
@@ -19,11 +18,10 @@ import {
   type Rig,
   type Stage
 } from '../helpers/deploy-rig.js'
+import { useServers } from '../helpers/servers.js'
 
-const standIns: { close(): Promise<void> }[] = []
-afterAll(async () => {
-  await Promise.all([closeRigs(), ...standIns.splice(0).map(s => s.close())])
-})
+// Every test starts its own rig; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
 interface EchoCase {
   name: string
@@ -108,7 +106,7 @@ const problems = (stdout: string): string =>
 
 describe.concurrent('a platform echoing the credentials it was sent (G8)', () => {
   it.for(API_CASES)('keeps every secret out when $name', async (c, { expect }) => {
-    const r: Rig = await rig()
+    const r: Rig = await rig(servers)
     r.emu.addFault(c.fault)
     const run = await r.run({}, { timeoutMs: 30_000 })
     const audit = expectOutcome(expect, r, run, outcomeAt(c.stage, r))!
@@ -131,7 +129,7 @@ describe.concurrent('a warehouse echoing its shared secret (G8)', () => {
   it('keeps the secret out of a final 400, which leaves the record undelivered with a warning', async ({
     expect
   }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.wh.failNext(1, 400, { echoSecret: true })
     const run = await r.run()
     expectOutcome(expect, r, run, { ...outcomeAt('deployed', r), audit: undefined, auditDelivered: 'false' })
@@ -145,7 +143,7 @@ describe.concurrent('a warehouse echoing its shared secret (G8)', () => {
   })
 
   it('keeps the secret out of a retried 500, and delivers the signed record once', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.wh.failNext(1, 500, { echoSecret: true })
     const run = await r.run()
     expectOutcome(expect, r, run, outcomeAt('deployed', r))
@@ -157,8 +155,8 @@ describe.concurrent('GitHub echoing its token (G8)', () => {
   it('keeps the token out of the warning when the review look-up before a deploy fails', async ({
     expect
   }) => {
-    const r = await rig()
-    const github = await startGitHubStandIn({
+    const r = await rig(servers)
+    const github = await servers.github({
       faults: [
         {
           path: '/repos/acme/indexes/commits/',
@@ -169,7 +167,6 @@ describe.concurrent('GitHub echoing its token (G8)', () => {
         }
       ]
     })
-    standIns.push(github)
     const run = await r.run({ 'require-review': 'warn' }, { env: { GITHUB_API_URL: github.url } })
     const audit = expectOutcome(expect, r, run, outcomeAt('deployed', r))!
     expect(run.outputs.reviewed).toBe('unknown')

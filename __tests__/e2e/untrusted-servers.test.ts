@@ -2,10 +2,9 @@
 // G9, a server's message cannot start a workflow command; G10, a redirect is never followed, so no credential
 // (nor the signed audit record) reaches another origin; G11, an unknown region fails before any request.
 // Every case also checks that no secret got out (G8).
-import { afterAll, describe, it } from 'vitest'
+import { describe, it } from 'vitest'
 import type { FaultSpec } from '../../src/emulator/index.js'
 import {
-  closeRigs,
   errorLines,
   expectNoSecrets,
   expectOutcome,
@@ -19,8 +18,10 @@ import {
   until,
   type Stage
 } from '../helpers/deploy-rig.js'
+import { useServers } from '../helpers/servers.js'
 
-afterAll(closeRigs)
+// Every test starts its own rig; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
 /** A server message that tries every way to start a command: LF, CRLF, CR, indentation, the old `##[` form. */
 const HOSTILE =
@@ -83,7 +84,7 @@ const COMMAND_CASES: CommandCase[] = [
 
 describe.concurrent("a server's message cannot speak to the runner (G9)", () => {
   it.for(COMMAND_CASES)('defuses the commands in $name', async (c, { expect }) => {
-    const r = await rig({ rebuildMinMs: 300 })
+    const r = await rig(servers, { rebuildMinMs: 300 })
     for (const f of c.faults) r.emu.addFault(f)
     const run = await r.run(c.inputs)
     expectOutcome(expect, r, run, outcomeAt(c.stage, r))
@@ -98,7 +99,7 @@ describe.concurrent("a server's message cannot speak to the runner (G9)", () => 
 
 describe.concurrent("a server's message in an info line (G9)", () => {
   it('defuses the commands in a lost PUT answer that the log quotes', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     // The PUT is held, then answered 500; meanwhile another writer lands the very document the action sends,
     // so the action reads back its own payload hash and logs (as info) that the answer was lost.
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 800 })
@@ -145,7 +146,7 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
   it.for(cases)(
     'fails on a redirect from $name, naming its Location, and the trap sees nothing',
     async (c, { expect }) => {
-      const r = await rig()
+      const r = await rig(servers)
       const port = new URL(r.trap.url).port
       // The Location carries user-info: it is never printed with it.
       r.emu.addFault(c.fault(`http://someone:hunter2-location@127.0.0.1:${port}/collect`))
@@ -169,7 +170,7 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
   it('leaves the audit record undelivered on a warehouse redirect, with a warning naming the Location', async ({
     expect
   }) => {
-    const r = await rig()
+    const r = await rig(servers)
     r.wh.redirectNext(1, `${r.trap.url}/collect`)
     const run = await r.run()
     expectOutcome(expect, r, run, { ...outcomeAt('deployed', r), audit: undefined, auditDelivered: 'false' })
@@ -188,7 +189,7 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
 
 describe.concurrent('regions are a closed list (G11)', () => {
   it('fails on region mypurecloud.con before any request, suggesting mypurecloud.com', async ({ expect }) => {
-    const r = await rig()
+    const r = await rig(servers)
     const run = await r.run({ region: 'mypurecloud.con', 'login-url': r.trap.url })
     expect(run.code, run.stdout).toBe(1)
     expect(errorLines(run).join('\n')).toMatch(/region.*mypurecloud\.con.*mypurecloud\.com/)

@@ -1,15 +1,11 @@
 // The rig of the deploy fault matrix: one emulator, one warehouse stand-in, one trap server and one workspace
-// per test, the bundled action run against them, and the checks every case shares (expectOutcome): the exit
-// code, the outputs, the one audit record the warehouse received, and that no secret reached any text the run
-// left behind (G8).
+// per test, started on the test file's `Servers` (which close them), the bundled action run against them, and
+// the checks every case shares (expectOutcome): the exit code, the outputs, the one audit record the warehouse
+// received, and that no secret reached any text the run left behind (G8).
 import { existsSync, readFileSync } from 'node:fs'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { ExpectStatic } from 'vitest'
 import {
   SAMPLE_IDS,
-  startEmulator,
-  startWarehouse,
   type EmulatorOptions,
   type RunningEmulator,
   type Warehouse
@@ -17,20 +13,20 @@ import {
 import type { AuditRecord } from '../../src/audit/record.js'
 import type { LiveIndex, ObjectResult, SchemaDocument } from '../../src/model.js'
 import {
-  makeWorkspace,
+  GITHUB_TOKEN,
   platformInputs,
   PUSH_TO_MAIN,
   runAction,
   type ActionOptions,
   type ActionRun
 } from './action.js'
+import type { Servers } from './servers.js'
 
 export const TICKET = SAMPLE_IDS.ticket
 export const CLIENT = 'fault-matrix-client'
 export const SECRET = 'fault-matrix-client-secret-5d1e'
 /** The Basic credential the token request carries. */
 export const BASIC = Buffer.from(`${CLIENT}:${SECRET}`).toString('base64')
-export const GITHUB_TOKEN = 'ghs_faultMatrixGitHubToken0123456789'
 export const WAREHOUSE_SECRET = 'fault-matrix-warehouse-secret-a7c4'
 export const SCHEMA_PATH = `/api/v2/data-gateway/customobjects/schemas/${TICKET}`
 export const SCHEMA_GLOB = '/api/v2/data-gateway/customobjects/schemas/*'
@@ -63,16 +59,9 @@ export interface Rig {
   run(inputs?: Record<string, string>, extra?: Partial<ActionOptions>): Promise<ActionRun>
 }
 
-const closers: (() => Promise<void>)[] = []
-
-/** Closes every server and workspace the rigs made (call it in afterAll). */
-export async function closeRigs(): Promise<void> {
-  await Promise.all(closers.splice(0).map(c => c()))
-}
-
-async function startTrap(): Promise<Trap> {
+async function startTrap(servers: Servers): Promise<Trap> {
   const hits: { method: string; url: string; authorization?: string }[] = []
-  const server = http.createServer((req, res) => {
+  const { url } = await servers.serve((req, res) => {
     hits.push({
       method: req.method ?? '',
       url: req.url ?? '',
@@ -82,41 +71,28 @@ async function startTrap(): Promise<Trap> {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end('{"access_token":"trap-token","expires_in":3600,"accepted":true}')
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  closers.push(
-    () =>
-      new Promise<void>(resolve => {
-        server.close(() => {
-          resolve()
-        })
-        server.closeAllConnections()
-      })
-  )
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => [...hits] }
+  return { url, hits: () => [...hits] }
 }
 
-export async function rig(opts: EmulatorOptions = {}, indexFile = ADD_ASSIGNEE): Promise<Rig> {
+/** A rig started on `servers`, closed with the rest of what they started. */
+export async function rig(
+  servers: Servers,
+  opts: EmulatorOptions = {},
+  indexFile = ADD_ASSIGNEE
+): Promise<Rig> {
   const [emu, wh, trap] = await Promise.all([
-    startEmulator({
+    servers.emulator({
       ticketCount: 800,
       accountCount: 80,
       rebuildRecordsPerSecond: 1_000_000,
       clients: [{ id: CLIENT, secret: SECRET }],
       ...opts
     }),
-    startWarehouse({ secret: WAREHOUSE_SECRET }),
-    startTrap()
+    servers.warehouse({ secret: WAREHOUSE_SECRET }),
+    startTrap(servers)
   ])
-  const ws = makeWorkspace({ 'indexes/ticket.yaml': indexFile })
-  closers.push(
-    () => emu.close(),
-    () => wh.close(),
-    () => {
-      ws.cleanup()
-      return Promise.resolve()
-    }
-  )
-  const r: Rig = {
+  const ws = servers.workspace({ 'indexes/ticket.yaml': indexFile })
+  return {
     emu,
     wh,
     trap,
@@ -140,7 +116,6 @@ export async function rig(opts: EmulatorOptions = {}, indexFile = ADD_ASSIGNEE):
         ...extra
       })
   }
-  return r
 }
 
 /**

@@ -1,4 +1,5 @@
 // Test helpers for the platform client: a gateway wired to a running emulator, and index files from text.
+import { DEFAULT_CLIENT } from '../../src/emulator/types.js'
 import { parseIndexFile } from '../../src/indexfile/parse.js'
 import type { LoadedIndexFile } from '../../src/model.js'
 import { silentLogger, type Logger } from '../../src/log.js'
@@ -7,8 +8,9 @@ import { createGatewayClient, type GatewayClient } from '../../src/platform/gate
 import { createHttpClient, type HttpClientOptions, type PlatformHttpClient } from '../../src/platform/http.js'
 import { createRateLimiter, type RateLimiter } from '../../src/platform/ratelimit.js'
 
-export const CLIENT_ID = 'emulator-client'
-export const CLIENT_SECRET = 'emulator-secret'
+/** The emulator's default OAuth client. */
+export const CLIENT_ID = DEFAULT_CLIENT.id
+export const CLIENT_SECRET = DEFAULT_CLIENT.secret
 
 export interface Connected {
   gateway: GatewayClient

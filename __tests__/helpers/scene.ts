@@ -1,21 +1,13 @@
 // End-to-end scenes for the run-level modes (review, publish, drift): an emulator, the GitHub stand-in, a
-// warehouse and a workspace, started together and closed by `closeScenes()` (call it in afterEach).
-import {
-  startEmulator,
-  type EmulatorData,
-  type EmulatorOptions,
-  type RunningEmulator
-} from '../../src/emulator/index.js'
-import {
-  startGitHubStandIn,
-  type GitHubStandIn,
-  type GitHubStandInOptions
-} from '../../src/emulator/github.js'
-import { startWarehouse, type Warehouse } from '../../src/emulator/warehouse.js'
+// warehouse and a workspace, started on the test file's `Servers` (which close them).
+import type { EmulatorData, EmulatorOptions, RunningEmulator } from '../../src/emulator/index.js'
+import type { GitHubStandIn, GitHubStandInOptions } from '../../src/emulator/github.js'
+import type { Warehouse } from '../../src/emulator/warehouse.js'
 import type { SchemaDocument } from '../../src/model.js'
-import { makeWorkspace, platformInputs, runAction, type ActionOptions, type ActionRun } from './action.js'
+import { GITHUB_TOKEN, platformInputs, runAction, type ActionRun } from './action.js'
+import { CLIENT_ID, CLIENT_SECRET } from './platform.js'
+import type { Servers } from './servers.js'
 
-export const TOKEN = 'ghs_e2e_modes_token'
 /** GitHub bounds kept short, so a test of a failure never waits long. */
 const GITHUB_TIMEOUT_MS = '5000'
 
@@ -35,79 +27,42 @@ export interface Scene {
   }): Promise<ActionRun>
 }
 
-const open: (() => Promise<void>)[] = []
-
+/** A scene started on `servers`, closed with the rest of what they started. */
 export async function scene(
+  servers: Servers,
   opts: {
     files?: Record<string, string>
     emulator?: EmulatorOptions
     github?: GitHubStandInOptions
   } = {}
 ): Promise<Scene> {
-  const emu = await startEmulator({
+  const emu = await servers.emulator({
     ticketCount: 400,
     accountCount: 40,
     rebuildRecordsPerSecond: 1_000_000,
     ...opts.emulator
   })
-  const gh = await startGitHubStandIn(opts.github)
-  const wh = await startWarehouse()
-  const ws = makeWorkspace(opts.files ?? {})
-  open.push(async () => {
-    ws.cleanup()
-    await Promise.all([emu.close(), gh.close(), wh.close()])
-  })
+  const gh = await servers.github(opts.github)
+  const wh = await servers.warehouse()
+  const ws = servers.workspace(opts.files ?? {})
   return {
     emu,
     gh,
     wh,
     workspace: ws.dir,
-    run: r => {
-      const action: ActionOptions = {
+    run: r =>
+      runAction({
         workspace: ws.dir,
         eventName: r.eventName,
         event: r.event,
         inputs: {
-          ...(r.offline ? {} : platformInputs(emu.url, 'emulator-client', 'emulator-secret')),
+          ...(r.offline ? {} : platformInputs(emu.url, CLIENT_ID, CLIENT_SECRET)),
           'warehouse-url': `${wh.url}/audit`,
-          'github-token': TOKEN,
+          'github-token': GITHUB_TOKEN,
           ...r.inputs
         },
         env: { GITHUB_API_URL: gh.url, CUSTOM_OBJECT_INDEX_GITHUB_TIMEOUT_MS: GITHUB_TIMEOUT_MS, ...r.env }
-      }
-      return runAction(action)
-    }
-  }
-}
-
-export async function closeScenes(): Promise<void> {
-  await Promise.all(open.splice(0).map(c => c()))
-}
-
-/** A pull_request event for PR `n` of acme/indexes at head `headSha`. */
-export function prEvent(n: number, headSha: string): unknown {
-  return {
-    number: n,
-    pull_request: {
-      number: n,
-      head: { sha: headSha, repo: { full_name: 'acme/indexes' } },
-      base: { repo: { full_name: 'acme/indexes' } }
-    },
-    repository: { default_branch: 'main', full_name: 'acme/indexes' }
-  }
-}
-
-/** A push to main (GITHUB_SHA goes in `env`). */
-export const PUSH_EVENT = { ref: 'refs/heads/main', repository: { default_branch: 'main' } }
-
-/** A workflow_run event: the triggering run's head SHA and the PRs it names. */
-export function workflowRunEvent(headSha: string, pulls: number[]): unknown {
-  return {
-    workflow_run: {
-      head_sha: headSha,
-      pull_requests: pulls.map(number => ({ number, head: { sha: headSha } }))
-    },
-    repository: { default_branch: 'main', full_name: 'acme/indexes' }
+      })
   }
 }
 

@@ -7,8 +7,14 @@
 //   const emu = await servers.emulator({ ticketCount: 500 })
 //   const { url } = await servers.serve((req, res) => res.end('{}')) // a scripted server of the test's own
 //   servers.track(() => child.kill())  // anything else that must be closed or removed
+//
+// Helpers that start a set of these for a test (scene.ts, deploy-rig.ts) take the file's `Servers`, so they
+// close with the same hook.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, afterEach } from 'vitest'
 import {
   startEmulator,
@@ -21,7 +27,6 @@ import {
   type WarehouseOptions
 } from '../../src/emulator/index.js'
 import type { GitHubStandInOptions } from '../../src/emulator/github.js'
-import { makeWorkspace } from './action.js'
 
 /** Runs when its scope ends: closes a server, removes a folder, kills a process. */
 export type Closer = () => unknown
@@ -83,9 +88,17 @@ export function useServers(scope: 'test' | 'file' = 'test'): Servers {
       return { url: `http://127.0.0.1:${port}`, port, close }
     },
     workspace: files => {
-      const ws = makeWorkspace(files)
-      closers.push(ws.cleanup)
-      return ws
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-ws-'))
+      for (const [name, text] of Object.entries(files)) {
+        const full = path.join(dir, name)
+        mkdirSync(path.dirname(full), { recursive: true })
+        writeFileSync(full, text)
+      }
+      const cleanup = (): void => {
+        rmSync(dir, { recursive: true, force: true })
+      }
+      closers.push(cleanup)
+      return { dir, cleanup }
     },
     track: closer => {
       closers.push(closer)
