@@ -2,29 +2,15 @@
 // requests made) and a fan-out of 50 objects inside a 300/min budget (time against requests ÷ budget, 429s,
 // failures; two new indexes per object, so the run needs more than one minute's budget). Runnable alone: `npx tsx bench/deploy.ts [--quick]` (quick skips the 60 s case).
 import { pathToFileURL } from 'node:url'
-import { startEmulator, type EmulatorData } from '../src/emulator/index.js'
+import { startEmulator } from '../src/emulator/index.js'
 import { SAMPLE_IDS } from '../src/emulator/index.js'
 import { mapLimit } from '../src/concurrency.js'
 import { parseIndexFile } from '../src/indexfile/parse.js'
 import { silentLogger } from '../src/log.js'
-import type { LoadedIndexFile, SchemaDocument } from '../src/model.js'
-import { createAuthorizedClient, createTokenSource } from '../src/platform/auth.js'
-import { createGatewayClient, type GatewayClient } from '../src/platform/gateway.js'
-import { createHttpClient, type PlatformHttpClient } from '../src/platform/http.js'
-import { createRateLimiter } from '../src/platform/ratelimit.js'
+import type { LoadedIndexFile } from '../src/model.js'
 import { processObject } from '../src/pipeline/object.js'
+import { benchObjects, connect } from './fixtures.js'
 import type { BenchRow } from './types.js'
-
-function connect(url: string): { gateway: GatewayClient; http: PlatformHttpClient } {
-  const http = createHttpClient({ limiter: createRateLimiter({ maxConcurrent: 4 }) })
-  const tokens = createTokenSource({
-    http,
-    loginBase: url,
-    clientId: 'emulator-client',
-    clientSecret: 'emulator-secret'
-  })
-  return { gateway: createGatewayClient({ api: createAuthorizedClient(http, tokens), apiBase: url }), http }
-}
 
 function load(text: string): LoadedIndexFile {
   const parsed = parseIndexFile('bench.yaml', text)
@@ -72,29 +58,12 @@ async function deployOnce(rebuildMs: number): Promise<BenchRow[]> {
 const FANOUT = 50
 const BUDGET = 300
 
-function fanoutData(): EmulatorData {
-  const objects = Array.from({ length: FANOUT }, (_, i) => {
-    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
-    const schema: SchemaDocument = {
-      id,
-      name: `Bench${i}`,
-      schemaVersion: 1,
-      lastUpdated: new Date(0).toISOString(),
-      selfUri: `/api/v2/data-gateway/customobjects/schemas/${id}`,
-      fields: [
-        { name: 'code', type: 'string', maxLength: 20, cardinalityHint: 'high' },
-        { name: 'n', type: 'number' }
-      ],
-      indexes: []
-    }
-    const records = Array.from({ length: 50 }, (_, r) => ({ id: `${i}-${r}`, code: `c${r}`, n: r }))
-    return { schema, records }
-  })
-  return { objects }
-}
-
 async function fanout(): Promise<BenchRow[]> {
-  const emu = await startEmulator({ data: fanoutData(), rateLimitPerMinute: BUDGET, rebuildMinMs: 200 })
+  const emu = await startEmulator({
+    data: benchObjects(FANOUT, { indexes: [], nModulo: 50 }),
+    rateLimitPerMinute: BUDGET,
+    rebuildMinMs: 200
+  })
   try {
     const { gateway, http } = connect(emu.url)
     const ctx = { log: silentLogger, live: gateway, rebuildTimeoutSeconds: 120 }

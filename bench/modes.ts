@@ -8,17 +8,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startGitHubStandIn } from '../src/emulator/github.js'
-import { startEmulator, type EmulatorData } from '../src/emulator/index.js'
+import { startEmulator } from '../src/emulator/index.js'
 import { runAction } from '../src/emulator/runner.js'
 import { parseIndexFile } from '../src/indexfile/parse.js'
 import { silentLogger } from '../src/log.js'
-import type { SchemaDocument } from '../src/model.js'
 import { processObject } from '../src/pipeline/object.js'
-import { createAuthorizedClient, createTokenSource } from '../src/platform/auth.js'
-import { createGatewayClient } from '../src/platform/gateway.js'
-import { createHttpClient } from '../src/platform/http.js'
-import { createRateLimiter } from '../src/platform/ratelimit.js'
 import { buildReportFile } from '../src/report/file.js'
+import { benchId, benchObjects, connect } from './fixtures.js'
 import type { BenchRow } from './types.js'
 
 const OBJECTS = 50
@@ -26,36 +22,9 @@ const BUDGET = 300
 const PR = 7
 const HEAD = '3f2c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a'
 
-function idOf(i: number): string {
-  return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
-}
-
-/** 50 objects of 50 records, each with one active index `idx_code`. */
-function data(): EmulatorData {
-  return {
-    objects: Array.from({ length: OBJECTS }, (_, i) => {
-      const id = idOf(i)
-      const schema: SchemaDocument = {
-        id,
-        name: `Bench${i}`,
-        schemaVersion: 1,
-        lastUpdated: new Date(0).toISOString(),
-        selfUri: `/api/v2/data-gateway/customobjects/schemas/${id}`,
-        fields: [
-          { name: 'code', type: 'string', maxLength: 20, cardinalityHint: 'high' },
-          { name: 'n', type: 'number' }
-        ],
-        indexes: [{ name: 'idx_code', fields: ['code'], status: 'active' }]
-      }
-      const records = Array.from({ length: 50 }, (_, r) => ({ id: `${i}-${r}`, code: `c${r}`, n: r % 7 }))
-      return { schema, records }
-    })
-  }
-}
-
 /** Object i's index file: idx_code as live, idx_n new. */
 function indexFile(i: number): string {
-  return `customObjectId: ${idOf(i)}\nindexes:\n  - name: idx_code\n    fields: [code]\n  - name: idx_n\n    fields: [n]\n`
+  return `customObjectId: ${benchId(i)}\nindexes:\n  - name: idx_code\n    fields: [code]\n  - name: idx_n\n    fields: [n]\n`
 }
 
 function median(xs: number[]): number {
@@ -74,14 +43,7 @@ function inputs(url: string): Record<string, string> {
 
 /** The matrix's 50 report files, made in process (one validate per object), written to `dir/reports`. */
 async function writeReports(url: string, dir: string): Promise<number> {
-  const http = createHttpClient({ limiter: createRateLimiter({ maxConcurrent: 4 }) })
-  const tokens = createTokenSource({
-    http,
-    loginBase: url,
-    clientId: 'emulator-client',
-    clientSecret: 'emulator-secret'
-  })
-  const live = createGatewayClient({ api: createAuthorizedClient(http, tokens), apiBase: url })
+  const live = connect(url).gateway
   mkdirSync(path.join(dir, 'reports'))
   let bytes = 0
   for (let i = 0; i < OBJECTS; i++) {
@@ -89,7 +51,7 @@ async function writeReports(url: string, dir: string): Promise<number> {
     if (!parsed.loaded) throw new Error('bench index file invalid')
     const result = await processObject(
       { log: silentLogger, live },
-      { loaded: parsed.loaded, customObjectId: idOf(i), mode: 'validate' }
+      { loaded: parsed.loaded, customObjectId: benchId(i), mode: 'validate' }
     )
     if (result.error !== undefined) throw new Error(result.error)
     const text = buildReportFile(
@@ -110,7 +72,12 @@ async function writeReports(url: string, dir: string): Promise<number> {
 }
 
 async function benchPublish(runs: number): Promise<BenchRow[]> {
-  const emu = await startEmulator({ data: data() })
+  const emu = await startEmulator({
+    data: benchObjects(OBJECTS, {
+      indexes: [{ name: 'idx_code', fields: ['code'], status: 'active' }],
+      nModulo: 7
+    })
+  })
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-bench-publish-'))
   try {
     const bytes = await writeReports(emu.url, dir)
@@ -176,7 +143,13 @@ async function benchDrift(runs: number): Promise<BenchRow[]> {
     let requests = 0
     let drifted = ''
     for (let r = 0; r < runs; r++) {
-      const emu = await startEmulator({ data: data(), rateLimitPerMinute: BUDGET })
+      const emu = await startEmulator({
+        data: benchObjects(OBJECTS, {
+          indexes: [{ name: 'idx_code', fields: ['code'], status: 'active' }],
+          nModulo: 7
+        }),
+        rateLimitPerMinute: BUDGET
+      })
       try {
         const started = performance.now()
         const run = await runAction({

@@ -1,7 +1,7 @@
 // The embedded Data Gateway emulator and its GitHub and warehouse stand-ins (not part of the action's bundle).
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js'
 export { SAMPLE_IDS, sampleData } from './sample.js'
-export { FAULT_KINDS } from './types.js'
+export { DEFAULT_CLIENT, FAULT_KINDS } from './types.js'
 export type {
   EmulatorClient,
   EmulatorConfig,

@@ -147,15 +147,19 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
     })
   })
 
+  /** A control route's JSON body as an object (anything else: an empty one, which the checks refuse). */
+  function jsonObject(raw: string): Record<string, unknown> {
+    try {
+      const b = JSON.parse(raw || '{}') as unknown
+      return typeof b === 'object' && b !== null ? (b as Record<string, unknown>) : {}
+    } catch {
+      return {}
+    }
+  }
+
   function admin(method: string, path: string, raw: string, res: http.ServerResponse): void {
     if (path === '/__warehouse/fail' && method === 'POST') {
-      let b: unknown
-      try {
-        b = JSON.parse(raw || '{}') as unknown
-      } catch {
-        b = undefined
-      }
-      const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>
+      const o = jsonObject(raw)
       if (
         typeof o.count !== 'number' ||
         typeof o.status !== 'number' ||
@@ -169,13 +173,7 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
       return
     }
     if (path === '/__warehouse/redirect' && method === 'POST') {
-      let b: unknown
-      try {
-        b = JSON.parse(raw || '{}') as unknown
-      } catch {
-        b = undefined
-      }
-      const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>
+      const o = jsonObject(raw)
       if (
         typeof o.count !== 'number' ||
         typeof o.location !== 'string' ||
