@@ -17,6 +17,7 @@ import {
   errorLines,
   expectNoSecrets,
   expectOutcome,
+  outcomeAt,
   QUERIES_PATH,
   reported,
   requestsTo,
@@ -63,15 +64,7 @@ describe.concurrent(
       const r = await rig(servers)
       r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 500, count: 100 })
       const run = await r.run()
-      expectOutcome(expect, r, run, {
-        code: 1,
-        valid: false,
-        changed: false,
-        version: undefined,
-        rebuild: 'skipped',
-        indexUsed: '',
-        audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
-      })
+      expectOutcome(expect, r, run, outcomeAt('before-read', r))
       expect(failure(run)).toMatch(
         /GET \/api\/v2\/data-gateway\/customobjects\/schemas\/\S+ failed: 500 internal\.server\.error/
       )
@@ -127,15 +120,7 @@ describe.concurrent(
         after: 'PUT'
       })
       const run = await r.run()
-      expectOutcome(expect, r, run, {
-        code: 0,
-        valid: true,
-        changed: true,
-        version: r.before.schemaVersion + 1,
-        rebuild: 'active',
-        indexUsed: 'true',
-        audit: { action: 'INDEX_DEPLOYED', compliant: true, probes: [['idx_assignee', true]] }
-      })
+      expectOutcome(expect, r, run, outcomeAt('deployed', r))
       const put = requestsTo(r, 'PUT', SCHEMA_PATH)
       expect(put.map(q => q.status)).toEqual([200])
       const polls = requestsTo(r, 'GET', SCHEMA_PATH).filter(q => q.at >= put[0]!.at)
@@ -355,15 +340,7 @@ probes:
   it('agrees on true when the probe used its index', async ({ expect }) => {
     const r = await rig(servers)
     const run = await r.run()
-    expectOutcome(expect, r, run, {
-      code: 0,
-      valid: true,
-      changed: true,
-      version: r.before.schemaVersion + 1,
-      rebuild: 'active',
-      indexUsed: 'true',
-      audit: { action: 'INDEX_DEPLOYED', compliant: true, probes: [['idx_assignee', true]] }
-    })
+    expectOutcome(expect, r, run, outcomeAt('deployed', r))
     expect(reported(expect, run).probes[0]).toMatchObject({ indexUsed: true, indexName: 'idx_assignee' })
     const rows = tableOf(run.summary, PROBE_COLUMNS)
     expect(rows.map(row => [row[0], row[4]])).toEqual([['idx_assignee', '✅ yes']])
@@ -380,15 +357,7 @@ describe.concurrent('every wait has a bound (G7)', () => {
     const r = await rig(servers)
     r.emu.addFault({ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
-    expectOutcome(expect, r, run, {
-      code: 1,
-      valid: false,
-      changed: false,
-      version: undefined,
-      rebuild: 'skipped',
-      indexUsed: '',
-      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
-    })
+    expectOutcome(expect, r, run, outcomeAt('before-read', r))
     expect(failure(run)).toMatch(
       /GET \S+ failed: 429 too\.many\.requests.*the server asked to wait 3600 s \(Retry-After\)/
     )
@@ -402,15 +371,7 @@ describe.concurrent('every wait has a bound (G7)', () => {
     const r = await rig(servers)
     r.emu.addFault({ path: '/oauth/token', kind: 'status', status: 400, retryAfter: 3600 })
     const run = await r.run({}, { timeoutMs: 20_000 })
-    expectOutcome(expect, r, run, {
-      code: 1,
-      valid: false,
-      changed: false,
-      version: undefined,
-      rebuild: 'skipped',
-      indexUsed: '',
-      audit: { action: 'INDEX_DEPLOY_FAILED', compliant: false }
-    })
+    expectOutcome(expect, r, run, outcomeAt('before-read', r))
     expect(failure(run)).toMatch(
       /POST \/oauth\/token failed: 400 invalid_request.*asked to wait 3600 s \(Retry-After\)/
     )
