@@ -11,6 +11,7 @@ import { createGatewayClient, type GatewayClient } from '../../src/platform/gate
 import { createHttpClient } from '../../src/platform/http.js'
 import { createRateLimiter } from '../../src/platform/ratelimit.js'
 import { createRedactor } from '../../src/redact.js'
+import { fakeClock } from '../helpers/clock.js'
 import { useServers } from '../helpers/servers.js'
 
 const CLIENT_ID = 'echo-client'
@@ -21,6 +22,14 @@ const SCHEMAS = '/api/v2/data-gateway/customobjects/schemas'
 const TICKET = `${SCHEMAS}/${SAMPLE_IDS.ticket}`
 
 const servers = useServers()
+
+/**
+ * The retry schedule of these tests, on a fake clock: no jitter, 100 ms between attempts, a 1 s deadline. A
+ * retried status is sent exactly ATTEMPTS times, however fast the machine (the emulator's rate window is never
+ * reached), and no test waits.
+ */
+const RETRY = { backoffBaseMs: 100, backoffCapMs: 100, deadlineMs: 1_000, random: () => 1 }
+const ATTEMPTS = 10
 
 interface Wired {
   gateway: GatewayClient
@@ -34,15 +43,17 @@ const accessTokens = (secrets: string[]): string[] => secrets.filter(s => s !== 
 function wire(url: string): Wired {
   const redactor = createRedactor([CLIENT_SECRET, WH_SECRET])
   const tokens: string[] = []
+  const clock = fakeClock()
   const http = createHttpClient({
-    limiter: createRateLimiter(),
+    limiter: createRateLimiter({ now: clock.now, sleep: clock.sleep }),
     redact: redactor.redact,
-    backoffBaseMs: 1,
-    backoffCapMs: 5,
-    deadlineMs: 1_000
+    ...RETRY,
+    now: clock.now,
+    sleep: clock.sleep
   })
   const source = createTokenSource({
     http,
+    now: clock.now,
     loginBase: url,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
@@ -86,7 +97,8 @@ describe('a server echoing every credential in its error body', () => {
     e.addFault({ path: '/oauth/token', kind: 'status', status, echoSecrets: true, count: 10_000 })
     const { gateway, tokens } = wire(e.url)
     const error = await gateway.getLimits().catch((err: unknown) => err)
-    expect(e.requests()[0]!.status).toBe(status)
+    // 503 is retried until the deadline; the others are final.
+    expect(e.requests().map(q => q.status)).toEqual(Array(status === 503 ? ATTEMPTS : 1).fill(status))
     expectNoSecret(everything(error), tokens)
   })
 
@@ -115,7 +127,13 @@ describe('a server echoing every credential in its error body', () => {
             })
     const error = await call.catch((err: unknown) => err)
     expect(accessTokens(tokens)).toHaveLength(1)
-    expect(e.requests().at(-1)).toMatchObject({ method, status })
+    // 429, 502 and 503 are retried until the deadline, every attempt answered with the echo; the others once.
+    const retried = [429, 502, 503].includes(status)
+    const after = e.requests().slice(e.requests().findIndex(q => q.status === status))
+    expect(after.map(q => `${q.method} ${q.status}`)).toEqual(
+      Array(retried ? ATTEMPTS : 1).fill(`${method} ${status}`)
+    )
+    expect(error).toMatchObject({ status, attempts: retried ? ATTEMPTS : 1 })
     expectNoSecret(everything(error), tokens)
   })
 
@@ -136,16 +154,19 @@ describe('a server echoing every credential in its error body', () => {
     wh.failNext(10_000, status, { echoSecret: true })
     const redactor = createRedactor([CLIENT_SECRET, WH_SECRET])
     const record = { customObjectId: 'obj-1', payloadHash: 'a'.repeat(64), schemaVersion: 2 } as AuditRecord
+    const clock = fakeClock()
     const http = createWarehouseHttpClient({
       redact: redactor.redact,
-      backoffBaseMs: 1,
-      backoffCapMs: 5,
-      deadlineMs: 1_000
+      ...RETRY,
+      now: clock.now,
+      sleep: clock.sleep
     })
     const sink = createAuditSink({ url: wh.url, secret: WH_SECRET, redact: redactor.redact, http })
     const out = await sink(record)
     expect(out.delivered).toBe(false)
     expect(out.reason).toContain(`failed: ${status}`)
+    // The warehouse retries every 5xx until the deadline; a 4xx is final.
+    expect(wh.attempts()).toBe(status >= 500 ? ATTEMPTS : 1)
     expectNoSecret(JSON.stringify(out), [])
   })
 
