@@ -5,6 +5,7 @@ import { buildAuditRecord, idempotencyKey, type AuditRecord } from '../../src/au
 import type { ObjectResult } from '../../src/model.js'
 import { processObject } from '../../src/pipeline/object.js'
 import { connect, indexFile, silentLogger } from '../helpers/platform.js'
+import { fakeClock } from '../helpers/clock.js'
 import { useServers } from '../helpers/servers.js'
 
 const servers = useServers()
@@ -42,7 +43,20 @@ function record(): AuditRecord {
   return buildAuditRecord(result, { source })
 }
 
-const fastHttp = () => createWarehouseHttpClient({ backoffBaseMs: 5, deadlineMs: 2000 })
+/**
+ * The warehouse client on a fake clock: no jitter, backoff 100, 200, 400... ms, a 2 s deadline. Retries are
+ * counted, not waited for.
+ */
+const fastHttp = () => {
+  const clock = fakeClock()
+  return createWarehouseHttpClient({
+    deadlineMs: 2000,
+    backoffBaseMs: 100,
+    random: () => 1,
+    now: clock.now,
+    sleep: clock.sleep
+  })
+}
 
 describe('audit delivery', () => {
   it('signs the record so the warehouse verifies it', async () => {
@@ -89,7 +103,9 @@ describe('audit delivery', () => {
 describe('audit in the pipeline', () => {
   const text = `customObjectId: ${SAMPLE_IDS.ticket}\nindexes:\n  - name: idx_assignee\n    fields: [assignee]\n`
 
-  async function deployWithDownWarehouse(required: boolean): Promise<ObjectResult> {
+  async function deployWithDownWarehouse(
+    required: boolean
+  ): Promise<{ result: ObjectResult; attempts: number }> {
     const emu = await servers.emulator({
       ticketCount: 2000,
       accountCount: 200,
@@ -97,7 +113,7 @@ describe('audit in the pipeline', () => {
     })
     const wh = await servers.warehouse()
     wh.setDown(true)
-    return processObject(
+    const result = await processObject(
       {
         log: silentLogger,
         live: connect(emu.url).gateway,
@@ -106,17 +122,21 @@ describe('audit in the pipeline', () => {
       },
       { loaded: indexFile(text), customObjectId: SAMPLE_IDS.ticket, mode: 'deploy' }
     )
+    return { result, attempts: wh.attempts() }
   }
 
   it('keeps the deploy when the warehouse is down and audit is not required', async () => {
-    const result = await deployWithDownWarehouse(false)
+    const { result, attempts } = await deployWithDownWarehouse(false)
+    // Resets are retried until the 2 s deadline: after 100, 200, 400 and 800 ms (the next, 1.6 s, is too late).
+    expect(attempts).toBe(5)
     expect(result.rebuild.status).toBe('active')
     expect(result.audit).toBe('false')
     expect(result.error).toBeUndefined()
   })
 
   it('fails the object when the warehouse is down and audit is required', async () => {
-    const result = await deployWithDownWarehouse(true)
+    const { result, attempts } = await deployWithDownWarehouse(true)
+    expect(attempts).toBe(5)
     expect(result.rebuild.status).toBe('active')
     expect(result.audit).toBe('false')
     expect(result.error).toMatch(/audit record for .* not delivered.*audit-required/)

@@ -4,6 +4,7 @@ import type { GatewayClient } from '../../src/platform/gateway.js'
 import { processObject } from '../../src/pipeline/object.js'
 import type { PipelineOptions } from '../../src/pipeline/job.js'
 import { createAuditSink } from '../../src/audit/deliver.js'
+import { fakeClock } from '../helpers/clock.js'
 import { connect, indexFile, memoryLogger, silentLogger } from '../helpers/platform.js'
 import { useServers } from '../helpers/servers.js'
 
@@ -147,44 +148,63 @@ describe('deploy', () => {
     expect(result.probes).toEqual([])
   })
 
+  // The rebuilds below take an hour of real time, so they end only when the test ends them; the pipeline's wait
+  // runs on a fake clock, so its polls and timeouts are counted, not waited for.
+  const endless = { ...small, rebuildMinMs: 3_600_000 }
+
   it('times out when the rebuild outlasts rebuild-timeout-seconds', async () => {
-    const emu = await servers.emulator({ ...small, rebuildMinMs: 5000 })
+    const emu = await servers.emulator(endless)
+    const clock = fakeClock()
     const result = await processObject(
-      context(connect(emu.url).gateway, { rebuildTimeoutSeconds: 1 }),
+      context(connect(emu.url).gateway, { rebuildTimeoutSeconds: 1, now: clock.now, sleep: clock.sleep }),
       job(ADD_ASSIGNEE)
     )
     expect(result.rebuild.status).toBe('timeout')
-    expect(result.rebuild.seconds).toBeGreaterThanOrEqual(1)
+    expect(result.rebuild.seconds).toBe(1)
     expect(result.error).toMatch(/did not finish within 1 s/)
+    expect(emu.getSchema(TICKET)!.indexes.find(i => i.name === 'idx_assignee')?.status).toBe('building')
   })
 
   it('refreshes an expired token during the rebuild wait and replays the poll once', async () => {
-    const emu = await servers.emulator({ ...small, rebuildMinMs: 1500 })
-    const running = emu
+    const emu = await servers.emulator(endless)
     const c = connect(emu.url)
-    const timer = setTimeout(() => {
-      running.expireTokens()
-    }, 700)
-    const result = await processObject(context(c.gateway), job(ADD_ASSIGNEE))
-    clearTimeout(timer)
+    const clock = fakeClock()
+    clock.at(700, () => {
+      emu.expireTokens()
+    })
+    clock.at(1500, () => {
+      emu.finishRebuilds()
+    })
+    const result = await processObject(
+      context(c.gateway, { now: clock.now, sleep: clock.sleep }),
+      job(ADD_ASSIGNEE)
+    )
     expect(result.error).toBeUndefined()
     expect(result.rebuild.status).toBe('active')
     expect(c.tokens.fetched()).toBe(2)
     expect(emu.requests().filter(r => r.status === 401)).toHaveLength(1)
   })
 
-  it(
-    'makes at most 15 API requests for a one-object deploy with a 10-second rebuild',
-    { timeout: 30_000 },
-    async () => {
-      const emu = await servers.emulator({ ...small, rebuildMinMs: 10_000 })
-      const result = await processObject(
-        { log: silentLogger, live: connect(emu.url).gateway, rebuildTimeoutSeconds: 60 },
-        job(ADD_ASSIGNEE)
-      )
-      expect(result.rebuild.status).toBe('active')
-      expect(result.rebuild.seconds).toBeGreaterThanOrEqual(10)
-      expect(emu.requests().length).toBeLessThanOrEqual(15)
-    }
-  )
+  it('makes at most 15 API requests for a one-object deploy with a 10-second rebuild', async () => {
+    const emu = await servers.emulator(endless)
+    const clock = fakeClock()
+    clock.at(10_000, () => {
+      emu.finishRebuilds()
+    })
+    const result = await processObject(
+      {
+        log: silentLogger,
+        live: connect(emu.url).gateway,
+        rebuildTimeoutSeconds: 60,
+        now: clock.now,
+        sleep: clock.sleep
+      },
+      job(ADD_ASSIGNEE)
+    )
+    expect(result.rebuild.status).toBe('active')
+    expect(result.rebuild.seconds).toBe(11.2)
+    // Polls back off from 250 ms by ×1.5 up to 2 s: the ninth, at 11.2 s, is the first after the rebuild.
+    expect(emu.requests().filter(r => r.method === 'GET' && r.path.endsWith(TICKET))).toHaveLength(10)
+    expect(emu.requests()).toHaveLength(15)
+  })
 })

@@ -117,13 +117,17 @@ describe('fault kinds', () => {
 
   it('delays a request matching a latency fault behind a later one', async () => {
     const { e, bearer } = await start()
-    e.addFault({ path: TICKET, kind: 'latency', latencyMs: 400 })
+    e.addFault({ path: TICKET, kind: 'latency', latencyMs: 1000 })
     const order: string[] = []
+    const sent = Date.now()
     const slow = get(e, bearer, TICKET).then(() => order.push('slow'))
-    await new Promise(resolve => setTimeout(resolve, 20))
+    // The later request is sent once the delayed one has arrived, not after a guessed pause.
+    await expect.poll(() => e.requests().some(r => r.path === TICKET), { interval: 5 }).toBe(true)
     const fast = get(e, bearer, SCHEMAS).then(() => order.push('fast'))
     await Promise.all([slow, fast])
     expect(order).toEqual(['fast', 'slow'])
+    // A lower bound only: however slow the machine, the answer never comes sooner.
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(1000)
   })
 
   it('answers a 400 fault on the token endpoint as an OAuth throttle', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import { createRateLimiter } from '../../src/platform/ratelimit.js'
+import { fakeClock } from '../helpers/clock.js'
 import { connect } from '../helpers/platform.js'
 import { useServers } from '../helpers/servers.js'
 
@@ -13,11 +14,13 @@ describe('platform calls over faults', () => {
   it('honours Retry-After on a 429: the retry comes no earlier', async () => {
     const emu = await servers.emulator(small)
     emu.addFault({ method: 'GET', path: SCHEMA, kind: 'status', status: 429, retryAfter: 1 })
-    const c = connect(emu.url)
+    const clock = fakeClock()
+    const c = connect(emu.url, { http: { now: clock.now, sleep: clock.sleep } })
     await c.gateway.getSchema(SAMPLE_IDS.ticket)
     const gets = emu.requests().filter(r => r.path === SCHEMA)
     expect(gets.map(r => r.status)).toEqual([429, 200])
-    expect(gets[1]!.at - gets[0]!.at).toBeGreaterThanOrEqual(1000)
+    // The one wait before the retry: the second Retry-After asked for, and a few ms more.
+    expect(clock.slept).toEqual([1020])
     expect(c.http.stats().throttled).toBe(1)
   })
 
@@ -74,8 +77,8 @@ describe('platform calls over faults', () => {
     const c = connect(emu.url, { http: { limiter } })
     const settled: number[] = []
     for (let i = 0; i < 20; i++) void c.gateway.getLimits().then(() => settled.push(i))
-    await expect.poll(() => waits.length, { timeout: 5000 }).toBeGreaterThan(0)
-    await new Promise(resolve => setTimeout(resolve, 200))
+    // Settled: 11 calls answered and the rest held back by the limiter, which asked for a wait.
+    await expect.poll(() => [settled.length, waits.length > 0], { timeout: 10_000 }).toEqual([11, true])
     const served = emu.requests().filter(r => r.path.startsWith('/api/'))
     expect(served.filter(r => r.status === 429)).toHaveLength(0)
     // 12 per minute with one kept in reserve: 11 served, the other 9 wait for the window to reset.

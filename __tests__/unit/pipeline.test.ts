@@ -8,6 +8,7 @@ import { processObject } from '../../src/pipeline/object.js'
 import type { AuditSettings, ReviewSource } from '../../src/pipeline/job.js'
 import { computeOutputs, reviewedOutput } from '../../src/outputs.js'
 import type { AuditRecord } from '../../src/audit/record.js'
+import { fakeClock } from '../helpers/clock.js'
 import { indexFile, memoryLogger, silentLogger } from '../helpers/platform.js'
 
 const ID = 'obj-1'
@@ -311,25 +312,33 @@ describe('every deploy attempt is audited (G5)', () => {
   it('audits a committed PUT whose rebuild poll failed, with the version it produced', async () => {
     const f = fakeGateway({ finalStatus: 'building' })
     // The PUT's answer shows the index building; every poll after it fails.
+    let polls = 0
     const failing: GatewayClient = {
       ...f.gateway,
-      getSchema: id =>
-        f.calls.includes('PUT') ? Promise.reject(serverError('GET')) : f.gateway.getSchema(id)
+      getSchema: id => {
+        if (!f.calls.includes('PUT')) return f.gateway.getSchema(id)
+        polls++
+        return Promise.reject(serverError('GET'))
+      }
     }
     const { audit, records } = recordingAudit()
+    // On a fake clock: polls at 250 and 625 ms (×1.5), the last sleep cut at the 1 s deadline.
+    const clock = fakeClock()
     const result = await processObject(
       {
         log: silentLogger,
         live: failing,
         audit,
         rebuildTimeoutSeconds: 1,
-        rebuildFirstPollMs: 5,
-        rebuildMaxPollMs: 20
+        now: clock.now,
+        sleep: clock.sleep
       },
       job()
     )
     expect(result.schemaVersion).toBe(2)
-    expect(result.rebuild.status).not.toBe('skipped')
+    expect(result.rebuild.status).toBe('timeout')
+    expect(clock.slept).toEqual([250, 375, 375])
+    expect(polls).toBe(2)
     expect(records).toHaveLength(1)
     expect(records[0]).toMatchObject({
       action: 'INDEX_DEPLOY_FAILED',

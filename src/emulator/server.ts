@@ -7,7 +7,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { SchemaDocument } from '../model.js'
 import { Database, RequestError, type Term } from './database.js'
-import { FaultTable, parseFault } from './faults.js'
+import { FaultTable, parseFault, pathMatches } from './faults.js'
 import { sampleData } from './sample.js'
 import { loadState, saveState } from './state.js'
 import {
@@ -76,6 +76,21 @@ export interface RunningEmulator {
   expireTokens(): void
   /** Every access token issued so far, in order (tests look for them where no secret may appear). */
   issuedTokens(): string[]
+  /**
+   * Holds the `nth` request from now on (default the first) matching `method` and `path` (a prefix, or a glob
+   * as in faults) after its faults' latency, until `release()`; then it is served as it would have been. A
+   * test acts while a request is in flight (another writer lands between a GET and its PUT) without racing a
+   * latency against the machine's speed.
+   */
+  hold(match: { method: string; path: string; nth?: number }): HeldRequest
+  /** Ends every running rebuild now (tests give rebuilds an hour and end them when the scenario says). */
+  finishRebuilds(): number
+}
+
+export interface HeldRequest {
+  /** Resolves once the request has arrived (it is in `requests()`, status 0 until answered). */
+  reached: Promise<void>
+  release(): void
 }
 
 interface Token {
@@ -581,6 +596,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     res.end(text)
   }
 
+  const holds: {
+    method: string
+    path: string
+    skip: number
+    arrive: () => void
+    gate: Promise<void>
+  }[] = []
+  const released: (() => void)[] = []
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = Date.now()
     const method = (req.method ?? 'GET').toUpperCase()
@@ -606,6 +630,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const decision = faults.take(method, path)
     const delay = config.latencyMs + decision.delayMs
     if (delay > 0) await sleep(delay)
+    // Every hold this request matches counts it; the first whose turn it is holds it.
+    let held: (typeof holds)[number] | undefined
+    for (const h of holds.filter(h => h.method === method && pathMatches(h.path, path))) {
+      if (h.skip === 0) held ??= h
+      else h.skip--
+    }
+    if (held) {
+      holds.splice(holds.indexOf(held), 1)
+      held.arrive()
+      await held.gate
+    }
     const action = decision.action
     if (action?.kind === 'reset') {
       req.socket.destroy()
@@ -722,6 +757,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     port,
     close: () => {
       closing ??= new Promise<void>(resolve => {
+        for (const release of released) release()
         db.close()
         server.close(() => {
           resolve()
@@ -751,6 +787,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     },
     configure,
     expireTokens,
-    issuedTokens: () => [...tokens.keys()]
+    issuedTokens: () => [...tokens.keys()],
+    hold: ({ method, path, nth = 1 }) => {
+      let arrive = (): void => undefined
+      let release = (): void => undefined
+      const reached = new Promise<void>(resolve => {
+        arrive = resolve
+      })
+      const gate = new Promise<void>(resolve => {
+        release = resolve
+      })
+      holds.push({ method: method.toUpperCase(), path, skip: nth - 1, arrive, gate })
+      released.push(release)
+      return { reached, release }
+    },
+    finishRebuilds: () => db.finishRebuilds()
   }
 }
