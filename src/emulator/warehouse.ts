@@ -23,8 +23,12 @@ export interface Warehouse {
   deliveries(): Delivery[]
   /** Every delivery attempt, including failed, refused and reset ones. */
   attempts(): number
-  /** Fails the next `count` deliveries with `status`; `echoSecret`: the error body repeats the shared secret. */
-  failNext(count: number, status: number, opts?: { echoSecret?: boolean }): void
+  /**
+   * Fails the next `count` deliveries with `status`; `echoSecret`: the error body repeats the shared secret;
+   * `retryAfter`: seconds sent as Retry-After (an hour: "down for maintenance", which a client gives up on at
+   * once instead of retrying until its deadline).
+   */
+  failNext(count: number, status: number, opts?: { echoSecret?: boolean; retryAfter?: number }): void
   /** Answers the next `count` deliveries with a redirect (default 302) to `location`, storing nothing. */
   redirectNext(count: number, location: string, status?: number): void
   /** While down, every connection is reset before an answer. */
@@ -36,6 +40,8 @@ export interface WarehouseFailure {
   status: number
   /** The error body repeats the shared secret and the request's X-Signature-256. */
   echoSecret?: boolean
+  /** Seconds, sent as Retry-After. */
+  retryAfter?: number
 }
 
 export interface WarehouseRedirect {
@@ -112,12 +118,17 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
         const echo = failing.echoSecret
           ? `; shared secret ${opts.secret ?? '(none)'}, signature ${String(signature ?? '(none)')}`
           : ''
-        reply(res, failing.status, {
-          error: `injected failure ${failing.status}${echo}`,
-          ...(failing.echoSecret
-            ? { message: `the secret is ${opts.secret ?? '(none)'}`, secret: opts.secret }
-            : {})
-        })
+        reply(
+          res,
+          failing.status,
+          {
+            error: `injected failure ${failing.status}${echo}`,
+            ...(failing.echoSecret
+              ? { message: `the secret is ${opts.secret ?? '(none)'}`, secret: opts.secret }
+              : {})
+          },
+          failing.retryAfter !== undefined ? { 'retry-after': String(failing.retryAfter) } : {}
+        )
         return
       }
       const headers: Record<string, string> = {}
@@ -220,7 +231,12 @@ export async function startWarehouse(opts: WarehouseOptions = {}): Promise<Wareh
     deliveries: () => delivered.map(d => ({ ...d, headers: { ...d.headers } })),
     attempts: () => attempts,
     failNext: (count, status, failOpts) => {
-      failing = { count, status, echoSecret: failOpts?.echoSecret === true }
+      failing = {
+        count,
+        status,
+        echoSecret: failOpts?.echoSecret === true,
+        ...(failOpts?.retryAfter !== undefined ? { retryAfter: failOpts.retryAfter } : {})
+      }
     },
     redirectNext: (count, location, status = 302) => {
       redirecting = { count, location, status }
