@@ -9,6 +9,164 @@ function check(yaml: string, limits: Limits = DEFAULT_LIMITS): Finding[] {
 }
 const ofRule = (findings: Finding[], rule: RuleId): Finding[] => findings.filter(f => f.rule === rule)
 
+/**
+ * One case of a rule: the file, the limits changed, and the findings of that rule it gives (each matched on
+ * the keys given, in order; none when the case is one the rule must not report).
+ */
+interface RuleCase {
+  rule: RuleId
+  name: string
+  yaml: string
+  limits?: Partial<Limits>
+  want: Partial<Finding>[]
+}
+
+const named = (cases: RuleCase[]): [string, RuleCase][] => cases.map(c => [`${c.rule}: ${c.name}`, c])
+
+const LONG_NAME = `a${'b'.repeat(64)}`
+const THREE =
+  'indexes:\n  - name: i\n    fields: [a]\n  - name: j\n    fields: [b]\n  - name: k\n    fields: [c]\n'
+
+const CASES: RuleCase[] = [
+  {
+    rule: 'invalid-index-name',
+    name: 'reports a name that does not start with a letter, with file and line',
+    yaml: 'indexes:\n  - name: ok\n    fields: [a]\n  - name: 9lives\n    fields: [b]\n',
+    want: [
+      {
+        severity: 'error',
+        rule: 'invalid-index-name',
+        customObjectId: TICKET_ID,
+        index: '9lives',
+        message: expect.stringMatching(/^Index name "9lives" is not allowed: use a letter/) as string,
+        file: 'indexes/ticket.yaml',
+        line: 4
+      }
+    ]
+  },
+  {
+    rule: 'invalid-index-name',
+    name: 'reports a name of 65 characters and one with a dash',
+    yaml: `indexes:\n  - name: ${LONG_NAME}\n    fields: [a]\n  - name: idx-x\n    fields: [b]\n`,
+    want: [{ index: LONG_NAME }, { index: 'idx-x' }]
+  },
+  {
+    rule: 'invalid-index-name',
+    name: 'accepts a 64-character name with digits and underscores',
+    yaml: `indexes:\n  - name: a${'_1'.repeat(31)}b\n    fields: [a]\n`,
+    want: []
+  },
+  {
+    rule: 'duplicate-index-name',
+    name: 'reports the second index of a name, pointing at the first',
+    yaml: 'indexes:\n  - name: i\n    fields: [a]\n  - name: i\n    fields: [b]\n',
+    want: [{ line: 4, message: expect.stringContaining('first at line 2') as string }]
+  },
+  {
+    rule: 'duplicate-index-name',
+    name: 'does not report distinct names',
+    yaml: 'indexes:\n  - name: i\n    fields: [a]\n  - name: j\n    fields: [b]\n',
+    want: []
+  },
+  {
+    rule: 'duplicate-index-definition',
+    name: 'reports two indexes with the same fields and the same normalised order',
+    yaml: 'indexes:\n  - name: i\n    fields: [a, b]\n  - name: j\n    fields: [a, b]\n    order: [asc, asc]\n',
+    want: [{ index: 'j', line: 5 }]
+  },
+  {
+    rule: 'duplicate-index-definition',
+    name: 'does not report the same fields in another order',
+    yaml: 'indexes:\n  - name: i\n    fields: [a, b]\n  - name: j\n    fields: [a, b]\n    order: [asc, desc]\n',
+    want: []
+  },
+  {
+    rule: 'order-length-mismatch',
+    name: 'reports an order shorter than the fields',
+    yaml: 'indexes:\n  - name: i\n    fields: [a, b]\n    order: [desc]\n',
+    want: [{ index: 'i', line: 4 }]
+  },
+  {
+    rule: 'order-length-mismatch',
+    name: 'does not report a missing order',
+    yaml: 'indexes:\n  - name: i\n    fields: [a, b]\n',
+    want: []
+  },
+  {
+    rule: 'fields-per-index-exceeded',
+    name: 'reports more fields than the limit, on the first field over it',
+    yaml: 'indexes:\n  - name: i\n    fields:\n      - a\n      - b\n      - c\n',
+    limits: { maxFieldsPerIndex: 2 },
+    want: [{ index: 'i', line: 6, message: expect.stringContaining('over the limit of 2') as string }]
+  },
+  {
+    rule: 'fields-per-index-exceeded',
+    name: 'does not report exactly the limit',
+    yaml: 'indexes:\n  - name: i\n    fields: [a, b]\n',
+    limits: { maxFieldsPerIndex: 2 },
+    want: []
+  },
+  {
+    rule: 'index-limit-exceeded',
+    name: 'reports a file that alone proposes more indexes than the limit',
+    yaml: THREE,
+    limits: { maxIndexesPerObject: 2 },
+    want: [{ line: 1, message: expect.stringContaining('3 indexes, over the limit of 2') as string }]
+  },
+  {
+    rule: 'index-limit-exceeded',
+    name: 'does not report a file at the limit',
+    yaml: THREE,
+    limits: { maxIndexesPerObject: 3 },
+    want: []
+  },
+  {
+    rule: 'redundant-prefix-index',
+    name: 'reports the shorter of two indexes whose fields are a prefix of the other',
+    yaml: 'indexes:\n  - name: long\n    fields: [a, b, c]\n  - name: short\n    fields: [a, b]\n',
+    want: [
+      {
+        severity: 'warning',
+        index: 'short',
+        line: 4,
+        message: expect.stringContaining('prefix of long') as string
+      }
+    ]
+  },
+  {
+    rule: 'redundant-prefix-index',
+    name: 'does not report a unique index or a non-leading overlap',
+    yaml: 'indexes:\n  - name: long\n    fields: [a, b]\n  - name: uniq\n    fields: [a]\n    unique: true\n  - name: other\n    fields: [b]\n',
+    want: []
+  },
+  {
+    rule: 'file-invalid',
+    name: 'reports a probe naming an index the file lacks',
+    yaml: 'indexes:\n  - name: i\n    fields: [a]\nprobes:\n  - index: nope\n    values: { a: 1 }\n',
+    want: [
+      { line: 5, message: 'probes[0].index: "nope" is not an index of this file: name one of its indexes.' }
+    ]
+  },
+  {
+    rule: 'file-invalid',
+    name: 'reports probe values for a field not on the index',
+    yaml: 'indexes:\n  - name: i\n    fields: [a, b]\nprobes:\n  - index: i\n    values:\n      a: 1\n      z: 2\n',
+    want: [{ line: 8, field: 'z' }]
+  },
+  {
+    rule: 'file-invalid',
+    name: 'reports probe values that skip the leading field',
+    yaml: 'indexes:\n  - name: i\n    fields: [a, b]\nprobes:\n  - index: i\n    values: { b: 2 }\n',
+    want: [{ field: 'a', message: expect.stringMatching(/leading prefix .* add a/) as string }]
+  },
+  {
+    rule: 'file-invalid',
+    name: 'reports a probe without values',
+    yaml: 'indexes:\n  - name: i\n    fields: [a]\nprobes:\n  - index: i\n    values: {}\n',
+    want: [{ rule: 'file-invalid' }]
+  }
+]
+
 describe('checkFile', () => {
   it('finds nothing in a clean file', () => {
     const yaml = `indexes:
@@ -24,182 +182,15 @@ probes:
     expect(check(yaml)).toEqual([])
   })
 
-  describe('invalid-index-name', () => {
-    it('reports a name that does not start with a letter, with file and line', () => {
-      const findings = ofRule(
-        check('indexes:\n  - name: ok\n    fields: [a]\n  - name: 9lives\n    fields: [b]\n'),
-        'invalid-index-name'
-      )
-      expect(findings).toEqual([
-        {
-          severity: 'error',
-          rule: 'invalid-index-name',
-          customObjectId: TICKET_ID,
-          index: '9lives',
-          message: expect.stringMatching(/^Index name "9lives" is not allowed: use a letter/) as string,
-          file: 'indexes/ticket.yaml',
-          line: 4
-        }
-      ])
-    })
-
-    it('reports a name of 65 characters and one with a dash', () => {
-      const long = `a${'b'.repeat(64)}`
-      const findings = ofRule(
-        check(`indexes:\n  - name: ${long}\n    fields: [a]\n  - name: idx-x\n    fields: [b]\n`),
-        'invalid-index-name'
-      )
-      expect(findings.map(f => f.index)).toEqual([long, 'idx-x'])
-    })
-
-    it('accepts a 64-character name with digits and underscores', () => {
-      const name = `a${'_1'.repeat(31)}b`
-      expect(ofRule(check(`indexes:\n  - name: ${name}\n    fields: [a]\n`), 'invalid-index-name')).toEqual(
-        []
-      )
-    })
+  it.for(named(CASES))('%s', ([, c]) => {
+    const findings = ofRule(check(c.yaml, { ...DEFAULT_LIMITS, ...c.limits }), c.rule)
+    expect(findings).toEqual(c.want.map(w => expect.objectContaining(w) as Finding))
   })
 
-  describe('duplicate-index-name', () => {
-    it('reports the second index of a name, pointing at the first', () => {
-      const findings = ofRule(
-        check('indexes:\n  - name: i\n    fields: [a]\n  - name: i\n    fields: [b]\n'),
-        'duplicate-index-name'
-      )
-      expect(findings).toHaveLength(1)
-      expect(findings[0]?.line).toBe(4)
-      expect(findings[0]?.message).toContain('first at line 2')
-    })
-
-    it('does not report distinct names', () => {
-      expect(
-        ofRule(
-          check('indexes:\n  - name: i\n    fields: [a]\n  - name: j\n    fields: [b]\n'),
-          'duplicate-index-name'
-        )
-      ).toEqual([])
-    })
-  })
-
-  describe('duplicate-index-definition', () => {
-    it('reports two indexes with the same fields and the same normalised order', () => {
-      const yaml =
-        'indexes:\n  - name: i\n    fields: [a, b]\n  - name: j\n    fields: [a, b]\n    order: [asc, asc]\n'
-      const findings = ofRule(check(yaml), 'duplicate-index-definition')
-      expect(findings.map(f => [f.index, f.line])).toEqual([['j', 5]])
-    })
-
-    it('does not report the same fields in another order', () => {
-      const yaml =
-        'indexes:\n  - name: i\n    fields: [a, b]\n  - name: j\n    fields: [a, b]\n    order: [asc, desc]\n'
-      expect(ofRule(check(yaml), 'duplicate-index-definition')).toEqual([])
-    })
-  })
-
-  describe('order-length-mismatch', () => {
-    it('reports an order shorter than the fields', () => {
-      const findings = ofRule(
-        check('indexes:\n  - name: i\n    fields: [a, b]\n    order: [desc]\n'),
-        'order-length-mismatch'
-      )
-      expect(findings.map(f => [f.index, f.line])).toEqual([['i', 4]])
-    })
-
-    it('does not report a missing order', () => {
-      expect(ofRule(check('indexes:\n  - name: i\n    fields: [a, b]\n'), 'order-length-mismatch')).toEqual(
-        []
-      )
-    })
-  })
-
-  describe('fields-per-index-exceeded', () => {
-    it('reports more fields than the limit, on the first field over it', () => {
-      const yaml = 'indexes:\n  - name: i\n    fields:\n      - a\n      - b\n      - c\n'
-      const findings = ofRule(
-        check(yaml, { ...DEFAULT_LIMITS, maxFieldsPerIndex: 2 }),
-        'fields-per-index-exceeded'
-      )
-      expect(findings.map(f => [f.index, f.line])).toEqual([['i', 6]])
-      expect(findings[0]?.message).toContain('over the limit of 2')
-    })
-
-    it('does not report exactly the limit', () => {
-      const yaml = 'indexes:\n  - name: i\n    fields: [a, b]\n'
-      expect(
-        ofRule(check(yaml, { ...DEFAULT_LIMITS, maxFieldsPerIndex: 2 }), 'fields-per-index-exceeded')
-      ).toEqual([])
-    })
-  })
-
-  describe('index-limit-exceeded', () => {
-    const three =
-      'indexes:\n  - name: i\n    fields: [a]\n  - name: j\n    fields: [b]\n  - name: k\n    fields: [c]\n'
-
-    it('reports a file that alone proposes more indexes than the limit', () => {
-      const findings = ofRule(
-        check(three, { ...DEFAULT_LIMITS, maxIndexesPerObject: 2 }),
-        'index-limit-exceeded'
-      )
-      expect(findings).toHaveLength(1)
-      expect(findings[0]?.line).toBe(1)
-      expect(findings[0]?.message).toContain('3 indexes, over the limit of 2')
-    })
-
-    it('does not report a file at the limit', () => {
-      expect(
-        ofRule(check(three, { ...DEFAULT_LIMITS, maxIndexesPerObject: 3 }), 'index-limit-exceeded')
-      ).toEqual([])
-    })
-  })
-
-  describe('redundant-prefix-index', () => {
-    it('reports the shorter of two indexes whose fields are a prefix of the other', () => {
-      const yaml = 'indexes:\n  - name: long\n    fields: [a, b, c]\n  - name: short\n    fields: [a, b]\n'
-      const findings = ofRule(check(yaml), 'redundant-prefix-index')
-      expect(findings.map(f => [f.severity, f.index, f.line])).toEqual([['warning', 'short', 4]])
-      expect(findings[0]?.message).toContain('prefix of long')
-    })
-
-    it('does not report a unique index or a non-leading overlap', () => {
-      const yaml =
-        'indexes:\n  - name: long\n    fields: [a, b]\n  - name: uniq\n    fields: [a]\n    unique: true\n  - name: other\n    fields: [b]\n'
-      expect(ofRule(check(yaml), 'redundant-prefix-index')).toEqual([])
-    })
-  })
-
-  describe('probes', () => {
-    it('reports a probe naming an index the file lacks', () => {
-      const yaml = 'indexes:\n  - name: i\n    fields: [a]\nprobes:\n  - index: nope\n    values: { a: 1 }\n'
-      const findings = ofRule(check(yaml), 'file-invalid')
-      expect(findings.map(f => [f.line, f.message])).toEqual([
-        [5, 'probes[0].index: "nope" is not an index of this file: name one of its indexes.']
-      ])
-    })
-
-    it('reports probe values for a field not on the index', () => {
-      const yaml =
-        'indexes:\n  - name: i\n    fields: [a, b]\nprobes:\n  - index: i\n    values:\n      a: 1\n      z: 2\n'
-      const findings = ofRule(check(yaml), 'file-invalid')
-      expect(findings.map(f => [f.line, f.field])).toEqual([[8, 'z']])
-    })
-
-    it('reports probe values that skip the leading field', () => {
-      const yaml = 'indexes:\n  - name: i\n    fields: [a, b]\nprobes:\n  - index: i\n    values: { b: 2 }\n'
-      const findings = ofRule(check(yaml), 'file-invalid')
-      expect(findings.map(f => f.field)).toEqual(['a'])
-      expect(findings[0]?.message).toMatch(/leading prefix .* add a/)
-    })
-
-    it('reports a probe without values', () => {
-      const yaml = 'indexes:\n  - name: i\n    fields: [a]\nprobes:\n  - index: i\n    values: {}\n'
-      expect(ofRule(check(yaml), 'file-invalid')).toHaveLength(1)
-    })
-
-    it('accepts probes on a leading prefix, including join paths', () => {
-      const yaml =
-        'indexes:\n  - name: i\n    fields: [account.tier, b]\nprobes:\n  - index: i\n    values: { account.tier: gold }\n'
-      expect(check(yaml)).toEqual([])
-    })
+  it('accepts probes on a leading prefix, including join paths', () => {
+    const yaml =
+      'indexes:\n  - name: i\n    fields: [account.tier, b]\nprobes:\n  - index: i\n    values: { account.tier: gold }\n'
+    expect(check(yaml)).toEqual([])
   })
 
   it('reports findings in file order', () => {
