@@ -47,15 +47,17 @@ function deploy(emu: RunningEmulator, text: string, inputs: Record<string, strin
   })
 }
 
-/** Holds both first PUTs back so that both runs GET the same version before either PUT lands. */
-function holdPuts(emu: RunningEmulator): void {
-  emu.addFault({
-    method: 'PUT',
-    path: '/api/v2/data-gateway/customobjects/schemas/*',
-    kind: 'latency',
-    latencyMs: 2000,
-    count: 2
-  })
+/**
+ * Holds the first two PUTs until both have arrived, so that both runs GET the same version before either PUT
+ * lands; the returned function waits for both and lets them go.
+ */
+function holdPuts(emu: RunningEmulator): () => Promise<void> {
+  const path = '/api/v2/data-gateway/customobjects/schemas/*'
+  const held = [emu.hold({ method: 'PUT', path, nth: 1 }), emu.hold({ method: 'PUT', path, nth: 2 })]
+  return async () => {
+    await Promise.all(held.map(h => h.reached))
+    for (const h of held) h.release()
+  }
 }
 
 const names = (doc: SchemaDocument): string[] => doc.indexes.map(i => i.name)
@@ -77,11 +79,13 @@ describe('two deploys racing on one object', () => {
   it('both succeed and both indexes are present, each once, when they fit', async () => {
     const emu = await emulator()
     const before = emu.getSchema(TICKET)!
-    holdPuts(emu)
-    const [a, b] = await Promise.all([
+    const release = holdPuts(emu)
+    const racing = Promise.all([
       deploy(emu, proposal('idx_assignee', 'assignee')),
       deploy(emu, proposal('idx_priority', 'priority'))
     ])
+    await release()
+    const [a, b] = await racing
     expect(a.code, a.stdout).toBe(0)
     expect(b.code, b.stdout).toBe(0)
     for (const run of [a, b]) {
@@ -113,11 +117,13 @@ describe('two deploys racing on one object', () => {
       { name: 'idx_amount', fields: ['amount'] }
     ])
     expect(before.indexes).toHaveLength(4)
-    holdPuts(emu)
-    const runs = await Promise.all([
+    const release = holdPuts(emu)
+    const racing = Promise.all([
       deploy(emu, proposal('idx_assignee', 'assignee')),
       deploy(emu, proposal('idx_external', 'externalRef'))
     ])
+    await release()
+    const runs = await racing
     expectOneWinner(emu, before, runs, ['idx_assignee', 'idx_external'], 5)
   })
 
@@ -125,12 +131,14 @@ describe('two deploys racing on one object', () => {
     const emu = await emulator()
     const before = emu.getSchema(TICKET)!
     expect(before.indexes).toHaveLength(2)
-    holdPuts(emu)
+    const release = holdPuts(emu)
     const policy = { 'max-indexes': '3' }
-    const runs = await Promise.all([
+    const racing = Promise.all([
       deploy(emu, proposal('idx_assignee', 'assignee'), policy),
       deploy(emu, proposal('idx_external', 'externalRef'), policy)
     ])
+    await release()
+    const runs = await racing
     expectOneWinner(emu, before, runs, ['idx_assignee', 'idx_external'], 3)
   })
 })

@@ -202,12 +202,8 @@ indexes:
 
   it('from a concurrent writer whose new keys land between the GET and the PUT', async () => {
     const { emu, before } = await emulatorWithUnknownKeys()
-    emu.addFault({
-      method: 'PUT',
-      path: '/api/v2/data-gateway/customobjects/schemas/*',
-      kind: 'latency',
-      latencyMs: 600
-    })
+    // The PUT is held until the other writer has landed.
+    const put = emu.hold({ method: 'PUT', path: '/api/v2/data-gateway/customobjects/schemas/*' })
     const running = deploy(
       emu,
       `customObjectId: ${TICKET}
@@ -216,11 +212,10 @@ indexes:
     fields: [assignee]
 `
     )
-    const firstGet = (): boolean =>
-      emu.requests().some(q => q.method === 'GET' && q.path.endsWith(TICKET) && q.status === 200)
-    while (!firstGet()) await new Promise(resolve => setTimeout(resolve, 10))
+    await put.reached
     const theirs = { ...emu.getSchema(TICKET)!, 'x-added-later': { by: 'another tool', at: ['ü', 1] } }
     emu.putSchemaDirect(theirs)
+    put.release()
     const run = await running
     expect(run.code, run.stdout).toBe(0)
     expect(run.stdout).toMatch(/re-merging/)

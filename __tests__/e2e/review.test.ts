@@ -99,15 +99,6 @@ function audit(s: Scene): AuditBody {
   return d[0]!.body as AuditBody
 }
 
-/** Waits (a few seconds at most) until `done()`. */
-async function until(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting')
-    await new Promise(r => setTimeout(r, 10))
-  }
-}
-
 /** Adds an index to the live schema behind the action's back (a console edit after the review). */
 function editLive(s: Scene): void {
   const doc = s.emu.getSchema(TICKET)!
@@ -258,12 +249,13 @@ describe('deploying the merge commit', () => {
   it('checks the review again when a 409 re-merges onto a newer schema (fail): the unreviewed document is not sent', async () => {
     const s = await merged()
     const reviewed = (await validate(s)).outputs['payload-hash']!
-    // The first PUT is held long enough for a concurrent writer to land before it is served (409).
-    s.emu.addFault({ method: 'PUT', path: PUT_PATH, kind: 'latency', latencyMs: 1_500 })
+    // The first PUT is held until a concurrent writer has landed; then it is served (409).
+    const put = s.emu.hold({ method: 'PUT', path: PUT_PATH })
     s.emu.resetRequests()
     const running = deploy(s, { 'require-review': 'fail' })
-    await until(() => puts(s) === 1)
+    await put.reached
     editLive(s)
+    put.release()
     const run = await running
     expect(run.code).toBe(1)
     const statuses = s.emu
@@ -284,11 +276,12 @@ describe('deploying the merge commit', () => {
   it('warns when a 409 re-merges onto a newer schema (warn): reviewed=false', async () => {
     const s = await merged()
     const reviewed = (await validate(s)).outputs['payload-hash']!
-    s.emu.addFault({ method: 'PUT', path: PUT_PATH, kind: 'latency', latencyMs: 1_500 })
+    const put = s.emu.hold({ method: 'PUT', path: PUT_PATH })
     s.emu.resetRequests()
     const running = deploy(s)
-    await until(() => puts(s) === 1)
+    await put.reached
     editLive(s)
+    put.release()
     const run = await running
     expect(run.code, run.stdout).toBe(0)
     expect(

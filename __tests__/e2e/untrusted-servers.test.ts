@@ -15,7 +15,6 @@ import {
   SCHEMA_GLOB,
   SCHEMA_PATH,
   TICKET,
-  until,
   type Stage
 } from '../helpers/deploy-rig.js'
 import { useServers } from '../helpers/servers.js'
@@ -102,14 +101,15 @@ describe.concurrent("a server's message in an info line (G9)", () => {
     const r = await rig(servers)
     // The PUT is held, then answered 500; meanwhile another writer lands the very document the action sends,
     // so the action reads back its own payload hash and logs (as info) that the answer was lost.
-    r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 800 })
+    const put = r.emu.hold({ method: 'PUT', path: SCHEMA_GLOB })
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 500, message: HOSTILE })
     const running = r.run()
-    await until('the PUT', () => requestsTo(r, 'PUT', SCHEMA_PATH).length === 1)
+    await put.reached
     r.emu.putSchemaDirect({
       ...r.before,
       indexes: [...r.before.indexes, { name: 'idx_assignee', fields: ['assignee'] }]
     })
+    put.release()
     const run = await running
     expectOutcome(expect, r, run, outcomeAt('deployed', r))
     const lost = run.stdout.split('\n').filter(l => l.includes("the PUT's answer was lost"))
