@@ -38,7 +38,8 @@ interface AuditBody {
   review?: { payloadHash: string | null; matched: boolean | null; pullRequest: number | null }
 }
 
-const servers = useServers()
+// Every test starts its own scene; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
 /** A repository whose PR #7 (head HEAD) was merged as MERGE. */
 function merged(opts: { pullRequests?: boolean } = {}): Promise<Scene> {
@@ -105,7 +106,7 @@ function editLive(s: Scene): void {
   s.emu.putSchemaDirect({ ...doc, indexes: [...doc.indexes, { name: 'idx_console', fields: ['priority'] }] })
 }
 
-describe('the review a validate run records', () => {
+describe.concurrent('the review a validate run records', () => {
   it('ends the comment with a footer (head commit, run, time, payload hash) and the review line', async () => {
     const s = await merged()
     const run = await validate(s)
@@ -144,7 +145,7 @@ describe('the review a validate run records', () => {
   })
 })
 
-describe('deploying the merge commit', () => {
+describe.concurrent('deploying the merge commit', () => {
   it('deploys what was reviewed: reviewed=true, audited with the review and its pull request', async () => {
     const s = await merged()
     const reviewed = (await validate(s)).outputs['payload-hash']!
