@@ -47,22 +47,19 @@ indexes:
     fields: [createdAt]
 `
 
-const servers = useServers()
+// Every test starts its own servers; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
-/** Stores `indexes` as the live Ticket's (a console edit) and waits until none is building. */
-async function setLive(emu: RunningEmulator, indexes: LiveIndex[]): Promise<void> {
+/** Stores `indexes` as the live Ticket's (a console edit) and ends its rebuild at once. */
+function setLive(emu: RunningEmulator, indexes: LiveIndex[]): void {
   emu.putSchemaDirect({ ...emu.getSchema(TICKET)!, indexes })
-  const until = Date.now() + 5_000
-  while (emu.getSchema(TICKET)!.indexes.some(i => i.status === 'building')) {
-    if (Date.now() > until) throw new Error('the seeded rebuild did not finish')
-    await new Promise(r => setTimeout(r, 20))
-  }
+  emu.finishRebuilds()
 }
 
 /** The live Ticket: idx_created as sampled, idx_status on [status] only, a failed unique index, idx_console. */
 async function drifted(files: Record<string, string>): Promise<Scene> {
   const s = await scene(servers, { files })
-  await setLive(s.emu, [
+  setLive(s.emu, [
     { name: 'idx_created', fields: ['createdAt'] },
     { name: 'idx_status', fields: ['status'] },
     { name: 'idx_unique_status', fields: ['status'], unique: true },
@@ -92,7 +89,7 @@ function driftIssues(s: Scene): ReturnType<Scene['gh']['issues']> {
   return s.gh.issues().filter(i => i.body.split('\n')[0] === DRIFT_MARKER)
 }
 
-describe('drift detection', () => {
+describe.concurrent('drift detection', () => {
   it('lists every object, missing, changed, failed and unmanaged indexes, and writes nothing', async () => {
     const s = await drifted({ 'indexes/ticket.yaml': TICKET_FILE, 'indexes/account.yaml': ACCOUNT_FILE })
     const run = await drift(s)
@@ -201,7 +198,7 @@ describe('drift detection', () => {
   })
 })
 
-describe('the drift issue', () => {
+describe.concurrent('the drift issue', () => {
   const MISSING_ONLY = `customObjectId: ${TICKET}
 indexes:
   - name: idx_created
@@ -241,7 +238,7 @@ indexes:
     ).toHaveLength(1)
 
     // The fix: the live schema gets the missing index.
-    await setLive(s.emu, [...LIVE, { name: 'idx_assignee', fields: ['assignee'] }])
+    setLive(s.emu, [...LIVE, { name: 'idx_assignee', fields: ['assignee'] }])
     const third = await drift(s, inputs)
     expect(third.code, third.stdout).toBe(0)
     expect(third.outputs.drifted).toBe('false')
@@ -257,7 +254,7 @@ indexes:
     expect(s.gh.comments(issue!.number)).toHaveLength(1)
 
     // The drift comes back: the same issue is reopened.
-    await setLive(s.emu, LIVE)
+    setLive(s.emu, LIVE)
     const fifth = await drift(s, inputs)
     expect(fifth.code, fifth.stdout).toBe(0)
     expect(driftIssues(s)).toHaveLength(1)

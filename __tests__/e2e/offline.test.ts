@@ -15,12 +15,13 @@ indexes:
     order: [asc, desc]
 `
 
-const servers = useServers()
+// Every test starts its own servers; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 function workspace(files: Record<string, string>): string {
   return servers.workspace(files).dir
 }
 
-describe('offline validate (no credentials)', () => {
+describe.concurrent('offline validate (no credentials)', () => {
   it('passes a valid file, writes the outputs and says live checks were skipped', async () => {
     const run = await runAction({
       workspace: workspace({ 'indexes/ticket.yaml': GOOD }),

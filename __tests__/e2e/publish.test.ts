@@ -18,7 +18,8 @@ const PUBLISH_MARKER = '<!-- custom-object-index:matrix -->'
 const REVIEW_PREFIX = '<!-- custom-object-index-review:'
 const JOBS = 3
 
-const servers = useServers()
+// Every test starts its own servers; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
 /** The matrix jobs' report files, made once (by `matrix()` in beforeAll). */
 let made: { texts: string[]; reports: ReportFile[] }
@@ -115,7 +116,7 @@ function writeReport(s: Scene, name: string, text: string): void {
   writeFileSync(path.join(s.workspace, 'reports', name), text)
 }
 
-describe('publishing a matrix', () => {
+describe.concurrent('publishing a matrix', () => {
   it('posts ONE comment and one summary for every object of every report, ending with the review line', async () => {
     const { s, reports } = await withReports()
     const run = await publish(s)
@@ -183,7 +184,7 @@ describe('publishing a matrix', () => {
   })
 })
 
-describe('the published review', () => {
+describe.concurrent('the published review', () => {
   it('is what the merge commit deploy checks against, for every object of the set', async () => {
     const MERGE = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00'
     const files: Record<string, string> = {}
@@ -219,7 +220,7 @@ describe('the published review', () => {
   })
 })
 
-describe('a forged pull request is refused, nothing posted', () => {
+describe.concurrent('a forged pull request is refused, nothing posted', () => {
   it('when the pull-request input names a PR whose head is another commit', async () => {
     const { s, reports } = await withReports()
     // The reports are rewritten to name #8 too, so only the proof can catch it.
@@ -252,7 +253,7 @@ describe('a forged pull request is refused, nothing posted', () => {
   })
 })
 
-describe('outside workflow_run', () => {
+describe.concurrent('outside workflow_run', () => {
   it("refuses reports of another PR than a pull_request event's own", async () => {
     const { s } = await withReports()
     const run = await s.run({
@@ -292,7 +293,7 @@ describe('outside workflow_run', () => {
   })
 })
 
-describe('a bad report file refuses the whole set, naming the file', () => {
+describe.concurrent('a bad report file refuses the whole set, naming the file', () => {
   it('refuses a file that is not JSON', async () => {
     const { s } = await withReports()
     writeReport(s, 'o1.json', '{"version": 1, "objects": [')
@@ -354,7 +355,7 @@ describe('a bad report file refuses the whole set, naming the file', () => {
   })
 })
 
-describe('outside text in the reports', () => {
+describe.concurrent('outside text in the reports', () => {
   const HOSTILE = {
     file: 'indexes/<script>alert(1)</script>|`x`.yaml',
     objectName: '</details><details open><!-- hidden',
