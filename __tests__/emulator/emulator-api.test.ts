@@ -354,7 +354,7 @@ describe('schemas', () => {
     await call(e, bearer, 'PUT', `${SCHEMAS}/${SAMPLE_IDS.ticket}`, doc)
     expect(e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.status).toBe('building')
     await expect
-      .poll(() => e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.status, { timeout: 3000, interval: 20 })
+      .poll(() => e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.status, { timeout: 20_000, interval: 20 })
       .toBe('active')
   })
 
@@ -365,7 +365,7 @@ describe('schemas', () => {
     doc.indexes.push({ name: 'idx_status_unique', fields: ['status'], unique: true })
     await call(e, bearer, 'PUT', `${SCHEMAS}/${SAMPLE_IDS.ticket}`, doc)
     await expect
-      .poll(() => e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.status, { timeout: 3000, interval: 20 })
+      .poll(() => e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.status, { timeout: 20_000, interval: 20 })
       .toBe('failed')
     expect(e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.statusReason).toMatch(
       /unique index 'idx_status_unique' cannot be built/
@@ -379,7 +379,7 @@ describe('schemas', () => {
     doc.indexes.push({ name: 'idx_external_ref', fields: ['externalRef'], unique: true })
     await call(e, bearer, 'PUT', `${SCHEMAS}/${SAMPLE_IDS.ticket}`, doc)
     await expect
-      .poll(() => e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.status, { timeout: 3000, interval: 20 })
+      .poll(() => e.getSchema(SAMPLE_IDS.ticket)!.indexes[2]!.status, { timeout: 20_000, interval: 20 })
       .toBe('active')
   })
 })

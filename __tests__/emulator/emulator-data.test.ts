@@ -101,7 +101,7 @@ describe('state folder', () => {
     const doc = first.getSchema(OBJ)!
     first.putSchemaDirect({ ...doc, indexes: [...doc.indexes, { name: 'idx_size', fields: ['size'] }] })
     await expect
-      .poll(() => first.getSchema(OBJ)!.indexes[1]!.status, { timeout: 2000, interval: 10 })
+      .poll(() => first.getSchema(OBJ)!.indexes[1]!.status, { timeout: 20_000, interval: 10 })
       .toBe('active')
     await first.close()
 

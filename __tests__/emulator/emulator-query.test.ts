@@ -46,7 +46,7 @@ async function start(indexes: LiveIndex[] = [], opts: EmulatorOptions = {}): Pro
     if (opts.rebuildMinMs === undefined) {
       await expect
         .poll(() => e.getSchema(SAMPLE_IDS.ticket)!.indexes.every(i => i.status !== 'building'), {
-          timeout: 3000,
+          timeout: 20_000,
           interval: 10
         })
         .toBe(true)
