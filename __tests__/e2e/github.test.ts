@@ -51,7 +51,10 @@ const PR_EVENT = {
   repository: { default_branch: 'main', full_name: 'acme/indexes' }
 }
 
-/** A validate run of the PR; the GitHub bounds shortened through the one tuning knob. */
+/**
+ * A validate run of the PR; the GitHub bounds set through the one tuning knob: 10 s a call (30 s the step) by
+ * default, a safety bound that a busy machine never reaches; the cases about the bounds set their own.
+ */
 function validate(gh: GitHubStandIn, opts: { file?: string; timeoutMs?: number } = {}): Promise<ActionRun> {
   return runAction({
     workspace: ws.dir,
@@ -64,7 +67,7 @@ function validate(gh: GitHubStandIn, opts: { file?: string; timeoutMs?: number }
     },
     env: {
       GITHUB_API_URL: gh.url,
-      CUSTOM_OBJECT_INDEX_GITHUB_TIMEOUT_MS: String(opts.timeoutMs ?? 3_000)
+      CUSTOM_OBJECT_INDEX_GITHUB_TIMEOUT_MS: String(opts.timeoutMs ?? 10_000)
     }
   })
 }
