@@ -208,7 +208,6 @@ const POLL_BOUNDS: FaultCase[] = [
       { method: 'GET', path: SCHEMA_GLOB, kind: 'latency', latencyMs: 15_000, count: 100, after: 'PUT' }
     ],
     inputs: { 'rebuild-timeout-seconds': '2' },
-    options: { timeoutMs: 12_000 },
     outcome: r => failedAt(r, r.before.schemaVersion + 1, 'timeout'),
     check: (expect, r, run) => {
       const put = requestsTo(r, 'PUT', SCHEMA_PATH)[0]!
@@ -366,7 +365,6 @@ const BOUNDED_WAITS: FaultCase[] = [
   {
     name: 'fails at once when a 429 on the schema GET asks to wait an hour, naming the wait',
     faults: [{ method: 'GET', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 }],
-    options: { timeoutMs: 20_000 },
     outcome: 'before-read',
     check: (expect, r, run) => {
       expect(failure(run)).toMatch(
@@ -379,7 +377,6 @@ const BOUNDED_WAITS: FaultCase[] = [
   {
     name: 'fails at once when the throttled token endpoint asks to wait an hour, naming the wait',
     faults: [{ path: '/oauth/token', kind: 'status', status: 400, retryAfter: 3600 }],
-    options: { timeoutMs: 20_000 },
     outcome: 'before-read',
     check: (expect, r, run) => {
       expect(failure(run)).toMatch(
@@ -394,7 +391,6 @@ const BOUNDED_WAITS: FaultCase[] = [
   {
     name: 'fails at once when a 429 on the PUT asks to wait an hour, naming the wait',
     faults: [{ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 429, retryAfter: 3600 }],
-    options: { timeoutMs: 20_000 },
     outcome: r => failedAt(r, r.before.schemaVersion, 'skipped'),
     check: (expect, r, run) => {
       expect(failure(run)).toMatch(
@@ -418,7 +414,6 @@ const BOUNDED_WAITS: FaultCase[] = [
         }
       }
     ],
-    options: { timeoutMs: 20_000 },
     outcome: r => failedAt(r, r.before.schemaVersion, 'skipped'),
     check: (expect, r, run) => {
       const served = r.emu.requests()
