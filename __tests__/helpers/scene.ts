@@ -8,8 +8,8 @@ import { GITHUB_TOKEN, platformInputs, runAction, type ActionRun } from './actio
 import { CLIENT_ID, CLIENT_SECRET } from './platform.js'
 import type { Servers } from './servers.js'
 
-/** GitHub bounds kept short, so a test of a failure never waits long. */
-const GITHUB_TIMEOUT_MS = '5000'
+/** GitHub bounds: 10 s a call, 30 s the step, a safety bound a busy machine never reaches (no scene waits for it). */
+const GITHUB_TIMEOUT_MS = '10000'
 
 export interface Scene {
   emu: RunningEmulator
