@@ -7,7 +7,8 @@ import type { GitHubTiming } from '../../src/github/client.js'
 import { driftMarker, syncDriftIssue, type DriftIssueArgs } from '../../src/github/drift.js'
 import { useServers } from '../helpers/servers.js'
 
-const FAST: GitHubTiming = { callTimeoutMs: 2_000, stepTimeoutMs: 8_000, pauseMs: 1 }
+// Safety bounds a busy machine never reaches; the pause unit is 1 ms, so no retry waits.
+const FAST: GitHubTiming = { callTimeoutMs: 10_000, stepTimeoutMs: 30_000, pauseMs: 1 }
 const MARKER = driftMarker('default')
 const ISSUES = '/repos/acme/indexes/issues'
 

@@ -8,7 +8,8 @@ import { MAX_REVIEW_LINE, parseReviewLine, reviewLine, type ReviewLine } from '.
 import { commentMarker } from '../../src/report/comment.js'
 import { useServers } from '../helpers/servers.js'
 
-const FAST: GitHubTiming = { callTimeoutMs: 2_000, stepTimeoutMs: 8_000, pauseMs: 1 }
+// Safety bounds a busy machine never reaches; the pause unit is 1 ms, so no retry waits.
+const FAST: GitHubTiming = { callTimeoutMs: 10_000, stepTimeoutMs: 30_000, pauseMs: 1 }
 const HEAD = 'a'.repeat(40)
 const MERGE = 'b'.repeat(40)
 const HASH = 'c'.repeat(64)
