@@ -8,6 +8,7 @@ import type { EmulatorOptions, FaultSpec } from '../../src/emulator/index.js'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import { processObject } from '../../src/pipeline/object.js'
 import { payloadHash } from '../../src/plan/hash.js'
+import { fakeClock } from '../helpers/clock.js'
 import { tableOf } from '../helpers/markdown.js'
 import { connect, indexFile, silentLogger } from '../helpers/platform.js'
 import {
@@ -458,17 +459,21 @@ describe('all PUT attempts of one object share one deadline (G7)', () => {
   it('ends a storm of 503s on the PUT at the shared deadline, with a bounded number of PUTs and a clear message', async () => {
     const r = await rig(servers)
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 503, count: 10_000 })
-    // Backoff without jitter (random = 1): 250 ms, 500 ms, 1 s, 2 s... inside each PUT call.
+    // Backoff without jitter (random = 1): 250 ms, 500 ms, 1 s, 2 s... inside each PUT call, on a fake clock
+    // the run and the HTTP client share: the waits are counted, not waited for.
+    const clock = fakeClock()
     const { gateway } = connect(r.emu.url, {
       clientId: CLIENT,
       clientSecret: SECRET,
-      http: { random: () => 1 }
+      http: { random: () => 1, now: clock.now, sleep: clock.sleep }
     })
     const result = await processObject(
       {
         log: silentLogger,
         live: gateway,
         putDeadlineMs: 3000,
+        now: clock.now,
+        sleep: clock.sleep,
         audit: {
           sink: createAuditSink({ url: `${r.wh.url}/audit`, secret: WAREHOUSE_SECRET }),
           required: false,
@@ -486,9 +491,10 @@ describe('all PUT attempts of one object share one deadline (G7)', () => {
     )
     const puts = requestsTo(r, 'PUT', SCHEMA_PATH)
     // Three rounds (the first PUT and two re-sends after reading back that nothing was applied), each with its
-    // HTTP retries, all inside the one deadline: 4 + 3 + 2 PUTs. A deadline per call would allow 3 × 4.
-    expect(puts.length).toBeGreaterThanOrEqual(3)
-    expect(puts.length).toBeLessThanOrEqual(10)
+    // HTTP retries, all inside the one deadline: 4 + 3 + 2 PUTs (the next wait would end past it). A deadline
+    // per call would allow 3 × 4.
+    expect(puts).toHaveLength(9)
+    expect(clock.slept).toEqual([250, 500, 1000, 250, 500, 250])
     expect(puts.every(q => q.status === 503)).toBe(true)
     expect(result.error).toMatch(
       new RegExp(

@@ -156,7 +156,11 @@ describe('deploy', () => {
     const emu = await servers.emulator(endless)
     const clock = fakeClock()
     const result = await processObject(
-      context(connect(emu.url).gateway, { rebuildTimeoutSeconds: 1, now: clock.now, sleep: clock.sleep }),
+      context(connect(emu.url, { http: clock }).gateway, {
+        rebuildTimeoutSeconds: 1,
+        now: clock.now,
+        sleep: clock.sleep
+      }),
       job(ADD_ASSIGNEE)
     )
     expect(result.rebuild.status).toBe('timeout')
@@ -167,8 +171,8 @@ describe('deploy', () => {
 
   it('refreshes an expired token during the rebuild wait and replays the poll once', async () => {
     const emu = await servers.emulator(endless)
-    const c = connect(emu.url)
     const clock = fakeClock()
+    const c = connect(emu.url, { http: clock })
     clock.at(700, () => {
       emu.expireTokens()
     })
@@ -194,7 +198,7 @@ describe('deploy', () => {
     const result = await processObject(
       {
         log: silentLogger,
-        live: connect(emu.url).gateway,
+        live: connect(emu.url, { http: clock }).gateway,
         rebuildTimeoutSeconds: 60,
         now: clock.now,
         sleep: clock.sleep

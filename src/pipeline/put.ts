@@ -37,8 +37,9 @@ export async function versionCheckedPut<D extends Draft>(
   /** What a rebase does, for the log: e.g. 're-merging the index file on the new schema'. */
   rebaseNote: string
 ): Promise<PutResult<D>> {
-  // The HTTP client's clock (not ctx.now, which tests may fake): one deadline for every attempt and read.
-  const deadlineAt = Date.now() + ctx.putDeadlineMs
+  // One deadline for every attempt and read, on the run's clock: the HTTP client must share it (main gives
+  // both Date.now; a test that fakes one fakes both).
+  const deadlineAt = ctx.now() + ctx.putDeadlineMs
   let draft = first
   let conflicts = 0
   let lost = 0
