@@ -13,10 +13,11 @@ import { payloadHash } from '../plan/hash.js'
 import { indexDefinitionDiffers } from '../plan/merge.js'
 import type { GatewayClient } from '../platform/gateway.js'
 import { waitForRebuild, type RebuildOutcome } from '../platform/rebuild.js'
+import { errorCount, UNKNOWN_WRITE_ADVICE } from '../verdict.js'
 import { runLimits } from './cache.js'
 import type { ObjectJob, PipelineContext } from './job.js'
 import { chooseProbes, runProbes } from './probes.js'
-import { errorCount, propose, type Proposal } from './proposal.js'
+import { propose, type Proposal } from './proposal.js'
 import { versionCheckedPut, type Draft, type Rebased } from './put.js'
 
 export interface DeployOutcome {
@@ -94,6 +95,8 @@ export async function deploy(
       're-merging the index file on the new schema'
     )
     o.proposal = put.draft
+    if (put.kind === 'unknown')
+      return { ...o, kind: 'unknown', error: `${put.reason} ${UNKNOWN_WRITE_ADVICE}` }
     if (put.kind === 'stopped') {
       return put.stop === 'unreviewed' ? { ...o, kind: 'failed', error: refused } : { ...o, kind: put.stop }
     }
@@ -238,5 +241,6 @@ async function rollBack(
     rebase,
     'dropping them from the new schema'
   )
+  if (put.kind === 'unknown') throw new Error(put.reason)
   return { document: put.kind === 'committed' ? put.document : put.draft.live, dropped }
 }
