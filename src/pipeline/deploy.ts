@@ -95,8 +95,9 @@ export async function deploy(
       're-merging the index file on the new schema'
     )
     o.proposal = put.draft
-    if (put.kind === 'unknown')
-      return { ...o, kind: 'unknown', error: `${put.reason} ${UNKNOWN_WRITE_ADVICE}` }
+    if (put.kind === 'unknown') {
+      return { ...o, kind: 'unknown', error: `${put.reason.replace(/\.?$/, '.')} ${UNKNOWN_WRITE_ADVICE}` }
+    }
     if (put.kind === 'stopped') {
       return put.stop === 'unreviewed' ? { ...o, kind: 'failed', error: refused } : { ...o, kind: put.stop }
     }
