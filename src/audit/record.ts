@@ -3,7 +3,7 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { AuditAction, Finding, IndexDiff, ObjectResult, ReviewCheck, RolledBackIndex } from '../model.js'
 import { usedItsIndex } from '../plan/probes.js'
-import { auditActionOf, verdictOf } from '../verdict.js'
+import { auditActionOf, errorCount, verdictOf } from '../verdict.js'
 
 export type { AuditAction }
 
@@ -76,7 +76,7 @@ export function signature(secret: string, rawBody: string): string {
 export function governanceCompliant(result: Pick<ObjectResult, 'findings' | 'probes' | 'error'>): boolean {
   return (
     result.error === undefined &&
-    !result.findings.some(f => f.severity === 'error') &&
+    errorCount(result.findings) === 0 &&
     result.probes.every(usedItsIndex)
   )
 }

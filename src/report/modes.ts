@@ -205,11 +205,20 @@ export function runVerdict(results: readonly ObjectResult[], mode: Mode): string
   })
 }
 
+function wordsOf(r: ObjectResult): [icon: string, words: Words] {
+  const v = verdictOf(r)
+  return MODE_VIEWS[r.mode].words?.[v] ?? OBJECT_WORDS[v]
+}
+
 /** One object's verdict line, e.g. `✅ Ticket (…) — 1 index added, 0 errors, 2 warnings`. */
 export function objectVerdict(r: ObjectResult): string {
-  const v = verdictOf(r)
-  const [icon, words] = MODE_VIEWS[r.mode].words?.[v] ?? OBJECT_WORDS[v]
+  const [icon, words] = wordsOf(r)
   return `${icon} ${words(r, objectLabel(r))}`
+}
+
+/** The icon of the object's verdict (its error is quoted under it with the same one). */
+export function verdictIcon(r: ObjectResult): string {
+  return wordsOf(r)[0]
 }
 
 /** Failing objects first, then those with warnings, drift or no live check, then the clean ones. */

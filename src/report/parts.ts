@@ -3,6 +3,7 @@
 // every outside string is clipped and escaped here.
 import type { Finding, IndexState, ObjectResult, ProbeResult } from '../model.js'
 import { usedItsIndex } from '../plan/probes.js'
+import { verdictOf } from '../verdict.js'
 import { MAX_LISTED, MAX_NAME, MAX_REASON, name, nameList, shortId } from './labels.js'
 import {
   blobUrl,
@@ -17,7 +18,7 @@ import {
   row,
   runUrl
 } from './markdown.js'
-import { MODE_VIEWS } from './modes.js'
+import { MODE_VIEWS, verdictIcon } from './modes.js'
 
 /** Longest message shown. */
 const MAX_MESSAGE = 1_000
@@ -78,6 +79,7 @@ export function changeRows(r: ObjectResult): string[] {
   const states = [...r.indexesAfter, ...r.indexesBefore].map(s => s.name)
   const names = [...new Set([...states, ...added, ...modified, ...removed, ...unmanaged])]
   const deployed = MODE_VIEWS[r.mode].tense === 'done' && r.indexesAfter.length > 0
+  const unknown = verdictOf(r) === 'unknown'
   return names.map(index => {
     const before = stateOf(r.indexesBefore, index)
     const after = stateOf(r.indexesAfter, index)
@@ -88,7 +90,9 @@ export function changeRows(r: ObjectResult): string[] {
     const unique = (s: IndexState): string => (s.unique ? 'yes' : 'no')
     const order = (s: IndexState): string => orderOf(s).join(', ')
     let status = statusText(after)
-    if (!deployed && icon === '➕') status = 'built on deploy'
+    // A write of unknown outcome: whether this change was made is not known.
+    if (unknown && ['➕', '✏️', '➖'].includes(icon)) status = 'unknown'
+    else if (!deployed && icon === '➕') status = 'built on deploy'
     else if (!deployed && icon === '✏️') status = 'rebuilt on deploy'
     else if (after === undefined && before !== undefined) status = deployed ? 'dropped' : 'dropped on deploy'
     return row([
@@ -173,7 +177,7 @@ export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): str
     lines.push(sentence(`${estimate}${shown ? ` (${shown})` : ''}`))
   }
   let text = lines.join('  \n') + '\n\n'
-  if (r.error !== undefined) text += `> ❌ ${escapeText(clip(r.error, 2_000))}\n\n`
+  if (r.error !== undefined) text += `> ${verdictIcon(r)} ${escapeText(clip(r.error, 2_000))}\n\n`
   else if (!r.live && view.offlineNote) {
     text +=
       '> ⚠️ File checks only — not compared with the live schema: no client credentials were given (a fork ' +
