@@ -30,7 +30,8 @@ function liveDoc(): SchemaDocument {
   }
 }
 
-type Failure = 'drop-after-commit' | 'drop-before-commit' | 'conflict'
+/** What each PUT in turn meets; `none`: it goes through. */
+type Failure = 'none' | 'drop-after-commit' | 'drop-before-commit' | 'conflict'
 
 /** A fake platform: version check, version bump, indexes straight to `finalStatus`, and scripted PUT failures. */
 interface FakeOptions {
@@ -572,6 +573,30 @@ describe('a write whose outcome is unknown is reported as unknown', () => {
     expect(again).toMatchObject({ outcome: 'unchanged', schemaVersion: 2, changed: false })
     expect(again.error).toBeUndefined()
     expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
+  })
+
+  it('a drop-failed rollback whose write is lost and cannot be read back leaves the outcome unknown', async () => {
+    const f = fakeGateway({ finalStatus: 'failed', failures: ['none', 'drop-after-commit'] })
+    const puts = (): number => f.calls.filter(c => c === 'PUT').length
+    // Every read after the rollback's PUT fails.
+    const gateway: GatewayClient = {
+      ...f.gateway,
+      getSchema: id => (puts() >= 2 ? Promise.reject(serverError('GET')) : f.gateway.getSchema(id))
+    }
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      { log: silentLogger, live: gateway, audit, onRebuildFailure: 'drop-failed' },
+      job()
+    )
+    expect(puts()).toBe(2)
+    expect(result).toMatchObject({ outcome: 'unknown', changed: true, rebuild: { status: 'unknown' } })
+    expect(result.schemaVersion).toBeUndefined()
+    expect(result.rolledBack).toBeUndefined()
+    expect(result.error).toMatch(
+      /Dropping it again: .*the outcome of the write is unknown.*may have been applied/
+    )
+    expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', outcome: 'unknown' })
+    expect(records[0]).not.toHaveProperty('schemaVersion')
   })
 
   it('a lost answer whose read-back shows the PUT applied stays deployed, not unknown', async () => {

@@ -128,8 +128,9 @@ export async function deploy(
     const rebuildError = `Object ${id} (schema version ${put.document.schemaVersion}): ${o.rebuild.reason ?? `rebuild ${o.rebuild.status}`}.`
     const ours = failedOfThisDeploy(o.rebuild.document ?? put.document, o.proposal)
     if (o.rebuild.status === 'failed' && ctx.onRebuildFailure === 'drop-failed' && ours.length > 0) {
+      let rollback: Awaited<ReturnType<typeof rollBack>>
       try {
-        o.rollback = await rollBack(ctx, gateway, id, o.rebuild.document ?? put.document, ours)
+        rollback = await rollBack(ctx, gateway, id, o.rebuild.document ?? put.document, ours)
       } catch (error) {
         return {
           ...o,
@@ -137,6 +138,12 @@ export async function deploy(
           error: `${rebuildError} Dropping it again failed: ${errorMessage(error)}`
         }
       }
+      if ('unknown' in rollback) {
+        // The rollback's own write may or may not have been applied: what is live now is not known.
+        const error = `${rebuildError} Dropping it again: ${rollback.unknown.replace(/\.?$/, '.')} ${UNKNOWN_WRITE_ADVICE}`
+        return { ...o, kind: 'unknown', error }
+      }
+      o.rollback = rollback
       const dropped = o.rollback.dropped.map(d => d.index).join(', ')
       return {
         ...o,
@@ -223,7 +230,7 @@ async function rollBack(
   id: string,
   seen: SchemaDocument,
   dropped: RolledBackIndex[]
-): Promise<{ document: SchemaDocument; dropped: RolledBackIndex[] }> {
+): Promise<{ document: SchemaDocument; dropped: RolledBackIndex[] } | { unknown: string }> {
   const names = new Set(dropped.map(d => d.index))
   const without = (doc: SchemaDocument): Draft => {
     const merged = { ...doc, indexes: doc.indexes.filter(i => !names.has(i.name)) }
@@ -242,6 +249,6 @@ async function rollBack(
     rebase,
     'dropping them from the new schema'
   )
-  if (put.kind === 'unknown') throw new Error(put.reason)
+  if (put.kind === 'unknown') return { unknown: put.reason }
   return { document: put.kind === 'committed' ? put.document : put.draft.live, dropped }
 }
