@@ -74,11 +74,7 @@ export function signature(secret: string, rawBody: string): string {
  * targets (a probe that failed did not).
  */
 export function governanceCompliant(result: Pick<ObjectResult, 'findings' | 'probes' | 'error'>): boolean {
-  return (
-    result.error === undefined &&
-    errorCount(result.findings) === 0 &&
-    result.probes.every(usedItsIndex)
-  )
+  return result.error === undefined && errorCount(result.findings) === 0 && result.probes.every(usedItsIndex)
 }
 
 export interface RecordOptions {
