@@ -159,7 +159,8 @@ export type SchemaLookup = (customObjectId: string) => SchemaDocument | undefine
 
 export const MODES = ['validate', 'deploy', 'plan', 'publish', 'drift'] as const
 export type Mode = (typeof MODES)[number]
-export const REBUILD_STATUSES = ['active', 'failed', 'timeout', 'skipped'] as const
+/** `unknown`: a write whose answer was lost and whose effect could not be read back; no rebuild was watched. */
+export const REBUILD_STATUSES = ['active', 'failed', 'timeout', 'skipped', 'unknown'] as const
 export type RebuildStatus = (typeof REBUILD_STATUSES)[number]
 export type AuditDelivered = 'true' | 'false' | 'skipped'
 
@@ -172,8 +173,18 @@ export const AUDIT_ACTIONS = [
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
-/** How one object's deploy ended: the deploy recipe's outcome. */
-export const DEPLOY_OUTCOMES = ['blocked', 'unchanged', 'deployed', 'failed', 'rolled-back'] as const
+/**
+ * How one object's deploy ended: the deploy recipe's outcome. `unknown`: the PUT's answer was lost and the
+ * schema could not be read back before the PUT deadline, so whether the write was applied is not known.
+ */
+export const DEPLOY_OUTCOMES = [
+  'blocked',
+  'unchanged',
+  'deployed',
+  'failed',
+  'rolled-back',
+  'unknown'
+] as const
 export type DeployOutcomeKind = (typeof DEPLOY_OUTCOMES)[number]
 
 /** A query plan: an index by name, or a full scan. */

@@ -2,6 +2,7 @@
 import type { Finding, IndexDiff, Mode, ObjectDrift, ObjectResult, RebuildStatus } from './model.js'
 import { usedItsIndex } from './plan/probes.js'
 import type { FailOn } from './settings.js'
+import { errorCount, isValid, stepFailure, verdictOf } from './verdict.js'
 
 export const OUTPUT_NAMES = [
   'mode',
@@ -29,8 +30,17 @@ export const OUTPUT_NAMES = [
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Record<OutputName, string>
 
-/** Worst first: the run's rebuild status is the worst of its objects'. */
-const REBUILD_RANK: Record<RebuildStatus, number> = { failed: 3, timeout: 2, active: 1, skipped: 0 }
+/**
+ * Worst first: the run's rebuild status is the worst of its objects'. `unknown` ranks above `failed`: a write
+ * whose effect is not known needs looking at before anything else.
+ */
+const REBUILD_RANK: Record<RebuildStatus, number> = {
+  unknown: 4,
+  failed: 3,
+  timeout: 2,
+  active: 1,
+  skipped: 0
+}
 
 export function allFindings(results: ObjectResult[]): Finding[] {
   return results.flatMap(r => r.findings)
@@ -61,7 +71,7 @@ export interface OutputExtras {
 
 export function computeOutputs(results: ObjectResult[], mode: Mode, extras: OutputExtras): Outputs {
   const findings = allFindings(results)
-  const errors = findings.filter(f => f.severity === 'error').length
+  const errors = errorCount(findings)
   const diff: IndexDiff = { added: [], modified: [], removed: [], unmanaged: [] }
   for (const r of results) {
     diff.added.push(...r.diff.added)
@@ -77,7 +87,7 @@ export function computeOutputs(results: ObjectResult[], mode: Mode, extras: Outp
   const audits = results.map(r => r.audit)
   return {
     mode,
-    valid: String(errors === 0 && results.every(r => r.error === undefined)),
+    valid: String(results.every(r => isValid(verdictOf(r)))),
     'error-count': String(errors),
     'warning-count': String(findings.length - errors),
     findings: JSON.stringify(findings),
@@ -120,52 +130,12 @@ function driftMap(results: readonly ObjectResult[]): Record<string, ObjectDrift>
   return map
 }
 
-/** Why the step fails, or undefined when it passes. */
+/** Why the step fails, or undefined when it passes: the objects' verdicts under `fail-on` and `fail-on-drift`. */
 export function failureReason(
   results: ObjectResult[],
   mode: Mode,
   failOn: FailOn,
   failOnDrift = false
 ): string | undefined {
-  const findings = allFindings(results)
-  const errors = findings.filter(f => f.severity === 'error').length
-  const warnings = findings.length - errors
-  const fatal = results.filter(r => r.error !== undefined)
-  if (fatal.length > 0) {
-    // An error that already names its object ("Object <id>: …") is not prefixed with the id again.
-    return fatal
-      .map(r =>
-        r.error!.startsWith(`Object ${r.customObjectId}`)
-          ? r.error!
-          : `${r.customObjectId || r.file}: ${r.error}`
-      )
-      .join('\n')
-  }
-  if (mode === 'deploy') {
-    const bad = results.filter(r => r.rebuild.status === 'failed' || r.rebuild.status === 'timeout')
-    if (bad.length > 0) {
-      return bad
-        .map(
-          r =>
-            `${r.customObjectId}: rebuild ${r.rebuild.status}${r.rebuild.reason ? `: ${r.rebuild.reason}` : ''}`
-        )
-        .join('\n')
-    }
-  }
-  if (mode === 'drift') {
-    // Drift fails the step only under fail-on-drift; an index file that could not be read still does.
-    const drifted = results.filter(r => r.drifted === true)
-    if (failOnDrift && drifted.length > 0) {
-      return `Drift in ${drifted.map(r => r.customObjectId).join(', ')} (fail-on-drift: true).`
-    }
-  }
-  // Errors block a deploy: a deploy that did not happen fails the step whatever `fail-on` says.
-  if (mode === 'deploy' && errors > 0)
-    return `${errors} error finding${errors === 1 ? '' : 's'} blocked the deploy.`
-  if (failOn === 'never') return undefined
-  if (errors > 0) return `${errors} error finding${errors === 1 ? '' : 's'} (fail-on: ${failOn}).`
-  if (failOn === 'warning' && warnings > 0) {
-    return `${warnings} warning finding${warnings === 1 ? '' : 's'} (fail-on: warning).`
-  }
-  return undefined
+  return stepFailure(results, mode, { failOn, failOnDrift })
 }

@@ -20,6 +20,25 @@ export type RequireReview = (typeof REQUIRE_REVIEW)[number]
 export type ReviewedHashes =
   { kind: 'one'; hash: string } | { kind: 'per-object'; hashes: Record<string, string> }
 
+/**
+ * Every input's default, once, by input name: the settings reader, the pipeline's own defaults and action.yml
+ * (checked by a test) all take them from here. Inputs left out default to empty.
+ */
+export const DEFAULTS = {
+  mode: 'auto',
+  region: 'mypurecloud.com',
+  comment: true,
+  'comment-key': 'default',
+  'fail-on': 'error',
+  'rebuild-timeout-seconds': 300,
+  probe: true,
+  'audit-required': false,
+  'on-rebuild-failure': 'keep',
+  'require-review': 'warn',
+  'drift-issue': false,
+  'fail-on-drift': false
+} as const satisfies Record<string, string | number | boolean>
+
 /** Events on which `mode: auto` deploys (push only to the default branch). */
 export const DEPLOY_EVENTS = ['push', 'workflow_dispatch'] as const
 
@@ -187,7 +206,7 @@ function reviewedHashes(value: string): ReviewedHashes | undefined {
  * Throws SettingsError naming the input on any bad value.
  */
 export function readSettings(getInput: InputReader, event: EventInfo, workspace: string): Settings {
-  const modeInput = oneOf('mode', getInput('mode') || 'auto', MODE_INPUTS)
+  const modeInput = oneOf('mode', getInput('mode') || DEFAULTS.mode, MODE_INPUTS)
   const mode = resolveMode(modeInput, event)
   const indexFile = getInput('index-file').trim()
   if (indexFile === '' && mode !== 'publish') {
@@ -208,7 +227,7 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
       `Input 'custom-object-id' must be a custom object id (letters, digits, '-' and '_'); got '${customObjectId}'.`
     )
   }
-  const region = (getInput('region') || 'mypurecloud.com').trim()
+  const region = (getInput('region') || DEFAULTS.region).trim()
   try {
     // A closed list (G11): checked here, before any request, even when api-url and login-url are both given.
     regionDomain(region)
@@ -227,7 +246,7 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
   const maxIndexesRaw = getInput('max-indexes').trim()
   const warehouseSecret = getInput('warehouse-secret').trim() || undefined
   const warehouseUrl = url('warehouse-url', getInput('warehouse-url'))
-  const commentKey = (getInput('comment-key') || 'default').trim()
+  const commentKey = (getInput('comment-key') || DEFAULTS['comment-key']).trim()
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(commentKey)) {
     throw new SettingsError(
       `Input 'comment-key' must be 1 to 64 letters, digits, '.', '_' or '-'; got '${commentKey}'.`
@@ -243,31 +262,35 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     loginUrl: url('login-url', getInput('login-url')),
     credentials: clientId === '' ? undefined : { clientId, clientSecret },
     githubToken: getInput('github-token').trim() || undefined,
-    comment: bool('comment', getInput('comment'), true),
+    comment: bool('comment', getInput('comment'), DEFAULTS.comment),
     commentKey,
-    failOn: oneOf('fail-on', getInput('fail-on') || 'error', FAIL_ON),
+    failOn: oneOf('fail-on', getInput('fail-on') || DEFAULTS['fail-on'], FAIL_ON),
     rebuildTimeoutSeconds: positiveInt(
       'rebuild-timeout-seconds',
-      getInput('rebuild-timeout-seconds') || '300',
+      getInput('rebuild-timeout-seconds') || String(DEFAULTS['rebuild-timeout-seconds']),
       21_600
     ),
-    probe: bool('probe', getInput('probe'), true),
+    probe: bool('probe', getInput('probe'), DEFAULTS.probe),
     warehouseUrl,
     warehouseSecret,
-    auditRequired: bool('audit-required', getInput('audit-required'), false),
+    auditRequired: bool('audit-required', getInput('audit-required'), DEFAULTS['audit-required']),
     maxIndexes: maxIndexesRaw === '' ? undefined : positiveInt('max-indexes', maxIndexesRaw, 1000),
     onRebuildFailure: oneOf(
       'on-rebuild-failure',
-      getInput('on-rebuild-failure') || 'keep',
+      getInput('on-rebuild-failure') || DEFAULTS['on-rebuild-failure'],
       ON_REBUILD_FAILURE
     ),
-    requireReview: oneOf('require-review', getInput('require-review') || 'warn', REQUIRE_REVIEW),
+    requireReview: oneOf(
+      'require-review',
+      getInput('require-review') || DEFAULTS['require-review'],
+      REQUIRE_REVIEW
+    ),
     reviewedPayloadHash: reviewedHashes(getInput('reviewed-payload-hash')),
     reportFiles,
     pullRequest:
       pullRequestRaw === '' ? undefined : positiveInt('pull-request', pullRequestRaw, 2_147_483_647),
-    driftIssue: bool('drift-issue', getInput('drift-issue'), false),
-    failOnDrift: bool('fail-on-drift', getInput('fail-on-drift'), false),
+    driftIssue: bool('drift-issue', getInput('drift-issue'), DEFAULTS['drift-issue']),
+    failOnDrift: bool('fail-on-drift', getInput('fail-on-drift'), DEFAULTS['fail-on-drift']),
     workspace
   }
   if (settings.auditRequired && warehouseUrl === undefined && settings.mode === 'deploy') {

@@ -5,6 +5,7 @@ import YAML from 'yaml'
 import { OUTPUT_NAMES } from '../../src/outputs.js'
 import { REGION_DOMAINS } from '../../src/platform/regions.js'
 import {
+  DEFAULTS,
   FAIL_ON,
   MODE_INPUTS,
   ON_REBUILD_FAILURE,
@@ -86,6 +87,15 @@ describe('action.yml', () => {
       auditRequired: false
     })
     expect(action.inputs['github-token']!.default).toBe('${{ github.token }}')
+  })
+
+  it('declares exactly the defaults of the settings (DEFAULTS), the one place they are written', () => {
+    const declared = Object.fromEntries(
+      Object.entries(action.inputs)
+        .filter(([name, input]) => name !== 'github-token' && (input.default ?? '') !== '')
+        .map(([name, input]) => [name, input.default])
+    )
+    expect(declared).toEqual(Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [k, String(v)])))
   })
 
   it('has a Marketplace-sized description and a real author', () => {

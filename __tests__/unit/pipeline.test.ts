@@ -5,8 +5,10 @@ import { DEFAULT_LIMITS } from '../../src/model.js'
 import type { GatewayClient, PutOptions, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
 import { PlatformError } from '../../src/platform/http.js'
 import { processObject } from '../../src/pipeline/object.js'
-import type { AuditSettings, ReviewSource } from '../../src/pipeline/job.js'
-import { computeOutputs, reviewedOutput } from '../../src/outputs.js'
+import { pipelineContext, type AuditSettings, type ReviewSource } from '../../src/pipeline/job.js'
+import { computeOutputs, failureReason, reviewedOutput } from '../../src/outputs.js'
+import { renderSummary } from '../../src/report/summary.js'
+import { DEFAULTS } from '../../src/settings.js'
 import type { AuditRecord } from '../../src/audit/record.js'
 import { fakeClock } from '../helpers/clock.js'
 import { indexFile, memoryLogger, silentLogger } from '../helpers/platform.js'
@@ -29,7 +31,8 @@ function liveDoc(): SchemaDocument {
   }
 }
 
-type Failure = 'drop-after-commit' | 'drop-before-commit' | 'conflict'
+/** What each PUT in turn meets; `none`: it goes through. */
+type Failure = 'none' | 'drop-after-commit' | 'drop-before-commit' | 'conflict'
 
 /** A fake platform: version check, version bump, indexes straight to `finalStatus`, and scripted PUT failures. */
 interface FakeOptions {
@@ -520,5 +523,95 @@ describe('deploy what was reviewed (H)', () => {
     )
     expect(result.outcome).toBe('deployed')
     expect(result.review).toMatchObject({ payloadHash: null, matched: null })
+  })
+})
+
+describe('the pipeline resolves the defaults of the settings', () => {
+  it('takes every default a caller leaves out from DEFAULTS, as a run of the action does', () => {
+    const ctx = pipelineContext({ log: silentLogger })
+    expect(ctx).toMatchObject({
+      requireReview: DEFAULTS['require-review'],
+      rebuildTimeoutSeconds: DEFAULTS['rebuild-timeout-seconds'],
+      probe: DEFAULTS.probe,
+      onRebuildFailure: DEFAULTS['on-rebuild-failure']
+    })
+  })
+})
+
+describe('a write whose outcome is unknown is reported as unknown', () => {
+  it('fails with rebuild-status unknown, no version, changed, and an audit record of outcome unknown', async () => {
+    // The PUT commits but its answer is lost; the read-back (the second GET) fails too.
+    const f = fakeGateway({ failures: ['drop-after-commit'], failingGets: [2] })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
+    expect(result).toMatchObject({ outcome: 'unknown', changed: true, basedOnVersion: 1 })
+    expect(result.schemaVersion).toBeUndefined()
+    expect(result.rebuild).toEqual({ status: 'unknown', seconds: 0 })
+    expect(result.error).toMatch(/the outcome of the write is unknown: the PUT's answer was lost/)
+    expect(result.error).toMatch(/may have been applied.*drift mode.*re-run the deploy/)
+
+    expect(computeOutputs([result], 'deploy', { reportPath: 'r' })).toMatchObject({
+      valid: 'false',
+      changed: 'true',
+      'schema-version': '',
+      'rebuild-status': 'unknown'
+    })
+    expect(failureReason([result], 'deploy', 'error')).toMatch(/may have been applied/)
+
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({
+      action: 'INDEX_DEPLOY_FAILED',
+      outcome: 'unknown',
+      previousSchemaVersion: 1,
+      rebuild: { status: 'unknown', seconds: 0 }
+    })
+    expect(records[0]).not.toHaveProperty('schemaVersion')
+
+    const summary = renderSummary([result], { mode: 'deploy' })
+    expect(summary).toContain('schema version 1 → unknown · rebuild unknown')
+    expect(summary).toContain('outcome unknown: the write may have been applied')
+    expect(summary).not.toContain('rebuild skipped')
+  })
+
+  it('a re-run against the same platform reports the truth: the write had landed, nothing to deploy', async () => {
+    const f = fakeGateway({ failures: ['drop-after-commit'], failingGets: [2] })
+    const first = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(first.outcome).toBe('unknown')
+    const again = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(again).toMatchObject({ outcome: 'unchanged', schemaVersion: 2, changed: false })
+    expect(again.error).toBeUndefined()
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
+  })
+
+  it('a drop-failed rollback whose write is lost and cannot be read back leaves the outcome unknown', async () => {
+    const f = fakeGateway({ finalStatus: 'failed', failures: ['none', 'drop-after-commit'] })
+    const puts = (): number => f.calls.filter(c => c === 'PUT').length
+    // Every read after the rollback's PUT fails.
+    const gateway: GatewayClient = {
+      ...f.gateway,
+      getSchema: id => (puts() >= 2 ? Promise.reject(serverError('GET')) : f.gateway.getSchema(id))
+    }
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      { log: silentLogger, live: gateway, audit, onRebuildFailure: 'drop-failed' },
+      job()
+    )
+    expect(puts()).toBe(2)
+    expect(result).toMatchObject({ outcome: 'unknown', changed: true, rebuild: { status: 'unknown' } })
+    expect(result.schemaVersion).toBeUndefined()
+    expect(result.rolledBack).toBeUndefined()
+    expect(result.error).toMatch(
+      /Dropping it again: .*the outcome of the write is unknown.*may have been applied/
+    )
+    expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', outcome: 'unknown' })
+    expect(records[0]).not.toHaveProperty('schemaVersion')
+  })
+
+  it('a lost answer whose read-back shows the PUT applied stays deployed, not unknown', async () => {
+    const f = fakeGateway({ failures: ['drop-after-commit'] })
+    const result = await processObject({ log: silentLogger, live: f.gateway }, job())
+    expect(result).toMatchObject({ outcome: 'deployed', schemaVersion: 2 })
+    expect(result.rebuild.status).toBe('active')
   })
 })

@@ -3,6 +3,7 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { AuditAction, Finding, IndexDiff, ObjectResult, ReviewCheck, RolledBackIndex } from '../model.js'
 import { usedItsIndex } from '../plan/probes.js'
+import { auditActionOf, errorCount, verdictOf } from '../verdict.js'
 
 export type { AuditAction }
 
@@ -20,6 +21,8 @@ export interface AuditRecord {
   eventId: string
   customObjectId: string
   action: AuditAction
+  /** `unknown`: the PUT's answer was lost and the schema could not be read back; it may have been applied. */
+  outcome?: 'unknown'
   payloadHash: string
   timestamp: string
   /** The version live after the attempt as far as it is known; absent when no schema was ever read. */
@@ -71,17 +74,7 @@ export function signature(secret: string, rawBody: string): string {
  * targets (a probe that failed did not).
  */
 export function governanceCompliant(result: Pick<ObjectResult, 'findings' | 'probes' | 'error'>): boolean {
-  return (
-    result.error === undefined &&
-    !result.findings.some(f => f.severity === 'error') &&
-    result.probes.every(usedItsIndex)
-  )
-}
-
-export function auditAction(result: Pick<ObjectResult, 'error' | 'changed' | 'auditAction'>): AuditAction {
-  if (result.auditAction !== undefined) return result.auditAction
-  if (result.error !== undefined) return 'INDEX_DEPLOY_FAILED'
-  return result.changed ? 'INDEX_DEPLOYED' : 'INDEX_UNCHANGED'
+  return result.error === undefined && errorCount(result.findings) === 0 && result.probes.every(usedItsIndex)
 }
 
 export interface RecordOptions {
@@ -94,11 +87,14 @@ export interface RecordOptions {
 }
 
 export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): AuditRecord {
-  const schemaVersion = result.schemaVersion ?? result.basedOnVersion
+  const unknown = verdictOf(result) === 'unknown'
+  // A write of unknown outcome names no version: the one live after it is not known.
+  const schemaVersion = unknown ? undefined : (result.schemaVersion ?? result.basedOnVersion)
   return {
     eventId: opts.eventId ?? randomUUID(),
     customObjectId: result.customObjectId,
-    action: opts.action ?? auditAction(result),
+    action: opts.action ?? result.auditAction ?? auditActionOf(result),
+    ...(unknown ? { outcome: 'unknown' as const } : {}),
     payloadHash: result.payloadHash ?? '',
     timestamp: (opts.timestamp ?? new Date()).toISOString(),
     ...(schemaVersion !== undefined ? { schemaVersion } : {}),

@@ -13,10 +13,11 @@ import { payloadHash } from '../plan/hash.js'
 import { indexDefinitionDiffers } from '../plan/merge.js'
 import type { GatewayClient } from '../platform/gateway.js'
 import { waitForRebuild, type RebuildOutcome } from '../platform/rebuild.js'
+import { errorCount, UNKNOWN_WRITE_ADVICE } from '../verdict.js'
 import { runLimits } from './cache.js'
 import type { ObjectJob, PipelineContext } from './job.js'
 import { chooseProbes, runProbes } from './probes.js'
-import { errorCount, propose, type Proposal } from './proposal.js'
+import { propose, type Proposal } from './proposal.js'
 import { versionCheckedPut, type Draft, type Rebased } from './put.js'
 
 export interface DeployOutcome {
@@ -94,6 +95,9 @@ export async function deploy(
       're-merging the index file on the new schema'
     )
     o.proposal = put.draft
+    if (put.kind === 'unknown') {
+      return { ...o, kind: 'unknown', error: `${put.reason.replace(/\.?$/, '.')} ${UNKNOWN_WRITE_ADVICE}` }
+    }
     if (put.kind === 'stopped') {
       return put.stop === 'unreviewed' ? { ...o, kind: 'failed', error: refused } : { ...o, kind: put.stop }
     }
@@ -124,8 +128,9 @@ export async function deploy(
     const rebuildError = `Object ${id} (schema version ${put.document.schemaVersion}): ${o.rebuild.reason ?? `rebuild ${o.rebuild.status}`}.`
     const ours = failedOfThisDeploy(o.rebuild.document ?? put.document, o.proposal)
     if (o.rebuild.status === 'failed' && ctx.onRebuildFailure === 'drop-failed' && ours.length > 0) {
+      let rollback: Awaited<ReturnType<typeof rollBack>>
       try {
-        o.rollback = await rollBack(ctx, gateway, id, o.rebuild.document ?? put.document, ours)
+        rollback = await rollBack(ctx, gateway, id, o.rebuild.document ?? put.document, ours)
       } catch (error) {
         return {
           ...o,
@@ -133,6 +138,12 @@ export async function deploy(
           error: `${rebuildError} Dropping it again failed: ${errorMessage(error)}`
         }
       }
+      if ('unknown' in rollback) {
+        // The rollback's own write may or may not have been applied: what is live now is not known.
+        const error = `${rebuildError} Dropping it again: ${rollback.unknown.replace(/\.?$/, '.')} ${UNKNOWN_WRITE_ADVICE}`
+        return { ...o, kind: 'unknown', error }
+      }
+      o.rollback = rollback
       const dropped = o.rollback.dropped.map(d => d.index).join(', ')
       return {
         ...o,
@@ -219,7 +230,7 @@ async function rollBack(
   id: string,
   seen: SchemaDocument,
   dropped: RolledBackIndex[]
-): Promise<{ document: SchemaDocument; dropped: RolledBackIndex[] }> {
+): Promise<{ document: SchemaDocument; dropped: RolledBackIndex[] } | { unknown: string }> {
   const names = new Set(dropped.map(d => d.index))
   const without = (doc: SchemaDocument): Draft => {
     const merged = { ...doc, indexes: doc.indexes.filter(i => !names.has(i.name)) }
@@ -238,5 +249,6 @@ async function rollBack(
     rebase,
     'dropping them from the new schema'
   )
+  if (put.kind === 'unknown') return { unknown: put.reason }
   return { document: put.kind === 'committed' ? put.document : put.draft.live, dropped }
 }

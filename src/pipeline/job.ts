@@ -6,7 +6,7 @@ import type { Logger } from '../log.js'
 import type { Limits, LoadedIndexFile, Mode, SchemaDocument } from '../model.js'
 import { PUT_DEADLINE_MS, type GatewayClient } from '../platform/gateway.js'
 import { defaultSleep } from '../platform/ratelimit.js'
-import type { OnRebuildFailure, RequireReview } from '../settings.js'
+import { DEFAULTS, type OnRebuildFailure, type RequireReview } from '../settings.js'
 
 export interface ObjectJob {
   loaded: LoadedIndexFile
@@ -87,10 +87,10 @@ export function pipelineContext(opts: PipelineOptions | PipelineContext): Pipeli
   if (resolved.has(opts as PipelineContext)) return opts as PipelineContext
   const ctx: PipelineContext = {
     ...opts,
-    rebuildTimeoutSeconds: opts.rebuildTimeoutSeconds ?? 300,
-    probe: opts.probe ?? true,
-    onRebuildFailure: opts.onRebuildFailure ?? 'keep',
-    requireReview: opts.requireReview ?? 'off',
+    rebuildTimeoutSeconds: opts.rebuildTimeoutSeconds ?? DEFAULTS['rebuild-timeout-seconds'],
+    probe: opts.probe ?? DEFAULTS.probe,
+    onRebuildFailure: opts.onRebuildFailure ?? DEFAULTS['on-rebuild-failure'],
+    requireReview: opts.requireReview ?? DEFAULTS['require-review'],
     maxConflictRetries: opts.maxConflictRetries ?? 3,
     maxLostPutRetries: opts.maxLostPutRetries ?? 2,
     putDeadlineMs: opts.putDeadlineMs ?? PUT_DEADLINE_MS,

@@ -3,10 +3,11 @@
 //
 // Offline (no credentials): the file-only checks with the platform's default limits; the diff stays empty
 // because nothing is known about the live schema, and no payload hash is computed.
-import type { AuditAction, DeployOutcomeKind, ObjectResult } from '../model.js'
+import type { ObjectResult } from '../model.js'
 import { blankResult } from '../model.js'
 import { textDiff } from '../plan/diff.js'
 import { checkFile } from '../plan/rules.js'
+import { auditActionOf } from '../verdict.js'
 import { sendAudit } from './audit.js'
 import { runLimits } from './cache.js'
 import { deploy, type DeployOutcome } from './deploy.js'
@@ -15,14 +16,6 @@ import { pipelineContext, type ObjectJob, type PipelineContext, type PipelineOpt
 import { fullScanFindings, rebuildEstimate } from './probes.js'
 import { states, type Proposal } from './proposal.js'
 import { checkOnly, validate, type CheckOutcome } from './validate.js'
-
-const AUDIT_ACTION: Record<DeployOutcomeKind, AuditAction> = {
-  blocked: 'INDEX_DEPLOY_FAILED',
-  unchanged: 'INDEX_UNCHANGED',
-  deployed: 'INDEX_DEPLOYED',
-  failed: 'INDEX_DEPLOY_FAILED',
-  'rolled-back': 'INDEX_ROLLED_BACK'
-}
 
 export async function processObject(
   options: PipelineOptions | PipelineContext,
@@ -95,7 +88,6 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
     ? fromProposal(job, o.proposal)
     : blankResult(job.customObjectId, job.loaded.path, job.mode)
   result.outcome = o.kind
-  result.auditAction = AUDIT_ACTION[o.kind]
   result.review = o.review
   result.baselineProbes = o.baseline
   const estimate = o.proposal ? rebuildEstimate(o.proposal.diff, o.baseline) : undefined
@@ -114,10 +106,17 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
         }
       : { status: 'failed', seconds: 0, reason: o.error ?? 'the rebuild was not waited for' }
   }
+  if (o.kind === 'unknown') {
+    // The write may have been applied: it counts as a change, and no version or rebuild is known.
+    result.changed = true
+    delete result.schemaVersion
+    result.rebuild = { status: 'unknown', seconds: 0 }
+  }
   if (o.rollback) result.rolledBack = o.rollback.dropped
   result.probes = o.probes
   result.findings = [...result.findings, ...fullScanFindings(job, o.probes)]
   if (o.error !== undefined) result.error = o.error
+  result.auditAction = auditActionOf(result)
   return result
 }
 

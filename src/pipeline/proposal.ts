@@ -47,10 +47,6 @@ export async function propose(
   return { live, merged, diff, findings, hash, changed: hash !== payloadHash(live), lookup }
 }
 
-export function errorCount(findings: readonly Finding[]): number {
-  return findings.filter(f => f.severity === 'error').length
-}
-
 /** The indexes of a document as the report shows them. */
 export function states(doc: SchemaDocument): IndexState[] {
   return doc.indexes.map(i => ({

@@ -1,7 +1,8 @@
 // The version-checked PUT (contract A5): sent with the version the draft was based on. A 409 → read the
 // schema again and rebase the draft on it (the caller re-merges and re-checks), then try again, a bounded
 // number of times. A lost answer (no status, or a 5xx after retries) → read the schema: the draft's payload
-// hash live means the PUT went through; the same version live means it did not, and it is sent again.
+// hash live means the PUT went through; the same version live means it did not, and it is sent again; a read
+// that fails leaves the write's outcome unknown, and that is what the caller is told.
 // Every attempt of one object, and the reads between them, share one deadline.
 import { errorMessage } from '../errors.js'
 import type { SchemaDocument } from '../model.js'
@@ -24,9 +25,14 @@ export type Stop = 'blocked' | 'unchanged' | 'unreviewed'
 /** The draft rebased on a newer document, or why the PUT should not be sent after all. */
 export type Rebased<D extends Draft> = { draft: D } | { stop: Stop; draft: D }
 
+/**
+ * `unknown`: an answer was lost and the schema could not be read back before the deadline, so whether the
+ * PUT was applied is not known; `reason` says what was lost and why the read failed.
+ */
 export type PutResult<D extends Draft> =
   | { kind: 'committed'; draft: D; document: SchemaDocument; lostAnswer: boolean }
   | { kind: 'stopped'; stop: Stop; draft: D }
+  | { kind: 'unknown'; draft: D; reason: string }
 
 export async function versionCheckedPut<D extends Draft>(
   ctx: PipelineContext,
@@ -82,10 +88,14 @@ export async function versionCheckedPut<D extends Draft>(
       current = await gateway.getSchema(customObjectId, { deadlineAt })
     } catch (error) {
       if (!lostAnswer) throw error
-      throw new Error(
-        `Object ${customObjectId}: the PUT's answer was lost (${failure.message}) and the schema could not be ` +
-          `read back to see whether it was applied: ${errorMessage(error)}`
-      )
+      return {
+        kind: 'unknown',
+        draft,
+        reason:
+          `Object ${customObjectId}: the outcome of the write is unknown: the PUT's answer was lost ` +
+          `(${failure.message}) and the schema could not be read back within the PUT deadline to see whether ` +
+          `it was applied: ${errorMessage(error)}`
+      }
     }
     if (payloadHash(current) === draft.hash) {
       if (lostAnswer) {

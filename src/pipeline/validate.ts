@@ -3,10 +3,11 @@
 import { errorMessage } from '../errors.js'
 import type { ProbeResult, RebuildEstimate } from '../model.js'
 import type { GatewayClient } from '../platform/gateway.js'
+import { errorCount } from '../verdict.js'
 import { runLimits } from './cache.js'
 import type { ObjectJob, PipelineContext } from './job.js'
 import { chooseProbes, rebuildEstimate, runProbes } from './probes.js'
-import { errorCount, propose, type Proposal } from './proposal.js'
+import { propose, type Proposal } from './proposal.js'
 
 export interface CheckOutcome {
   /** Absent when the live schema could not be read (then `error` says why). */

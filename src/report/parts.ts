@@ -1,8 +1,10 @@
-// What the PR comment, the job summary and the drift issue say about a run and each object: the verdicts,
-// the facts, the index change table, the findings, the probes, the drift and the footer. Pure; every outside
-// string is clipped and escaped here.
-import type { DeployOutcomeKind, Finding, IndexState, Mode, ObjectResult, ProbeResult } from '../model.js'
+// What the PR comment, the job summary and the drift issue say about each object: the facts, the index
+// change table, the findings, the probes, the drift and the footer (the verdicts are in modes.ts). Pure;
+// every outside string is clipped and escaped here.
+import type { Finding, IndexState, ObjectResult, ProbeResult } from '../model.js'
 import { usedItsIndex } from '../plan/probes.js'
+import { verdictOf } from '../verdict.js'
+import { MAX_LISTED, MAX_NAME, MAX_REASON, name, nameList, shortId } from './labels.js'
 import {
   blobUrl,
   clip,
@@ -16,181 +18,10 @@ import {
   row,
   runUrl
 } from './markdown.js'
+import { MODE_VIEWS, verdictIcon } from './modes.js'
 
-/** Longest object name, index name, field name or file path shown inline. */
-export const MAX_NAME = 120
 /** Longest message shown. */
 const MAX_MESSAGE = 1_000
-/** Longest server text shown (status reasons, probe errors). */
-const MAX_REASON = 300
-/** Most names listed inline (fields of an index, dropped indexes). */
-const MAX_LISTED = 8
-
-export function errorCount(r: ObjectResult): number {
-  return r.findings.filter(f => f.severity === 'error').length
-}
-
-export function warningCount(r: ObjectResult): number {
-  return r.findings.filter(f => f.severity === 'warning').length
-}
-
-/** How a deploy ended: the recipe's `outcome`, else what the result shows. */
-export function outcomeOf(r: ObjectResult): DeployOutcomeKind {
-  if (r.outcome !== undefined) return r.outcome
-  if (errorCount(r) > 0 && r.error === undefined) return 'blocked'
-  if (r.rolledBack !== undefined && r.rolledBack.length > 0) return 'rolled-back'
-  if (r.error !== undefined || r.rebuild.status === 'failed' || r.rebuild.status === 'timeout')
-    return 'failed'
-  return r.changed ? 'deployed' : 'unchanged'
-}
-
-/** The object fails its step: a fatal error, an error finding, or a deploy that did not land. */
-export function isBlocked(r: ObjectResult): boolean {
-  if (r.mode === 'deploy') return ['blocked', 'failed', 'rolled-back'].includes(outcomeOf(r))
-  return r.error !== undefined || errorCount(r) > 0
-}
-
-/** Failing objects first, then those with warnings or drift, then the clean ones; otherwise as given. */
-export function byAttention(results: readonly ObjectResult[]): ObjectResult[] {
-  const rank = (r: ObjectResult): number =>
-    isBlocked(r) ? 0 : warningCount(r) > 0 || r.drifted === true || !r.live ? 1 : 2
-  return results
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
-    .map(x => x.r)
-}
-
-export function shortId(id: string): string {
-  return id.length > 8 ? `${id.slice(0, 8)}…` : id
-}
-
-function name(text: string, inTable = false): string {
-  return code(clip(text, MAX_NAME), inTable)
-}
-
-/** `Ticket (`0b4f0ac2…`)`, or the id alone when the name is unknown. */
-export function objectLabel(r: ObjectResult): string {
-  const id = name(shortId(r.customObjectId))
-  return r.objectName ? `${escapeText(clip(r.objectName, MAX_NAME))} (${id})` : id
-}
-
-/** "`a`, `b`, … 3 more" */
-function nameList(names: readonly string[], inTable = false): string {
-  const shown = names.slice(0, MAX_LISTED).map(n => name(n, inTable))
-  if (names.length > shown.length) shown.push(`… ${formatNumber(names.length - shown.length)} more`)
-  return shown.join(', ')
-}
-
-function counts(errors: number, warnings: number): string {
-  return `${plural(errors, 'error', 'errors')}, ${plural(warnings, 'warning', 'warnings')}`
-}
-
-/** "1 index added, 2 modified" or "no index changes". */
-export function changeSummary(r: ObjectResult): string {
-  const parts: string[] = []
-  const add = (count: number, verb: string): void => {
-    if (count === 0) return
-    // The noun goes with the first count only: "1 index added, 2 modified".
-    parts.push(`${parts.length === 0 ? plural(count, 'index', 'indexes') : formatNumber(count)} ${verb}`)
-  }
-  add(r.diff.added.length, 'added')
-  add(r.diff.modified.length, 'modified')
-  add(r.diff.removed.length, 'dropped')
-  return parts.length === 0 ? 'no index changes' : parts.join(', ')
-}
-
-export const TITLES: Record<Mode, string> = {
-  validate: 'Custom-object index check',
-  publish: 'Custom-object index check',
-  plan: 'Custom-object index plan',
-  deploy: 'Custom-object index deploy',
-  drift: 'Custom-object index drift'
-}
-
-const OUTCOME_WORDS: [DeployOutcomeKind, string][] = [
-  ['failed', 'failed'],
-  ['rolled-back', 'rolled back'],
-  ['blocked', 'blocked'],
-  ['deployed', 'deployed'],
-  ['unchanged', 'unchanged']
-]
-
-/** The run's verdict, read first: pass, blocked, file checks only; deployed, failed; drift. */
-export function runVerdict(results: readonly ObjectResult[], mode: Mode): string {
-  const n = results.length
-  if (n === 0) return 'ℹ️ no index files were checked'
-  const objects = plural(n, 'object', 'objects')
-  const tally = counts(
-    results.reduce((s, r) => s + errorCount(r), 0),
-    results.reduce((s, r) => s + warningCount(r), 0)
-  )
-  const failed = results.filter(isBlocked).length
-  if (mode === 'deploy') {
-    const outcomes = OUTCOME_WORDS.map(([kind, word]) => {
-      const count = results.filter(r => outcomeOf(r) === kind).length
-      return count === 0 ? '' : `${formatNumber(count)} ${word}`
-    }).filter(s => s !== '')
-    if (failed > 0) return `❌ failed — ${outcomes.join(', ')}`
-    if (results.some(r => outcomeOf(r) === 'deployed')) return `✅ deployed — ${outcomes.join(', ')}`
-    return `✅ unchanged — nothing to deploy (${objects})`
-  }
-  if (mode === 'drift') {
-    const drifted = results.filter(r => r.drifted === true).length
-    const drift = drifted > 0 ? `, drift in ${formatNumber(drifted)}` : ''
-    if (failed > 0) return `❌ ${formatNumber(failed)} of ${objects} could not be checked${drift}`
-    if (drifted > 0) return `⚠️ drift in ${formatNumber(drifted)} of ${objects}`
-    return `✅ no drift — ${objects} match their files`
-  }
-  if (failed > 0) return `❌ blocked — ${formatNumber(failed)} of ${objects}, ${tally}`
-  const offline = results.filter(r => !r.live).length
-  if (offline > 0) {
-    const some = offline < n ? ` (${formatNumber(offline)} of ${objects})` : ''
-    return `⚠️ file checks only — not compared with the live schema${some}, ${tally}`
-  }
-  return `✅ pass — ${objects}, ${tally}`
-}
-
-/** One object's verdict, e.g. `✅ Ticket (…) — 1 index added, 0 errors, 2 warnings`. */
-export function objectVerdict(r: ObjectResult): string {
-  const label = objectLabel(r)
-  const errors = errorCount(r)
-  const warnings = warningCount(r)
-  if (r.error !== undefined) return `❌ ${label} — failed: ${escapeText(clip(r.error, 200))}`
-  if (r.mode === 'deploy') {
-    const outcome = outcomeOf(r)
-    if (outcome === 'deployed') {
-      const version = r.schemaVersion !== undefined ? ` as schema version ${r.schemaVersion}` : ''
-      return `✅ ${label} — deployed${version}: ${changeSummary(r)}`
-    }
-    if (outcome === 'unchanged') return `✅ ${label} — unchanged: the live schema already matches the file`
-    if (outcome === 'blocked') return `❌ ${label} — blocked: ${plural(errors, 'error', 'errors')}`
-    if (outcome === 'rolled-back') {
-      const names = nameList((r.rolledBack ?? []).map(x => x.index))
-      return `❌ ${label} — rolled back: ${names} failed to build and ${r.rolledBack?.length === 1 ? 'was' : 'were'} dropped`
-    }
-    const reason = r.rebuild.reason !== undefined ? `: ${escapeText(clip(r.rebuild.reason, 200))}` : ''
-    return `❌ ${label} — deploy failed: rebuild ${r.rebuild.status}${reason}`
-  }
-  if (r.mode === 'drift') {
-    const d = r.drift
-    const kinds = d
-      ? (['missing', 'changed', 'failed'] as const)
-          .filter(k => d[k].length > 0)
-          .map(k => `${formatNumber(d[k].length)} ${k}`)
-      : []
-    if (r.drifted === true) return `⚠️ ${label} — drift: ${kinds.join(', ') || 'unmanaged indexes (prune)'}`
-    return `✅ ${label} — no drift`
-  }
-  const offline = r.live ? '' : ' — file checks only'
-  if (errors > 0) {
-    const blocks = `${plural(errors, 'error blocks', 'errors block')} the deploy`
-    return `❌ ${label} — ${blocks}, ${plural(warnings, 'warning', 'warnings')}${offline}`
-  }
-  if (!r.live) {
-    return `⚠️ ${label} — file checks only, not compared with the live schema: ${counts(errors, warnings)}`
-  }
-  return `✅ ${label} — ${changeSummary(r)}, ${counts(errors, warnings)}`
-}
 
 function orderOf(s: IndexState): string[] {
   return s.fields.map((_f, i) => s.order?.[i] ?? 'asc')
@@ -247,7 +78,8 @@ export function changeRows(r: ObjectResult): string[] {
   const { added, modified, removed, unmanaged } = r.diff
   const states = [...r.indexesAfter, ...r.indexesBefore].map(s => s.name)
   const names = [...new Set([...states, ...added, ...modified, ...removed, ...unmanaged])]
-  const deployed = r.mode === 'deploy' && r.indexesAfter.length > 0
+  const deployed = MODE_VIEWS[r.mode].tense === 'done' && r.indexesAfter.length > 0
+  const unknown = verdictOf(r) === 'unknown'
   return names.map(index => {
     const before = stateOf(r.indexesBefore, index)
     const after = stateOf(r.indexesAfter, index)
@@ -258,7 +90,9 @@ export function changeRows(r: ObjectResult): string[] {
     const unique = (s: IndexState): string => (s.unique ? 'yes' : 'no')
     const order = (s: IndexState): string => orderOf(s).join(', ')
     let status = statusText(after)
-    if (!deployed && icon === '➕') status = 'built on deploy'
+    // A write of unknown outcome: whether this change was made is not known.
+    if (unknown && ['➕', '✏️', '➖'].includes(icon)) status = 'unknown'
+    else if (!deployed && icon === '➕') status = 'built on deploy'
     else if (!deployed && icon === '✏️') status = 'rebuilt on deploy'
     else if (after === undefined && before !== undefined) status = deployed ? 'dropped' : 'dropped on deploy'
     return row([
@@ -284,7 +118,7 @@ export function dropBanner(objects: readonly ObjectResult[], named: boolean): st
   const dropping = objects.filter(r => r.diff.removed.length > 0)
   if (dropping.length === 0) return ''
   const count = dropping.reduce((n, r) => n + r.diff.removed.length, 0)
-  const verb = dropping[0]!.mode === 'deploy' ? 'This deploy dropped' : 'Deploying this drops'
+  const verb = MODE_VIEWS[dropping[0]!.mode].tense === 'done' ? 'This deploy dropped' : 'Deploying this drops'
   const names = dropping
     .slice(0, MAX_LISTED)
     .map(
@@ -311,10 +145,13 @@ export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): str
     const line = parts.filter(p => p !== '').join(' · ')
     return `${line.charAt(0).toUpperCase()}${line.slice(1)}`
   }
-  if (r.mode === 'deploy') {
-    const versions = `schema version ${r.basedOnVersion ?? '?'} → ${r.schemaVersion ?? '?'}`
+  const view = MODE_VIEWS[r.mode]
+  if (view.tense === 'done') {
+    const after = r.rebuild.status === 'unknown' ? 'unknown' : (r.schemaVersion ?? '?')
+    const versions = `schema version ${r.basedOnVersion ?? '?'} → ${after}`
     const reason = r.rebuild.reason !== undefined ? `: ${escapeText(clip(r.rebuild.reason, MAX_REASON))}` : ''
-    const seconds = r.rebuild.status === 'skipped' ? '' : ` in ${formatNumber(r.rebuild.seconds)} s`
+    const waited = r.rebuild.status !== 'skipped' && r.rebuild.status !== 'unknown'
+    const seconds = waited ? ` in ${formatNumber(r.rebuild.seconds)} s` : ''
     const audit = r.auditAction !== undefined ? ` (${r.auditAction})` : ''
     lines.push(sentence(hash, versions, `rebuild ${r.rebuild.status}${seconds}${reason}`))
     lines.push(`Audit record${audit} delivered: ${r.audit}`)
@@ -340,13 +177,13 @@ export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): str
     lines.push(sentence(`${estimate}${shown ? ` (${shown})` : ''}`))
   }
   let text = lines.join('  \n') + '\n\n'
-  if (r.error !== undefined) text += `> ❌ ${escapeText(clip(r.error, 2_000))}\n\n`
-  else if (!r.live && r.mode !== 'drift') {
+  if (r.error !== undefined) text += `> ${verdictIcon(r)} ${escapeText(clip(r.error, 2_000))}\n\n`
+  else if (!r.live && view.offlineNote) {
     text +=
       '> ⚠️ File checks only — not compared with the live schema: no client credentials were given (a fork ' +
       'PR gets no secrets). The checks against the live schema run on a branch of this repository.\n\n'
   }
-  return text + (banner && r.mode !== 'drift' ? dropBanner([r], false) : '')
+  return text + (banner && view.drops ? dropBanner([r], false) : '')
 }
 
 /** Errors first, otherwise as found. */
@@ -396,7 +233,7 @@ function predictedText(p: ProbeResult): string {
 }
 
 export function probeColumns(r: ObjectResult): string[] {
-  return r.mode === 'deploy'
+  return MODE_VIEWS[r.mode].tense === 'done'
     ? ['Index', 'Query', 'Before the deploy', 'After the deploy', 'Used its index']
     : ['Index', 'Query', 'Today', 'After deploy']
 }
@@ -404,7 +241,7 @@ export function probeColumns(r: ObjectResult): string[] {
 /** Probe rows: today beside the predicted plan, or (deploy) before, after and whether it used its index. */
 export function probeRows(r: ObjectResult): string[] {
   const key = (p: ProbeResult): string => `${p.index}\u0000${JSON.stringify(p.values)}`
-  const deploy = r.mode === 'deploy'
+  const deploy = MODE_VIEWS[r.mode].tense === 'done'
   const all = deploy ? [...r.baselineProbes, ...r.probes] : r.baselineProbes
   return [...new Set(all.map(key))].map(k => {
     const before = r.baselineProbes.find(p => key(p) === k)

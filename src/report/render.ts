@@ -12,8 +12,8 @@ import {
   plural,
   tableHead
 } from './markdown.js'
+import { byAttention, MODE_VIEWS, objectVerdict, runVerdict, type SectionKind } from './modes.js'
 import {
-  byAttention,
   changeRows,
   driftRows,
   dropBanner,
@@ -22,12 +22,9 @@ import {
   fileOnly,
   findingRow,
   footer,
-  objectVerdict,
   probeColumns,
   probeRows,
-  runVerdict,
-  sortFindings,
-  TITLES
+  sortFindings
 } from './parts.js'
 
 /** What every renderer is told about the run: its mode, where to link, and the footer's facts (contract H). */
@@ -59,10 +56,13 @@ export interface Style {
 export function renderReport(results: readonly ObjectResult[], opts: ReportOptions, style: Style): string {
   const h = (depth: number): string => `${'#'.repeat(style.level + depth)} `
   const cut = `left out ${style.why}; ${style.rest}`
-  const heading = `${style.marker !== undefined ? `${style.marker}\n` : ''}${h(0)}${TITLES[opts.mode]}: ${runVerdict(results, opts.mode)}\n\n`
+  const heading = `${style.marker !== undefined ? `${style.marker}\n` : ''}${h(0)}${MODE_VIEWS[opts.mode].title}: ${runVerdict(results, opts.mode)}\n\n`
   // Drops: proposed (validate, plan), or done (deploy: only where a PUT made a new version).
   const committed = (r: ObjectResult): boolean => (r.schemaVersion ?? 0) > (r.basedOnVersion ?? Infinity)
-  const dropping = results.filter(r => r.mode !== 'drift' && (r.mode !== 'deploy' || committed(r)))
+  const dropping = results.filter(r => {
+    const view = MODE_VIEWS[r.mode]
+    return view.drops && (view.tense === 'proposed' || committed(r))
+  })
   const top = heading + dropBanner(dropping, results.length > 1)
 
   const list = (title: string, columns: string[], rows: string[]): ListPart => ({
@@ -96,25 +96,31 @@ export function renderReport(results: readonly ObjectResult[], opts: ReportOptio
     }
   }
 
+  const section = (kind: SectionKind, r: ObjectResult): ListPart => {
+    switch (kind) {
+      case 'index-changes':
+        return list(
+          fileOnly(r) ? 'Indexes in the file (not compared with the live schema)' : 'Index changes',
+          ['Index', 'Change', 'Fields', 'Order', 'Unique', 'Status'],
+          changeRows(r)
+        )
+      case 'drift':
+        return list('Drift', ['Index', 'Drift', 'Detail'], driftRows(r))
+      case 'findings':
+        return list(
+          'Findings',
+          FINDING_COLUMNS,
+          sortFindings(r.findings).map(f => findingRow(f, r, opts))
+        )
+      case 'probes':
+        return list('Probes', probeColumns(r), probeRows(r))
+      case 'probe-plans':
+        return list('Probe plans', probeColumns(r), probeRows(r))
+    }
+  }
+
   const sections: Section[] = byAttention(results).map(r => {
-    const lists =
-      r.mode === 'drift'
-        ? [list('Drift', ['Index', 'Drift', 'Detail'], driftRows(r))]
-        : [
-            list(
-              fileOnly(r) ? 'Indexes in the file (not compared with the live schema)' : 'Index changes',
-              ['Index', 'Change', 'Fields', 'Order', 'Unique', 'Status'],
-              changeRows(r)
-            )
-          ]
-    lists.push(
-      list(
-        'Findings',
-        FINDING_COLUMNS,
-        sortFindings(r.findings).map(f => findingRow(f, r, opts))
-      )
-    )
-    lists.push(list(r.mode === 'deploy' ? 'Probes' : 'Probe plans', probeColumns(r), probeRows(r)))
+    const lists = MODE_VIEWS[r.mode].sections.map(kind => section(kind, r))
     const diff = diffPart(r)
     return {
       head: `${h(1)}${objectVerdict(r)}\n\n${facts(r, opts, results.length > 1)}`,
