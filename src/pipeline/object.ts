@@ -113,6 +113,14 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
           ...(o.rebuild.reason ? { reason: o.rebuild.reason } : {})
         }
       : { status: 'failed', seconds: 0, reason: o.error ?? 'the rebuild was not waited for' }
+  } else if (o.rebuild) {
+    // No PUT, yet a rebuild to report: a managed index live failed, or an earlier deploy's rebuild waited for.
+    result.rebuild = {
+      status: o.rebuild.status,
+      seconds: o.rebuild.seconds,
+      ...(o.rebuild.reason ? { reason: o.rebuild.reason } : {})
+    }
+    if (o.rebuild.document) result.indexesAfter = states(o.rebuild.document)
   }
   if (o.rollback) result.rolledBack = o.rollback.dropped
   result.probes = o.probes
