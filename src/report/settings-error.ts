@@ -1,0 +1,26 @@
+// The job summary of a run whose inputs could not be read: the input, the problem, and that nothing ran, so a
+// workflow that shows summaries (or a reader of the run page) sees why the step failed. Pure.
+import type { Mode } from '../model.js'
+import { clip, code, escapeText } from './markdown.js'
+import { TITLES } from './parts.js'
+
+/** The longest problem quoted (an input's value may be long). */
+const MAX_PROBLEM = 2_000
+
+export interface SettingsProblem {
+  /** The mode that would have run, when the `mode` input was one. */
+  mode?: Mode
+  /** The input that could not be read, when known. */
+  input?: string
+  message: string
+}
+
+export function renderSettingsError(problem: SettingsProblem): string {
+  const title = problem.mode !== undefined ? TITLES[problem.mode] : 'Custom-object index'
+  const input = problem.input !== undefined ? `Input ${code(problem.input)}: ` : ''
+  return (
+    `## ${title}: ❌ the inputs could not be read\n\n` +
+    `${input}${escapeText(clip(problem.message, MAX_PROBLEM))}\n\n` +
+    'Nothing was checked or deployed, and no request was sent to the platform: fix the input and run the job again.\n'
+  )
+}
