@@ -65,7 +65,9 @@ describe('the summary of a settings error', () => {
       message: "Input 'rebuild-timeout-seconds' must be a whole number from 1 to 21600; got 'abc'."
     })
     expect(md).toMatch(/^## Custom-object index deploy: ❌ the inputs could not be read\n/)
-    expect(md).toContain('Input `rebuild-timeout-seconds`: Input')
+    expect(md).toContain(
+      "| Input | Problem |\n| --- | --- |\n| `rebuild-timeout-seconds` | Input 'rebuild-timeout-seconds' must be"
+    )
     expect(md).toContain('no request was sent to the platform')
   })
 

@@ -1,7 +1,7 @@
 // The job summary of a run whose inputs could not be read: the input, the problem, and that nothing ran, so a
 // workflow that shows summaries (or a reader of the run page) sees why the step failed. Pure.
 import type { Mode } from '../model.js'
-import { clip, code, escapeText } from './markdown.js'
+import { clip, code, escapeText, tableHead } from './markdown.js'
 import { TITLES } from './parts.js'
 
 /** The longest problem quoted (an input's value may be long). */
@@ -17,10 +17,10 @@ export interface SettingsProblem {
 
 export function renderSettingsError(problem: SettingsProblem): string {
   const title = problem.mode !== undefined ? TITLES[problem.mode] : 'Custom-object index'
-  const input = problem.input !== undefined ? `Input ${code(problem.input)}: ` : ''
+  const input = problem.input !== undefined ? code(problem.input, true) : 'unknown'
   return (
     `## ${title}: ❌ the inputs could not be read\n\n` +
-    `${input}${escapeText(clip(problem.message, MAX_PROBLEM))}\n\n` +
+    `${tableHead(['Input', 'Problem'])}| ${input} | ${escapeText(clip(problem.message, MAX_PROBLEM))} |\n\n` +
     'Nothing was checked or deployed, and no request was sent to the platform: fix the input and run the job again.\n'
   )
 }
