@@ -96,7 +96,7 @@ describe('a managed index that is live failed', () => {
     ])
     const error = errors(rerun).join('\n')
     expect(error).toContain(`index idx_status_unique failed: ${reason}`)
-    expect(error).toContain('nothing was sent')
+    expect(error).toContain('nothing was deployed')
     expect(error).toContain('prune: true')
     expect(rerun.summary).not.toContain('nothing to deploy')
     expect(rerun.summary).toContain('❌ failed')

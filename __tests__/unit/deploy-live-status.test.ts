@@ -8,6 +8,7 @@ import { computeOutputs } from '../../src/outputs.js'
 import { processObject } from '../../src/pipeline/object.js'
 import type { PipelineOptions } from '../../src/pipeline/job.js'
 import type { GatewayClient, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
+import { PlatformError } from '../../src/platform/http.js'
 import { indexFile, memoryLogger } from '../helpers/platform.js'
 
 const ID = 'obj-1'
@@ -40,8 +41,14 @@ function liveDoc(codeStatus: IndexStatus): SchemaDocument {
  * A fake platform holding one document. `settle`: what a `building` idx_code becomes after `pollsUntil` more
  * GETs (never, when absent). A PUT stores the body with the version bumped; a changed index comes back active.
  */
-function fakePlatform(start: SchemaDocument, settle?: { to: IndexStatus; pollsUntil: number }) {
+function fakePlatform(
+  start: SchemaDocument,
+  settle?: { to: IndexStatus; pollsUntil: number },
+  /** The first PUT meets another writer's version, in which idx_code has failed: a 409. */
+  failsMeanwhile = false
+) {
   let doc = structuredClone(start)
+  let raced = !failsMeanwhile
   const calls: string[] = []
   let gets = 0
   const gateway: GatewayClient = {
@@ -65,6 +72,15 @@ function fakePlatform(start: SchemaDocument, settle?: { to: IndexStatus; pollsUn
     getLimits: () => Promise.resolve(DEFAULT_LIMITS),
     putSchema: (_id, body) => {
       calls.push('PUT')
+      if (!raced) {
+        raced = true
+        doc = { ...doc, schemaVersion: doc.schemaVersion + 1 }
+        doc.indexes = doc.indexes.map(i =>
+          i.name === 'idx_code' ? { ...i, status: 'failed' as const, statusReason: REASON } : i
+        )
+        const conflict = { method: 'PUT', path: '/x', status: 409, code: 'conflict', attempts: 1 }
+        return Promise.reject(new PlatformError({ ...conflict, message: 'PUT /x failed: 409 conflict' }))
+      }
       const next = structuredClone(body) as unknown as SchemaDocument
       next.schemaVersion = doc.schemaVersion + 1
       next.indexes = next.indexes.map(i => {
@@ -165,7 +181,7 @@ describe('a managed index that is live failed', () => {
   it('names the index, the reason and what to change in the error', async () => {
     const { result } = await deployWith(fakePlatform(liveDoc('failed')), KEEPS)
     expect(result.error).toMatch(/^Object obj-1 \(schema version 4\): index idx_code failed: unique index/)
-    expect(result.error).toContain('nothing was sent')
+    expect(result.error).toContain('nothing was deployed')
     expect(result.error).toContain('drop unique')
     expect(result.error).toContain('prune: true')
   })
@@ -176,6 +192,19 @@ describe('a managed index that is live failed', () => {
     expect(platform.puts()).toBe(0)
     expect(result.outcome).toBe('failed')
     expect(result.rolledBack).toBeUndefined()
+  })
+
+  it('fails without another PUT when the index is found failed on the re-read after a 409', async () => {
+    const platform = fakePlatform(liveDoc('active'), undefined, true)
+    const adds = `${KEEPS}  - name: idx_status_code\n    fields: [status, code]\n`
+    const { result } = await deployWith(platform, adds)
+    expect(platform.puts()).toBe(1)
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      basedOnVersion: 5,
+      rebuild: { status: 'failed', reason: `index idx_code failed: ${REASON}` }
+    })
+    expect(result.error).toContain('nothing was deployed')
   })
 
   it('deploys a changed definition of the failed index normally: that is the fix', async () => {

@@ -162,6 +162,11 @@ export async function deploy(
   }
 }
 
+/** What to change so a failed index is built again (the same words as the live-index-failed finding). */
+const REBUILD_HOW =
+  'To rebuild it, change its definition (for instance drop unique), or drop it (remove it from the file ' +
+  'with prune: true) and add it back once the data is fixed.'
+
 /** The file's indexes the merge leaves as they are live (not added, not modified) that are live `status`. */
 function keptWithStatus(job: ObjectJob, proposal: Proposal, status: 'failed' | 'building'): LiveIndex[] {
   const managed = new Set(job.loaded.file.indexes.map(i => i.name))
@@ -191,9 +196,8 @@ function liveFailed(
   }
   const error =
     `Object ${id} (schema version ${proposal.live.schemaVersion}): ${reasons}. The index file keeps the ` +
-    `definition of ${names}, so a deploy would not rebuild ${failed.length === 1 ? 'it' : 'them'} and nothing was sent: ` +
-    'fix the data, or change the definition (for instance drop unique) so the next deploy rebuilds it; or remove ' +
-    'it from the file with prune: true to drop it.'
+    `definition of ${names}, so a deploy would not rebuild ${failed.length === 1 ? 'it' : 'them'} and nothing was deployed. ` +
+    REBUILD_HOW
   return { ...o, kind: 'failed', rebuild, error }
 }
 

@@ -331,8 +331,8 @@ function liveIndexFailed(c: LiveContext, { index, i }: LiveIndexAt): Found | und
   return {
     message:
       `Live index ${index.name} failed its rebuild (${reason}) and the file keeps its definition, so a deploy ` +
-      'would not rebuild it: fix the data, or change the definition (for instance drop unique) so the next ' +
-      'deploy rebuilds it; or remove it from the file with prune: true to drop it.',
+      'would not rebuild it. To rebuild it, change its definition (for instance drop unique), or drop it ' +
+      '(remove it from the file with prune: true) and add it back once the data is fixed.',
     index: index.name,
     path: ['indexes', i]
   }
