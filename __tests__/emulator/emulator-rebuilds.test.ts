@@ -52,6 +52,18 @@ describe('holding a rebuild', () => {
     expect(assignee(e)?.status).toBe('active')
   })
 
+  it('holds the new rebuild when a PUT changes the held index meanwhile', async () => {
+    const e = await start()
+    e.holdRebuilds({ index: 'idx_assignee' })
+    addIndex(e)
+    await untilHeld(e)
+    addIndex(e, ['assignee', 'status'])
+    await untilHeld(e)
+    expect(assignee(e)).toMatchObject({ fields: ['assignee', 'status'], status: 'building' })
+    expect(e.releaseRebuilds()).toBe(1)
+    expect(assignee(e)?.status).toBe('active')
+  })
+
   it('holds the rebuild of the named object only', async () => {
     const e = await start()
     e.holdRebuilds({ index: 'idx_assignee', customObjectId: 'another-object' })
