@@ -177,6 +177,8 @@ function reportFileName(commentKey: string, ctx: RunContext | undefined): string
   return `custom-object-index-${commentKey}-${ctx?.source.runId || process.pid}.json`
 }
 
+const getInput = (name: string): string => core.getInput(name)
+
 /** What is known of a run whose inputs could not be read. */
 interface Known {
   ctx?: RunContext
@@ -220,8 +222,6 @@ async function leaveSettingsError(exits: Exits, error: SettingsError, known: Kno
   })
 }
 
-const getInput = (name: string): string => core.getInput(name)
-
 export async function run(): Promise<void> {
   const redactor = createRedactor()
   const exits = createExits(redactor.redact)
@@ -251,7 +251,11 @@ export async function run(): Promise<void> {
     if (failure !== undefined) core.setFailed(exits.redact(failure))
   } catch (error) {
     exits.log.debug(errorDetail(error))
-    if (error instanceof SettingsError) await leaveSettingsError(exits, error, known)
+    if (error instanceof SettingsError) {
+      await leaveSettingsError(exits, error, known).catch((e: unknown) => {
+        exits.log.warning(`Could not write the result of the settings error: ${errorMessage(e)}`)
+      })
+    }
     core.setFailed(exits.redact(errorMessage(error)))
   }
 }
