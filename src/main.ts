@@ -6,13 +6,13 @@
 import * as core from '@actions/core'
 import { mapLimit } from './concurrency.js'
 import { errorDetail, errorMessage } from './errors.js'
-import { readRunContext } from './event.js'
-import { createExits } from './exits.js'
+import { readRunContext, type RunContext } from './event.js'
+import { createExits, type Exits } from './exits.js'
 import { reviewLine } from './github/reviewline.js'
 import type { Logger } from './log.js'
 import type { ObjectResult } from './model.js'
 import { planObjects } from './objects.js'
-import { computeOutputs, failureReason } from './outputs.js'
+import { computeOutputs, failureReason, OUTPUT_NAMES } from './outputs.js'
 import { createPipelineContext } from './pipeline/context.js'
 import type { ObjectJob, PipelineContext } from './pipeline/job.js'
 import { processObject } from './pipeline/object.js'
@@ -23,7 +23,15 @@ import { toAnnotations } from './report/annotations.js'
 import { buildReportFile } from './report/file.js'
 import { renderSummary } from './report/summary.js'
 import { lazyGitHub, reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
-import { describeSettings, readSettings } from './settings.js'
+import { renderSettingsError } from './report/settings-error.js'
+import {
+  COMMENT_KEY,
+  describeSettings,
+  modeAsGiven,
+  readSettings,
+  SettingsError,
+  type Settings
+} from './settings.js'
 import { findReviews, postComment, syncDriftIssue } from './sidechannels.js'
 import { findFiles, readIndexFile } from './workspace.js'
 
@@ -150,7 +158,7 @@ async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
     },
     results
   )
-  const reportName = `custom-object-index-${settings.commentKey}-${ctx.source.runId || process.pid}.json`
+  const reportName = reportFileName(settings.commentKey, ctx)
   const outputs = computeOutputs(results, settings.mode, {
     reportPath: exits.report(reportName, reportText) ?? ''
   })
@@ -164,16 +172,65 @@ async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
   await syncDriftIssue(run, results)
 }
 
+/** The report file's name in the runner's temp folder. */
+function reportFileName(commentKey: string, ctx: RunContext | undefined): string {
+  return `custom-object-index-${commentKey}-${ctx?.source.runId || process.pid}.json`
+}
+
+const getInput = (name: string): string => core.getInput(name)
+
+/** What is known of a run whose inputs could not be read. */
+interface Known {
+  ctx?: RunContext
+  settings?: Settings
+}
+
+/**
+ * A settings error still leaves a result: a job summary naming the input and the problem, a report file
+ * holding the error, and the outputs `valid=false`, `error-count=1` (and `mode` when known); every other
+ * output is empty, since nothing was checked. The caller fails the step.
+ */
+async function leaveSettingsError(exits: Exits, error: SettingsError, known: Known): Promise<void> {
+  const mode = known.settings?.mode ?? (known.ctx ? modeAsGiven(getInput, known.ctx.event) : undefined)
+  const givenKey = getInput('comment-key').trim()
+  const commentKey = known.settings?.commentKey ?? (COMMENT_KEY.test(givenKey) ? givenKey : 'default')
+  const problem = { ...(error.input !== undefined ? { input: error.input } : {}), message: error.message }
+  await exits.summary(renderSettingsError({ ...(mode ? { mode } : {}), ...problem }))
+  const ctx = known.ctx
+  const reportText = buildReportFile(
+    {
+      mode: mode ?? 'unknown',
+      commentKey,
+      repository: ctx ? repositoryName(ctx) : '',
+      pullRequest: ctx?.pullRequest ?? null,
+      headSha: ctx?.headSha ?? '',
+      runId: ctx?.source.runId ?? '',
+      error: problem
+    },
+    []
+  )
+  const report = exits.report(reportFileName(commentKey, ctx), reportText) ?? ''
+  const empty = Object.fromEntries(OUTPUT_NAMES.map(name => [name, '']))
+  exits.outputs({
+    ...empty,
+    mode: mode ?? '',
+    valid: 'false',
+    'error-count': '1',
+    'warning-count': '0',
+    findings: '[]',
+    report
+  })
+}
+
 export async function run(): Promise<void> {
   const redactor = createRedactor()
   const exits = createExits(redactor.redact)
+  const known: Known = {}
   try {
     const ctx = readRunContext(process.env)
-    const settings = readSettings(
-      name => core.getInput(name),
-      ctx.event,
-      process.env.GITHUB_WORKSPACE || process.cwd()
-    )
+    known.ctx = ctx
+    const settings = readSettings(getInput, ctx.event, process.env.GITHUB_WORKSPACE || process.cwd())
+    known.settings = settings
     for (const secret of [
       settings.credentials?.clientSecret,
       settings.githubToken,
@@ -194,6 +251,11 @@ export async function run(): Promise<void> {
     if (failure !== undefined) core.setFailed(exits.redact(failure))
   } catch (error) {
     exits.log.debug(errorDetail(error))
+    if (error instanceof SettingsError) {
+      await leaveSettingsError(exits, error, known).catch((e: unknown) => {
+        exits.log.warning(`Could not write the result of the settings error: ${errorMessage(e)}`)
+      })
+    }
     core.setFailed(exits.redact(errorMessage(error)))
   }
 }

@@ -130,7 +130,8 @@ export const RULES = [
   'index-dropped',
   'index-modified',
   'probe-full-scan',
-  'unique-on-low-cardinality'
+  'unique-on-low-cardinality',
+  'live-index-failed'
 ] as const
 export type RuleId = (typeof RULES)[number]
 

@@ -91,10 +91,14 @@ export interface EventInfo {
   defaultBranch?: string
 }
 
+/** An input that cannot be read. `input` names it (taken from the message's "Input 'name'" when not given). */
 export class SettingsError extends Error {
-  constructor(message: string) {
+  readonly input?: string
+  constructor(message: string, input?: string) {
     super(message)
     this.name = 'SettingsError'
+    const named = input ?? /^Input '([a-z-]+)'/.exec(message)?.[1]
+    if (named !== undefined) this.input = named
   }
 }
 
@@ -168,6 +172,8 @@ export function resolveMode(input: ModeInput, event: EventInfo): Mode {
 }
 
 const OBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
+/** What `comment-key` accepts: it goes into file names and markers. */
+export const COMMENT_KEY = /^[A-Za-z0-9._-]{1,64}$/
 const SHA256_HEX = /^[0-9a-f]{64}$/
 
 function reviewedHashes(value: string): ReviewedHashes | undefined {
@@ -201,12 +207,26 @@ function reviewedHashes(value: string): ReviewedHashes | undefined {
   return { kind: 'per-object', hashes }
 }
 
+function readModeInput(getInput: InputReader): ModeInput {
+  return oneOf('mode', getInput('mode') || DEFAULTS.mode, MODE_INPUTS)
+}
+
+/** The mode that would run, or undefined when the `mode` input is not one: for the result of a run whose
+ * other inputs could not be read. */
+export function modeAsGiven(getInput: InputReader, event: EventInfo): Mode | undefined {
+  try {
+    return resolveMode(readModeInput(getInput), event)
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Reads every input once. `getInput` returns '' for an input not given (as `core.getInput` does).
  * Throws SettingsError naming the input on any bad value.
  */
 export function readSettings(getInput: InputReader, event: EventInfo, workspace: string): Settings {
-  const modeInput = oneOf('mode', getInput('mode') || DEFAULTS.mode, MODE_INPUTS)
+  const modeInput = readModeInput(getInput)
   const mode = resolveMode(modeInput, event)
   const indexFile = getInput('index-file').trim()
   if (indexFile === '' && mode !== 'publish') {
@@ -240,14 +260,15 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     throw new SettingsError(
       clientId === ''
         ? "Input 'client-secret' is set but 'client-id' is empty: give both, or neither for file-only checks."
-        : "Input 'client-id' is set but 'client-secret' is empty: give both, or neither for file-only checks."
+        : "Input 'client-id' is set but 'client-secret' is empty: give both, or neither for file-only checks.",
+      clientId === '' ? 'client-id' : 'client-secret'
     )
   }
   const maxIndexesRaw = getInput('max-indexes').trim()
   const warehouseSecret = getInput('warehouse-secret').trim() || undefined
   const warehouseUrl = url('warehouse-url', getInput('warehouse-url'))
   const commentKey = (getInput('comment-key') || DEFAULTS['comment-key']).trim()
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(commentKey)) {
+  if (!COMMENT_KEY.test(commentKey)) {
     throw new SettingsError(
       `Input 'comment-key' must be 1 to 64 letters, digits, '.', '_' or '-'; got '${commentKey}'.`
     )

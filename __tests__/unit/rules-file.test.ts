@@ -241,7 +241,8 @@ describe('the rule table', () => {
     'index-dropped': 'warning',
     'index-modified': 'warning',
     'probe-full-scan': 'warning',
-    'unique-on-low-cardinality': 'warning'
+    'unique-on-low-cardinality': 'warning',
+    'live-index-failed': 'error'
   }
 
   it('gives every rule the severity of contract D', () => {

@@ -31,7 +31,19 @@ interface StoredObject {
   records: EmulatorRecord[]
   byId: Map<string, number>
   built: Map<string, BuiltIndex>
-  rebuilds: Map<string, { timer: NodeJS.Timeout; build: number }>
+  rebuilds: Map<string, { timer: NodeJS.Timeout; build: number; held?: boolean }>
+}
+
+/** A rebuild control names an index, on one object or (no id) on any. */
+export interface RebuildTarget {
+  index: string
+  customObjectId?: string
+}
+
+/** The rebuild controls armed: held rebuilds, and rebuilds made to fail. */
+export interface RebuildControls {
+  held: (RebuildTarget & { waiting: boolean })[]
+  failing: (RebuildTarget & { statusReason: string; remaining: number })[]
 }
 
 export interface Term {
@@ -115,6 +127,10 @@ export class Database {
   private readonly objects = new Map<string, StoredObject>()
   private buildCounter = 0
   private closed = false
+  /** Rebuilds that stay `building` until released. */
+  private holds: RebuildTarget[] = []
+  /** Rebuilds that end `failed` with this reason, whatever the data. */
+  private failures: (RebuildTarget & { statusReason: string; remaining: number })[] = []
 
   constructor(private readonly opts: DatabaseOptions) {
     this.limits = opts.limits ?? DEFAULT_LIMITS
@@ -253,13 +269,19 @@ export class Database {
     const rate = Math.max(1, this.opts.rebuildRecordsPerSecond())
     const ms = this.opts.rebuildMinMs + (obj.records.length / rate) * 1000
     const timer = setTimeout(() => {
-      this.endRebuild(obj, ix.name, build)
+      const current = obj.rebuilds.get(ix.name)
+      // Held: it stays building (a rebuild that outlives any wait) until released.
+      if (current?.build === build && this.holding(obj.doc.id, ix.name)) current.held = true
+      else this.endRebuild(obj, ix.name, build)
     }, ms)
     timer.unref()
     obj.rebuilds.set(ix.name, { timer, build })
   }
 
-  /** Ends rebuild `build` of index `name`: the index turns active (or failed), unless a newer PUT replaced it. */
+  /**
+   * Ends rebuild `build` of index `name`: the index is built, or fails (duplicates, or a failure armed for it),
+   * unless a newer PUT replaced it.
+   */
   private endRebuild(obj: StoredObject, name: string, build: number): void {
     if (this.closed) return
     const current = obj.rebuilds.get(name)
@@ -268,7 +290,16 @@ export class Database {
     obj.rebuilds.delete(name)
     const live = obj.doc.indexes.find(i => i.name === name)
     if (!live || live.status !== 'building') return
-    this.finishBuild(obj, live, build, true)
+    const failure = this.failures.find(f => targets(f, obj.doc.id, name))
+    if (failure) {
+      failure.remaining--
+      this.failures = this.failures.filter(f => f.remaining > 0)
+      live.status = 'failed'
+      live.statusReason = failure.statusReason
+      obj.built.delete(name)
+    } else {
+      this.finishBuild(obj, live, build, true)
+    }
     this.opts.onChange?.()
   }
 
@@ -286,6 +317,61 @@ export class Database {
       }
     }
     return ended
+  }
+
+  private holding(id: string, name: string): boolean {
+    return this.holds.some(h => targets(h, id, name))
+  }
+
+  /** From now on, rebuilds of `target` stay `building` when they would end, until released. */
+  holdRebuilds(target: RebuildTarget): void {
+    if (!this.holds.some(h => h.index === target.index && h.customObjectId === target.customObjectId))
+      this.holds.push({ ...target })
+  }
+
+  /**
+   * Lifts the holds on `target` (every hold when absent) and ends at once each rebuild they kept building, as it
+   * would have ended. Returns how many rebuilds ended.
+   */
+  releaseRebuilds(target?: Partial<RebuildTarget>): number {
+    this.holds = this.holds.filter(
+      h =>
+        target !== undefined &&
+        ((target.index !== undefined && h.index !== target.index) ||
+          (target.customObjectId !== undefined && h.customObjectId !== target.customObjectId))
+    )
+    let ended = 0
+    for (const obj of this.objects.values()) {
+      for (const [name, r] of [...obj.rebuilds]) {
+        if (!r.held || this.holding(obj.doc.id, name)) continue
+        this.endRebuild(obj, name, r.build)
+        ended++
+      }
+    }
+    return ended
+  }
+
+  /** The next `count` rebuilds of `target` end `failed` with `statusReason`, whatever the records hold. */
+  failRebuilds(target: RebuildTarget, statusReason: string, count = 1): void {
+    this.failures.push({ ...target, statusReason, remaining: count })
+  }
+
+  /** What the rebuild controls hold now. */
+  rebuildControls(): RebuildControls {
+    const waiting = (h: RebuildTarget): boolean =>
+      [...this.objects.values()].some(
+        o => (h.customObjectId ?? o.doc.id) === o.doc.id && o.rebuilds.get(h.index)?.held === true
+      )
+    return {
+      held: this.holds.map(h => ({ ...h, waiting: waiting(h) })),
+      failing: this.failures.map(f => ({ ...f }))
+    }
+  }
+
+  /** Lifts every hold (ending what they kept building) and disarms every failure. */
+  clearRebuildControls(): void {
+    this.failures = []
+    this.releaseRebuilds()
   }
 
   /** Builds the sorted index now; a unique index over duplicate values fails with the reason. */
@@ -482,6 +568,11 @@ export class Database {
       for (const r of obj.rebuilds.values()) clearTimeout(r.timer)
     }
   }
+}
+
+/** Whether a rebuild control names index `name` of object `id`. */
+function targets(t: RebuildTarget, id: string, name: string): boolean {
+  return t.index === name && (t.customObjectId === undefined || t.customObjectId === id)
 }
 
 /** A term value as the field's type stores it: '3' for a number field is 3, 'true' for a boolean is true. */

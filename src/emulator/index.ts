@@ -1,5 +1,6 @@
 // The embedded Data Gateway emulator and its GitHub and warehouse stand-ins (not part of the action's bundle).
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js'
+export type { RebuildControls, RebuildTarget } from './database.js'
 export { SAMPLE_IDS, sampleData } from './sample.js'
 export { DEFAULT_CLIENT, FAULT_KINDS } from './types.js'
 export type {

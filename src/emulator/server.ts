@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { SchemaDocument } from '../model.js'
-import { Database, RequestError, type Term } from './database.js'
+import { Database, RequestError, type RebuildControls, type RebuildTarget, type Term } from './database.js'
 import { FaultTable, parseFault, pathMatches } from './faults.js'
 import { sampleData } from './sample.js'
 import { loadState, saveState } from './state.js'
@@ -85,6 +85,13 @@ export interface RunningEmulator {
   hold(match: { method: string; path: string; nth?: number }): HeldRequest
   /** Ends every running rebuild now (tests give rebuilds an hour and end them when the scenario says). */
   finishRebuilds(): number
+  /** Rebuilds of the index stay `building` when they would end, until released (a rebuild outliving a wait). */
+  holdRebuilds(target: RebuildTarget): void
+  /** Lifts the holds on the target (all when absent); what they kept building ends now. Returns how many. */
+  releaseRebuilds(target?: Partial<RebuildTarget>): number
+  /** The next `count` (1) rebuilds of the index end `failed` with `statusReason`, whatever the data. */
+  failRebuilds(target: RebuildTarget, statusReason: string, count?: number): void
+  rebuildControls(): RebuildControls
 }
 
 export interface HeldRequest {
@@ -516,6 +523,49 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
 
   // ---- admin -------------------------------------------------------------------------------------------
+  /** `/__emulator/rebuilds[/hold|/release|/fail]`: holding rebuilds as building, and failing them on demand. */
+  function rebuildRoute(
+    method: string,
+    sub: string,
+    parsed: { ok: true; value: unknown } | { ok: false }
+  ): Reply {
+    if (sub === 'rebuilds' && method === 'GET') return { status: 200, body: db.rebuildControls() }
+    if (sub === 'rebuilds' && method === 'DELETE') {
+      db.clearRebuildControls()
+      return { status: 200, body: db.rebuildControls() }
+    }
+    if (method !== 'POST') return errorReply(404, `no emulator control route ${method} /__emulator/${sub}`)
+    const body = parsed.ok && isObject(parsed.value) ? parsed.value : undefined
+    if (!body) return errorReply(400, 'the body must be a JSON object')
+    for (const k of ['index', 'customObjectId', 'statusReason'] as const) {
+      if (body[k] !== undefined && (typeof body[k] !== 'string' || body[k] === ''))
+        return errorReply(400, `${k} must be a non-empty string`)
+    }
+    const index = body.index as string | undefined
+    const target = {
+      ...(index !== undefined ? { index } : {}),
+      ...(typeof body.customObjectId === 'string' ? { customObjectId: body.customObjectId } : {})
+    }
+    if (sub === 'rebuilds/release') {
+      const released = db.releaseRebuilds(target)
+      return { status: 200, body: { released, ...db.rebuildControls() } }
+    }
+    if (index === undefined) return errorReply(400, 'index is required: the name of the index')
+    if (sub === 'rebuilds/hold') {
+      db.holdRebuilds({ ...target, index })
+      return { status: 201, body: db.rebuildControls() }
+    }
+    if (sub === 'rebuilds/fail') {
+      if (typeof body.statusReason !== 'string') return errorReply(400, 'statusReason is required')
+      const count = body.count ?? 1
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+        return errorReply(400, 'count must be a whole number of at least 1')
+      db.failRebuilds({ ...target, index }, body.statusReason, count)
+      return { status: 201, body: db.rebuildControls() }
+    }
+    return errorReply(404, `no emulator control route ${method} /__emulator/${sub}`)
+  }
+
   function admin(method: string, path: string, body: string): Reply {
     const json = (): { ok: true; value: unknown } | { ok: false } =>
       body.trim() === '' ? { ok: true, value: {} } : parseJson(body)
@@ -564,6 +614,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         return errorReply(400, 'the body must be a JSON schema document')
       return putDirect({ ...parsed.value, id: decodeURIComponent(sub.slice('schemas/'.length)) })
     }
+    if (sub === 'rebuilds' || sub.startsWith('rebuilds/')) return rebuildRoute(method, sub, json())
     if (sub === 'state' && method === 'GET') {
       const objects = db.ids().map(id => {
         const d = db.getSchema(id)!
@@ -801,6 +852,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       released.push(release)
       return { reached, release }
     },
-    finishRebuilds: () => db.finishRebuilds()
+    finishRebuilds: () => db.finishRebuilds(),
+    holdRebuilds: target => {
+      db.holdRebuilds(target)
+    },
+    releaseRebuilds: target => db.releaseRebuilds(target),
+    failRebuilds: (target, statusReason, count) => {
+      db.failRebuilds(target, statusReason, count)
+    },
+    rebuildControls: () => db.rebuildControls()
   }
 }

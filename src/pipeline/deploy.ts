@@ -4,6 +4,7 @@
 import { errorMessage } from '../errors.js'
 import type {
   DeployOutcomeKind,
+  LiveIndex,
   ProbeResult,
   ReviewCheck,
   RolledBackIndex,
@@ -45,14 +46,21 @@ export async function deploy(
   try {
     const limits = await runLimits(ctx, gateway)
     o.proposal = await propose(ctx, gateway, job, await gateway.getSchema(id), limits)
+    // A managed index that is live failed is not "unchanged": the PUT would not rebuild it.
+    const failed = keptWithStatus(job, o.proposal, 'failed')
+    if (failed.length > 0) return liveFailed(o, id, o.proposal, failed)
     const blocking = errorCount(o.proposal.findings)
     if (blocking > 0) {
       ctx.log.info(`${id}: ${blocking} error finding(s) block the deploy; nothing was sent.`)
       return { ...o, kind: 'blocked' }
     }
     if (!o.proposal.changed) {
-      ctx.log.info(`${id}: the live schema already matches the index file; no PUT.`)
-      return { ...o, kind: 'unchanged' }
+      const building = keptWithStatus(job, o.proposal, 'building')
+      if (building.length === 0) {
+        ctx.log.info(`${id}: the live schema already matches the index file; no PUT.`)
+        return { ...o, kind: 'unchanged' }
+      }
+      return await awaitEarlierRebuild(ctx, gateway, job, o, o.proposal, building)
     }
     // The review is checked on every document about to be sent: this one, and each re-merge after a 409.
     let refused: string | undefined
@@ -99,7 +107,10 @@ export async function deploy(
       return { ...o, kind: 'unknown', error: `${put.reason.replace(/\.?$/, '.')} ${UNKNOWN_WRITE_ADVICE}` }
     }
     if (put.kind === 'stopped') {
-      return put.stop === 'unreviewed' ? { ...o, kind: 'failed', error: refused } : { ...o, kind: put.stop }
+      if (put.stop === 'unreviewed') return { ...o, kind: 'failed', error: refused }
+      const failedSince = keptWithStatus(job, put.draft, 'failed')
+      if (failedSince.length > 0) return liveFailed(o, id, put.draft, failedSince)
+      return { ...o, kind: put.stop }
     }
     o.committed = put.document
 
@@ -160,6 +171,91 @@ export async function deploy(
   } catch (error) {
     return { ...o, kind: 'failed', error: errorMessage(error) }
   }
+}
+
+/** What to change so a failed index is built again (the same words as the live-index-failed finding). */
+const REBUILD_HOW =
+  'To rebuild it, change its definition (for instance drop unique), or drop it (remove it from the file ' +
+  'with prune: true) and add it back once the data is fixed.'
+
+/** The file's indexes the merge leaves as they are live (not added, not modified) that are live `status`. */
+function keptWithStatus(job: ObjectJob, proposal: Proposal, status: 'failed' | 'building'): LiveIndex[] {
+  const managed = new Set(job.loaded.file.indexes.map(i => i.name))
+  const changed = new Set([...proposal.diff.added, ...proposal.diff.modified])
+  return proposal.live.indexes.filter(i => i.status === status && managed.has(i.name) && !changed.has(i.name))
+}
+
+/**
+ * A managed index live `failed` whose definition the file keeps: the object fails without a PUT, its rebuild
+ * status the failure the platform reports (a PUT would send the index unchanged and nothing would rebuild it).
+ */
+function liveFailed(
+  o: DeployOutcome,
+  id: string,
+  proposal: Proposal,
+  failed: readonly LiveIndex[]
+): DeployOutcome {
+  const reasons = failed.map(i => `index ${i.name} failed: ${i.statusReason ?? 'no reason given'}`).join('; ')
+  const names = failed.map(i => i.name).join(', ')
+  const rebuild: RebuildOutcome = {
+    status: 'failed',
+    seconds: 0,
+    reason: reasons,
+    document: proposal.live,
+    polls: 0,
+    failedPolls: 0
+  }
+  const error =
+    `Object ${id} (schema version ${proposal.live.schemaVersion}): ${reasons}. The index file keeps the ` +
+    `definition of ${names}, so a deploy would not rebuild ${failed.length === 1 ? 'it' : 'them'} and nothing was deployed. ` +
+    REBUILD_HOW
+  return { ...o, kind: 'failed', rebuild, error }
+}
+
+/**
+ * A managed index still `building` (an earlier deploy's rebuild outlived its wait) while nothing else changes:
+ * waited for as this deploy's own rebuild would be, then probed. Active → unchanged; failed or not done in
+ * time → failed, as the deploy's own rebuild would report. An index this deploy did not build is not its to
+ * drop, so `drop-failed` does not apply.
+ */
+async function awaitEarlierRebuild(
+  ctx: PipelineContext,
+  gateway: GatewayClient,
+  job: ObjectJob,
+  o: DeployOutcome,
+  proposal: Proposal,
+  building: readonly LiveIndex[]
+): Promise<DeployOutcome> {
+  const id = job.customObjectId
+  const names = building.map(i => i.name)
+  ctx.log.info(
+    `${id}: the live schema matches the index file, but ${names.join(', ')} still ${names.length === 1 ? 'builds' : 'build'} ` +
+      '(an earlier deploy did not see the rebuild end): waiting for it; no PUT.'
+  )
+  const rebuild = await waitForRebuild({
+    gateway,
+    customObjectId: id,
+    deployedVersion: proposal.live.schemaVersion,
+    initial: proposal.live,
+    timeoutSeconds: ctx.rebuildTimeoutSeconds,
+    firstPollMs: ctx.rebuildFirstPollMs,
+    maxPollMs: ctx.rebuildMaxPollMs,
+    now: ctx.now,
+    sleep: ctx.sleep
+  })
+  o.rebuild = rebuild
+  ctx.log.info(`${id}: rebuild ${rebuild.status} after ${rebuild.seconds} s (${rebuild.polls} polls).`)
+  if (rebuild.status !== 'active') {
+    const error = `Object ${id} (schema version ${proposal.live.schemaVersion}): ${rebuild.reason ?? `rebuild ${rebuild.status}`}.`
+    return { ...o, kind: 'failed', error }
+  }
+  if (ctx.probe) {
+    const final = rebuild.document ?? proposal.live
+    // The indexes waited for are probed as the ones a deploy builds would be.
+    const diff = { ...proposal.diff, modified: [...proposal.diff.modified, ...names] }
+    o.probes = await runProbes(ctx, gateway, job, chooseProbes(job, { ...proposal, merged: final, diff }))
+  }
+  return { ...o, kind: 'unchanged' }
 }
 
 function noReview(ctx: PipelineContext): ReviewCheck {

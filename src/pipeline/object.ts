@@ -105,6 +105,14 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
           ...(o.rebuild.reason ? { reason: o.rebuild.reason } : {})
         }
       : { status: 'failed', seconds: 0, reason: o.error ?? 'the rebuild was not waited for' }
+  } else if (o.rebuild) {
+    // No PUT, yet a rebuild to report: a managed index live failed, or an earlier deploy's rebuild waited for.
+    result.rebuild = {
+      status: o.rebuild.status,
+      seconds: o.rebuild.seconds,
+      ...(o.rebuild.reason ? { reason: o.rebuild.reason } : {})
+    }
+    if (o.rebuild.document) result.indexesAfter = states(o.rebuild.document)
   }
   if (o.kind === 'unknown') {
     // The write may have been applied: it counts as a change, and no version or rebuild is known.

@@ -8,6 +8,7 @@ import { errorMessage } from '../errors.js'
 import type { RunContext } from '../event.js'
 import type { ObjectResult } from '../model.js'
 import { MAX_REPORT_FILE_BYTES, parseReportFile, type ReportFile } from '../report/file.js'
+import { clip, oneLine } from '../report/markdown.js'
 import { findFiles } from '../workspace.js'
 
 /** At most this many report files are published at once. */
@@ -43,11 +44,23 @@ async function readReport(workspace: string, name: string): Promise<ReportFile> 
   } catch {
     throw new PublishError(`Report file ${name} is not valid UTF-8 text. Nothing was published.`)
   }
+  let report: ReportFile
   try {
-    return parseReportFile(text, name)
+    report = parseReportFile(text, name)
   } catch (error) {
     throw new PublishError(`${errorMessage(error)}\nNothing was published.`)
   }
+  // A run that could not read its inputs checked nothing: publishing the rest would pass a set with a hole.
+  if (report.error !== undefined || report.mode === 'unknown') {
+    const input =
+      report.error?.input !== undefined ? `input '${clip(oneLine(report.error.input), 80)}': ` : ''
+    const why = report.error ? ` (${input}${clip(oneLine(report.error.message), 300)})` : ''
+    throw new PublishError(
+      `Report file ${name} is from a run that could not read its inputs${why}: it checked nothing. ` +
+        "Fix that job's inputs and run it again. Nothing was published."
+    )
+  }
+  return report
 }
 
 function oneValue<T>(

@@ -17,6 +17,8 @@
 //   unique index is never redundant (it enforces uniqueness); the prefix compares field lists only.
 // - Probes in the file must name an index of the file and give values for a leading prefix of its
 //   fields (leftmost-prefix rule), else the probe could never prove anything: `file-invalid`.
+// - `live-index-failed` judges the file's indexes the merge leaves as they are live (not added, not
+//   modified): a changed definition is the fix, and its deploy rebuilds the index.
 // - Findings come in file order (by line); on one line, in the order the checks run: per index (its
 //   fields, then the index), then the rules about the whole file, each group in table order.
 import type {
@@ -35,6 +37,7 @@ import { INDEX_NAME_PATTERN_SOURCE } from '../indexfile/schema.js'
 import { FieldResolver, indexabilityProblem, isLowCardinality, selectivityRank } from './fields.js'
 import type { FieldResolution } from './fields.js'
 import { normalisedOrder } from './merge.js'
+import { clip, oneLine } from '../report/markdown.js'
 
 /** Contract D: a letter, then up to 63 letters, digits or underscores. */
 const INDEX_NAME_PATTERN = new RegExp(INDEX_NAME_PATTERN_SOURCE)
@@ -313,6 +316,28 @@ function uniqueOnLowCardinality(c: LiveContext, { index, i, resolved }: LiveInde
   }
 }
 
+/** The longest piece of a server's `statusReason` a finding quotes. */
+const MAX_STATUS_REASON = 300
+
+/**
+ * A live index that failed its rebuild while the file keeps its definition: a deploy would send it unchanged,
+ * so nothing would rebuild it, and "nothing to deploy" would hide a broken index.
+ */
+function liveIndexFailed(c: LiveContext, { index, i }: LiveIndexAt): Found | undefined {
+  if (c.firstPosition.get(index.name) !== i || c.changed.has(index.name)) return undefined
+  const live = c.merged.indexes.find(x => x.name === index.name)
+  if (live?.status !== 'failed') return undefined
+  const reason = clip(oneLine(live.statusReason ?? 'no reason given').trim(), MAX_STATUS_REASON)
+  return {
+    message:
+      `Live index ${index.name} failed its rebuild (${reason}) and the file keeps its definition, so a deploy ` +
+      'would not rebuild it. To rebuild it, change its definition (for instance drop unique), or drop it ' +
+      '(remove it from the file with prune: true) and add it back once the data is fixed.',
+    index: index.name,
+    path: ['indexes', i]
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The rules of the whole merged document
 
@@ -411,6 +436,7 @@ export const RULE_TABLE: readonly Rule[] = [
     check: lowSelectivityLead
   },
   { id: 'unique-on-low-cardinality', severity: 'warning', on: 'index', check: uniqueOnLowCardinality },
+  { id: 'live-index-failed', severity: 'error', on: 'index', check: liveIndexFailed },
   { id: 'unknown-field', severity: 'error', on: 'merged', check: unknownOptimizedFields },
   { id: 'index-limit-exceeded', severity: 'error', on: 'merged', check: mergedIndexLimit },
   { id: 'redundant-prefix-index', severity: 'warning', on: 'merged', check: mergedRedundantPrefixes },

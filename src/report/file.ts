@@ -5,7 +5,6 @@ import {
   AUDIT_ACTIONS,
   DEPLOY_OUTCOMES,
   INDEX_STATUSES,
-  type Mode,
   MODES,
   type ObjectResult,
   REBUILD_STATUSES,
@@ -119,16 +118,22 @@ const objectResult = z.strictObject({
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 export const _reportSchemaMatchesModel: Same<z.infer<typeof objectResult>, ObjectResult> = true
 
+/** A run whose inputs could not be read names its mode `unknown` when the `mode` input was not one. */
+export const REPORT_MODES = [...MODES, 'unknown'] as const
+export type ReportMode = (typeof REPORT_MODES)[number]
+
 export const reportFileSchema = z
   .strictObject({
     version: z.literal(REPORT_FILE_VERSION),
-    mode: z.enum(MODES),
+    mode: z.enum(REPORT_MODES),
     commentKey: name,
     repository: name,
     pullRequest: z.number().int().positive().nullable(),
     headSha: z.string().regex(/^[0-9a-f]{0,64}$/),
     runId: z.string().max(64),
-    objects: z.array(objectResult).max(OBJECTS)
+    objects: z.array(objectResult).max(OBJECTS),
+    /** The run could not read its inputs (no object was checked): the input and the problem. */
+    error: z.strictObject({ input: name.optional(), message: text }).optional()
   })
   .describe(REPORT_DESCRIPTION)
 
@@ -136,7 +141,7 @@ export type ReportFile = z.infer<typeof reportFileSchema>
 
 /** The run a report file describes (contract I). */
 export interface ReportMeta {
-  mode: Mode
+  mode: ReportMode
   commentKey: string
   /** `owner/name`. */
   repository: string
@@ -144,6 +149,8 @@ export interface ReportMeta {
   /** Validate: the PR's head SHA; other modes: GITHUB_SHA. */
   headSha: string
   runId: string
+  /** Set when the run could not read its inputs (then no object was checked). */
+  error?: { input?: string; message: string }
 }
 
 /** The report file's text: version-1 JSON, 2-space indented, with a trailing newline. */

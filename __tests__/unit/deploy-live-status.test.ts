@@ -1,0 +1,271 @@
+// The deploy recipe over a fake gateway when a managed index is not active on the platform before the
+// deploy: live `failed` (the object fails, no PUT) or still `building` from an earlier run (waited for, then
+// probed). Time is a fake clock: the waits are counted in polls, never in real time.
+import { describe, expect, it } from 'vitest'
+import type { AuditRecord } from '../../src/audit/record.js'
+import { DEFAULT_LIMITS, type IndexStatus, type SchemaDocument } from '../../src/model.js'
+import { computeOutputs } from '../../src/outputs.js'
+import { processObject } from '../../src/pipeline/object.js'
+import type { PipelineOptions } from '../../src/pipeline/job.js'
+import type { GatewayClient, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
+import { PlatformError } from '../../src/platform/http.js'
+import { indexFile, memoryLogger } from '../helpers/platform.js'
+
+const ID = 'obj-1'
+const REASON = 'unique index \'idx_code\' cannot be built: records r1 and r2 share the value "a" for [code]'
+
+/** The live object: idx_status active, and idx_code (unique over code) in the state given. */
+function liveDoc(codeStatus: IndexStatus): SchemaDocument {
+  return {
+    id: ID,
+    name: 'Thing',
+    schemaVersion: 4,
+    fields: [
+      { name: 'status', type: 'string', maxLength: 20 },
+      { name: 'code', type: 'string', maxLength: 20, cardinalityHint: 'high' }
+    ],
+    indexes: [
+      { name: 'idx_status', fields: ['status'], status: 'active' },
+      {
+        name: 'idx_code',
+        fields: ['code'],
+        unique: true,
+        status: codeStatus,
+        ...(codeStatus === 'failed' ? { statusReason: REASON } : {})
+      }
+    ]
+  }
+}
+
+/**
+ * A fake platform holding one document. `settle`: what a `building` idx_code becomes after `pollsUntil` more
+ * GETs (never, when absent). A PUT stores the body with the version bumped; a changed index comes back active.
+ */
+function fakePlatform(
+  start: SchemaDocument,
+  settle?: { to: IndexStatus; pollsUntil: number },
+  /** The first PUT meets another writer's version, in which idx_code has failed: a 409. */
+  failsMeanwhile = false
+) {
+  let doc = structuredClone(start)
+  let raced = !failsMeanwhile
+  const calls: string[] = []
+  let gets = 0
+  const gateway: GatewayClient = {
+    getSchema: () => {
+      calls.push('GET')
+      gets++
+      if (settle && gets > settle.pollsUntil) {
+        doc.indexes = doc.indexes.map(i =>
+          i.status === 'building'
+            ? {
+                ...i,
+                status: settle.to,
+                ...(settle.to === 'failed' ? { statusReason: 'duplicate values' } : {})
+              }
+            : i
+        )
+      }
+      return Promise.resolve(structuredClone(doc))
+    },
+    listSchemas: () => Promise.resolve([]),
+    getLimits: () => Promise.resolve(DEFAULT_LIMITS),
+    putSchema: (_id, body) => {
+      calls.push('PUT')
+      if (!raced) {
+        raced = true
+        doc = { ...doc, schemaVersion: doc.schemaVersion + 1 }
+        doc.indexes = doc.indexes.map(i =>
+          i.name === 'idx_code' ? { ...i, status: 'failed' as const, statusReason: REASON } : i
+        )
+        const conflict = { method: 'PUT', path: '/x', status: 409, code: 'conflict', attempts: 1 }
+        return Promise.reject(new PlatformError({ ...conflict, message: 'PUT /x failed: 409 conflict' }))
+      }
+      const next = structuredClone(body) as unknown as SchemaDocument
+      next.schemaVersion = doc.schemaVersion + 1
+      next.indexes = next.indexes.map(i => {
+        const before = doc.indexes.find(b => b.name === i.name)
+        const same =
+          before !== undefined &&
+          JSON.stringify([before.fields, before.unique === true]) ===
+            JSON.stringify([i.fields, i.unique === true])
+        const { statusReason: _reason, ...rest } = i
+        return same ? { ...i, status: before.status } : { ...rest, status: 'active' as const }
+      })
+      doc = next
+      return Promise.resolve(structuredClone(doc))
+    },
+    query: (body: QueryBody): Promise<QueryResponse> => {
+      calls.push('POST query')
+      const field = body.query.type === 'term' ? body.query.field : body.query.queries[0]!.field
+      const index = doc.indexes.find(i => i.status === 'active' && i.fields[0] === field)
+      return Promise.resolve({
+        results: [],
+        indexUsed: index !== undefined,
+        queryPlan: index
+          ? { strategy: 'index', indexName: index.name, recordsExamined: 1 }
+          : { strategy: 'fullScan', recordsExamined: 50 }
+      })
+    }
+  }
+  return { gateway, calls, puts: () => calls.filter(c => c === 'PUT').length }
+}
+
+/** The index file: both indexes as they are live (idx_code unique), or idx_code without unique. */
+const KEEPS = `customObjectId: ${ID}
+indexes:
+  - name: idx_status
+    fields: [status]
+  - name: idx_code
+    fields: [code]
+    unique: true
+`
+const DROPS_UNIQUE = KEEPS.replace('    unique: true\n', '')
+
+/** A run of the deploy recipe with a fake clock (sleep moves it on), an audit sink that keeps its records. */
+async function deployWith(
+  platform: ReturnType<typeof fakePlatform>,
+  text: string,
+  options: Partial<PipelineOptions> = {}
+) {
+  let clock = 1_000_000
+  const records: AuditRecord[] = []
+  const log = memoryLogger()
+  const result = await processObject(
+    {
+      log,
+      live: platform.gateway,
+      rebuildTimeoutSeconds: 30,
+      now: () => clock,
+      sleep: ms => {
+        clock += ms
+        return Promise.resolve()
+      },
+      audit: {
+        sink: r => {
+          records.push(r)
+          return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
+        },
+        required: false,
+        source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
+      },
+      ...options
+    },
+    { loaded: indexFile(text), customObjectId: ID, mode: 'deploy' }
+  )
+  const outputs = computeOutputs([result], 'deploy', { reportPath: '' })
+  return { result, records, log, outputs }
+}
+
+describe('a managed index that is live failed', () => {
+  it('fails the object without a PUT, audited INDEX_DEPLOY_FAILED with rebuild status failed', async () => {
+    const platform = fakePlatform(liveDoc('failed'))
+    const { result, records, outputs } = await deployWith(platform, KEEPS)
+    expect(platform.puts()).toBe(0)
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      auditAction: 'INDEX_DEPLOY_FAILED',
+      changed: false,
+      schemaVersion: 4,
+      rebuild: { status: 'failed', seconds: 0, reason: `index idx_code failed: ${REASON}` }
+    })
+    expect(result.findings.map(f => [f.rule, f.severity, f.index])).toEqual([
+      ['live-index-failed', 'error', 'idx_code']
+    ])
+    expect(records.map(r => [r.action, r.rebuild.status, r.schemaVersion])).toEqual([
+      ['INDEX_DEPLOY_FAILED', 'failed', 4]
+    ])
+    expect(outputs).toMatchObject({ valid: 'false', 'rebuild-status': 'failed', changed: 'false' })
+  })
+
+  it('names the index, the reason and what to change in the error', async () => {
+    const { result } = await deployWith(fakePlatform(liveDoc('failed')), KEEPS)
+    expect(result.error).toMatch(/^Object obj-1 \(schema version 4\): index idx_code failed: unique index/)
+    expect(result.error).toContain('nothing was deployed')
+    expect(result.error).toContain('drop unique')
+    expect(result.error).toContain('prune: true')
+  })
+
+  it('fails without a PUT under drop-failed too: an index this deploy did not build is not its to drop', async () => {
+    const platform = fakePlatform(liveDoc('failed'))
+    const { result } = await deployWith(platform, KEEPS, { onRebuildFailure: 'drop-failed' })
+    expect(platform.puts()).toBe(0)
+    expect(result.outcome).toBe('failed')
+    expect(result.rolledBack).toBeUndefined()
+  })
+
+  it('fails without another PUT when the index is found failed on the re-read after a 409', async () => {
+    const platform = fakePlatform(liveDoc('active'), undefined, true)
+    const adds = `${KEEPS}  - name: idx_status_code\n    fields: [status, code]\n`
+    const { result } = await deployWith(platform, adds)
+    expect(platform.puts()).toBe(1)
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      basedOnVersion: 5,
+      rebuild: { status: 'failed', reason: `index idx_code failed: ${REASON}` }
+    })
+    expect(result.error).toContain('nothing was deployed')
+  })
+
+  it('deploys a changed definition of the failed index normally: that is the fix', async () => {
+    const platform = fakePlatform(liveDoc('failed'))
+    const { result, records } = await deployWith(platform, DROPS_UNIQUE)
+    expect(platform.puts()).toBe(1)
+    expect(result).toMatchObject({ outcome: 'deployed', schemaVersion: 5, rebuild: { status: 'active' } })
+    expect(result.error).toBeUndefined()
+    expect(records.map(r => r.action)).toEqual(['INDEX_DEPLOYED'])
+  })
+})
+
+describe('a managed index still building from an earlier run', () => {
+  it('is waited for, probed, and the object is unchanged once it is active', async () => {
+    const platform = fakePlatform(liveDoc('building'), { to: 'active', pollsUntil: 3 })
+    const { result, records, outputs, log } = await deployWith(platform, KEEPS)
+    expect(platform.puts()).toBe(0)
+    expect(result).toMatchObject({ outcome: 'unchanged', auditAction: 'INDEX_UNCHANGED', changed: false })
+    expect(result.rebuild.status).toBe('active')
+    expect(result.error).toBeUndefined()
+    // The first GET read the schema; the polls after it saw the rebuild end.
+    expect(platform.calls.filter(c => c === 'GET').length).toBeGreaterThan(1)
+    expect(result.probes.map(p => [p.index, p.indexUsed])).toEqual([['idx_code', true]])
+    expect(result.indexesAfter.map(i => [i.name, i.status])).toEqual([
+      ['idx_status', 'active'],
+      ['idx_code', 'active']
+    ])
+    expect(records.map(r => [r.action, r.rebuild.status])).toEqual([['INDEX_UNCHANGED', 'active']])
+    expect(outputs).toMatchObject({ valid: 'true', 'rebuild-status': 'active', 'index-used': 'true' })
+    expect(log.lines.some(l => l.includes('idx_code still builds'))).toBe(true)
+  })
+
+  it('fails the object as the deploy’s own rebuild would when it ends failed', async () => {
+    const platform = fakePlatform(liveDoc('building'), { to: 'failed', pollsUntil: 2 })
+    const { result, records } = await deployWith(platform, KEEPS)
+    expect(platform.puts()).toBe(0)
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      rebuild: { status: 'failed', reason: 'index idx_code failed: duplicate values' }
+    })
+    expect(result.error).toContain('index idx_code failed: duplicate values')
+    expect(result.probes).toEqual([])
+    expect(records.map(r => r.action)).toEqual(['INDEX_DEPLOY_FAILED'])
+  })
+
+  it('reports a timeout within rebuild-timeout-seconds when it does not finish', async () => {
+    const platform = fakePlatform(liveDoc('building'))
+    const { result, outputs } = await deployWith(platform, KEEPS, { rebuildTimeoutSeconds: 5 })
+    expect(platform.puts()).toBe(0)
+    expect(result.outcome).toBe('failed')
+    expect(result.rebuild.status).toBe('timeout')
+    expect(result.rebuild.seconds).toBe(5)
+    expect(result.error).toContain('still building: idx_code')
+    expect(outputs).toMatchObject({ valid: 'false', 'rebuild-status': 'timeout' })
+  })
+
+  it('leaves the wait to the PUT’s own rebuild when the file changes something else', async () => {
+    const platform = fakePlatform(liveDoc('building'), { to: 'active', pollsUntil: 2 })
+    const adds = `${KEEPS}  - name: idx_status_code\n    fields: [status, code]\n`
+    const { result } = await deployWith(platform, adds)
+    expect(platform.puts()).toBe(1)
+    expect(result).toMatchObject({ outcome: 'deployed', rebuild: { status: 'active' } })
+  })
+})
