@@ -24,7 +24,7 @@ import { buildReportFile } from './report/file.js'
 import { renderSummary } from './report/summary.js'
 import { lazyGitHub, reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
 import { describeSettings, readSettings } from './settings.js'
-import { findReviews, postComment, syncDriftIssue } from './sidechannels.js'
+import { findFreshness, findReviews, postComment, syncDriftIssue } from './sidechannels.js'
 import { findFiles, readIndexFile } from './workspace.js'
 
 /** How many objects run at once; the shared rate limiter keeps them inside the org's budget. */
@@ -50,11 +50,12 @@ async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, log: Logger):
     const hold: Logger = {
       info: m => held.push(['info', m]),
       warning: m => held.push(['warning', m]),
-      debug: m => held.push(['debug', m])
+      debug: m => held.push(['debug', m]),
+      notice: m => held.push(['notice', m])
     }
     const result = await processObject({ ...ctx, log: hold }, job)
     core.startGroup(title(job))
-    for (const [level, m] of held) log[level](m)
+    for (const [level, m] of held) (log[level] ?? log.info)(m)
     core.endGroup()
     return result
   })
@@ -69,7 +70,7 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
     const files = await Promise.all(paths.map(p => readIndexFile(p, settings.workspace)))
     return planObjects(files, settings.customObjectId, settings.mode)
   })
-  const review = await findReviews(run, jobs)
+  const [review, freshness] = await Promise.all([findReviews(run, jobs), findFreshness(run, jobs)])
   const platform = createPipelineContext(settings, {
     log: exits.log,
     onSecret: secret => {
@@ -77,7 +78,8 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
     },
     redactor: run.redactor,
     source: ctx.source,
-    ...(review ? { review } : {})
+    ...(review ? { review } : {}),
+    ...(freshness ? { freshness } : {})
   })
   if (!settings.credentials) {
     exits.log.info(

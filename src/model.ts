@@ -172,8 +172,11 @@ export const AUDIT_ACTIONS = [
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
-/** How one object's deploy ended: the deploy recipe's outcome. */
-export const DEPLOY_OUTCOMES = ['blocked', 'unchanged', 'deployed', 'failed', 'rolled-back'] as const
+/**
+ * How one object's deploy ended: the deploy recipe's outcome. `stale`: a newer commit on the branch changed
+ * the file, so this older one was skipped (`on-stale: skip`): nothing was attempted, nothing is audited.
+ */
+export const DEPLOY_OUTCOMES = ['blocked', 'unchanged', 'deployed', 'failed', 'rolled-back', 'stale'] as const
 export type DeployOutcomeKind = (typeof DEPLOY_OUTCOMES)[number]
 
 /** A query plan: an index by name, or a full scan. */
@@ -247,6 +250,8 @@ export interface ObjectResult {
   rolledBack?: RolledBackIndex[]
   /** Deploy: the comparison with the reviewed payload hash (contract H). */
   review?: ReviewCheck
+  /** Deploy: a newer commit on the branch changed the file after this run's commit (both commits). */
+  stale?: { sha: string; head: string }
   /** The rebuild's size: records the object holds times the indexes a deploy builds. */
   rebuildEstimate?: RebuildEstimate
   /** Drift mode: where the live indexes and the file disagree (contract J), and whether that is drift. */

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { errorMessage } from '../errors.js'
 import { commentMarker } from '../report/comment.js'
 import { type GitHubConfig, GitHubCallError, withSession } from './client.js'
-import { listMarkedComments, ownedBy } from './ownership.js'
+import { editedByOthers, listMarkedComments, ownedBy } from './ownership.js'
 import { parseReviewLine, type ReviewLine } from './reviewline.js'
 
 export interface FindReviewArgs {
@@ -63,7 +63,7 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
       pullRequest = merged.number
       const viewer = await s.viewer()
       const marker = commentMarker(args.key)
-      const [comment] = ownedBy(
+      const ours = ownedBy(
         await listMarkedComments(
           s,
           { owner: args.owner, repo: args.repo, issueNumber: merged.number },
@@ -71,10 +71,15 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
         ),
         viewer
       )
+      // A comment counts only as its author left it: one edited by anyone else is not a review.
+      const tampered = ours.length > 0 ? await editedByOthers(s, ours, viewer) : []
+      const comment = ours.find(c => !tampered.includes(c))
       if (comment === undefined) {
+        const edited =
+          tampered.length > 0 ? ` left as ${viewer} wrote it (it was edited by someone else since)` : ''
         return {
           pullRequest,
-          problem: `pull request #${merged.number} has no comment-key '${args.key}' comment by ${viewer}`
+          problem: `pull request #${merged.number} has no comment-key '${args.key}' comment by ${viewer}${edited}`
         }
       }
       const parsed = parseReviewLine(comment.body)

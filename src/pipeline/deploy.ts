@@ -15,6 +15,7 @@ import type { GatewayClient } from '../platform/gateway.js'
 import { waitForRebuild, type RebuildOutcome } from '../platform/rebuild.js'
 import { runLimits } from './cache.js'
 import type { ObjectJob, PipelineContext } from './job.js'
+import { staleMessage } from './freshness.js'
 import { chooseProbes, runProbes } from './probes.js'
 import { errorCount, propose, type Proposal } from './proposal.js'
 import { versionCheckedPut, type Draft, type Rebased } from './put.js'
@@ -31,6 +32,8 @@ export interface DeployOutcome {
   baseline: ProbeResult[]
   probes: ProbeResult[]
   review: ReviewCheck
+  /** A newer commit on the branch changed the file after this run's commit: both commits. */
+  stale?: { sha: string; head: string }
   error?: string
 }
 
@@ -41,9 +44,20 @@ export async function deploy(
 ): Promise<DeployOutcome> {
   const id = job.customObjectId
   const o: DeployOutcome = { kind: 'failed', baseline: [], probes: [], review: noReview(ctx) }
+  // An older commit never silently undoes a newer one: under `skip` nothing is even read.
+  const stale = ctx.freshness?.staleOf(job.loaded.path)
+  if (stale) o.stale = stale
+  const staleSaid = stale ? staleMessage(id, job.loaded.path, stale, ctx.onStale) : ''
+  if (stale && ctx.onStale === 'skip') {
+    if (ctx.log.notice) ctx.log.notice(staleSaid)
+    else ctx.log.info(staleSaid)
+    return { ...o, kind: 'stale' }
+  }
   try {
     const limits = await runLimits(ctx, gateway)
     o.proposal = await propose(ctx, gateway, job, await gateway.getSchema(id), limits)
+    if (stale && ctx.onStale === 'fail') return { ...o, kind: 'failed', error: staleSaid }
+    if (stale) ctx.log.warning(staleSaid)
     const blocking = errorCount(o.proposal.findings)
     if (blocking > 0) {
       ctx.log.info(`${id}: ${blocking} error finding(s) block the deploy; nothing was sent.`)

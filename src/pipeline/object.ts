@@ -16,12 +16,14 @@ import { fullScanFindings, rebuildEstimate } from './probes.js'
 import { states, type Proposal } from './proposal.js'
 import { checkOnly, validate, type CheckOutcome } from './validate.js'
 
-const AUDIT_ACTION: Record<DeployOutcomeKind, AuditAction> = {
+/** The audit action of each outcome; a skipped stale object attempted nothing, so it has no record. */
+const AUDIT_ACTION: Record<DeployOutcomeKind, AuditAction | undefined> = {
   blocked: 'INDEX_DEPLOY_FAILED',
   unchanged: 'INDEX_UNCHANGED',
   deployed: 'INDEX_DEPLOYED',
   failed: 'INDEX_DEPLOY_FAILED',
-  'rolled-back': 'INDEX_ROLLED_BACK'
+  'rolled-back': 'INDEX_ROLLED_BACK',
+  stale: undefined
 }
 
 export async function processObject(
@@ -95,8 +97,10 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
     ? fromProposal(job, o.proposal)
     : blankResult(job.customObjectId, job.loaded.path, job.mode)
   result.outcome = o.kind
-  result.auditAction = AUDIT_ACTION[o.kind]
+  const action = AUDIT_ACTION[o.kind]
+  if (action !== undefined) result.auditAction = action
   result.review = o.review
+  if (o.stale) result.stale = o.stale
   result.baselineProbes = o.baseline
   const estimate = o.proposal ? rebuildEstimate(o.proposal.diff, o.baseline) : undefined
   if (estimate) result.rebuildEstimate = estimate

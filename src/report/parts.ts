@@ -112,7 +112,8 @@ const OUTCOME_WORDS: [DeployOutcomeKind, string][] = [
   ['rolled-back', 'rolled back'],
   ['blocked', 'blocked'],
   ['deployed', 'deployed'],
-  ['unchanged', 'unchanged']
+  ['unchanged', 'unchanged'],
+  ['stale', 'skipped (a newer commit applies them)']
 ]
 
 /** The run's verdict, read first: pass, blocked, file checks only; deployed, failed; drift. */
@@ -132,6 +133,7 @@ export function runVerdict(results: readonly ObjectResult[], mode: Mode): string
     }).filter(s => s !== '')
     if (failed > 0) return `❌ failed — ${outcomes.join(', ')}`
     if (results.some(r => outcomeOf(r) === 'deployed')) return `✅ deployed — ${outcomes.join(', ')}`
+    if (results.some(r => outcomeOf(r) === 'stale')) return `⏭️ skipped — ${outcomes.join(', ')}`
     return `✅ unchanged — nothing to deploy (${objects})`
   }
   if (mode === 'drift') {
@@ -163,6 +165,11 @@ export function objectVerdict(r: ObjectResult): string {
       return `✅ ${label} — deployed${version}: ${changeSummary(r)}`
     }
     if (outcome === 'unchanged') return `✅ ${label} — unchanged: the live schema already matches the file`
+    if (outcome === 'stale' && r.stale !== undefined) {
+      const older = code(r.stale.sha.slice(0, 7))
+      const newer = code(r.stale.head.slice(0, 7))
+      return `⏭️ ${label} — skipped: commit ${older} is older than the branch head ${newer}, which changed the file; the deploy of ${newer} applies it`
+    }
     if (outcome === 'blocked') return `❌ ${label} — blocked: ${plural(errors, 'error', 'errors')}`
     if (outcome === 'rolled-back') {
       const names = nameList((r.rolledBack ?? []).map(x => x.index))
