@@ -7,7 +7,7 @@ import { branchOf, freshnessFrom } from './pipeline/freshness.js'
 import type { FreshnessSource, ObjectJob, ReviewSource } from './pipeline/job.js'
 import { reviewFromInput, reviewFromLine } from './pipeline/review.js'
 import { renderComment, renderDriftIssue } from './report/comment.js'
-import { reportOptions, type Run, type RunFacts } from './run.js'
+import { reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
 
 /** The reviewed hashes for a deploy, from the input or the review line on the commit's pull request. */
 export async function findReviews(run: Run, jobs: readonly ObjectJob[]): Promise<ReviewSource | undefined> {
@@ -123,13 +123,17 @@ export async function syncDriftIssue(run: Run, results: readonly ObjectResult[])
     key: settings.commentKey,
     drifted: drifted.length > 0,
     title: `Custom-object index drift: ${drifted.length} object${drifted.length === 1 ? '' : 's'}`,
+    // The body is a function of the drift alone (no commit, run, time or schema version), so a run that finds
+    // the same drift writes nothing; the run's link goes in the comment that says the drift changed.
     body: exits.redact(
       renderDriftIssue(results, {
-        ...reportOptions(run, { headSha: ctx.headSha }),
-        commentKey: settings.commentKey,
-        ...(ctx.runUrl ? { summaryUrl: ctx.runUrl } : {})
+        mode: 'drift',
+        serverUrl: ctx.serverUrl,
+        repository: repositoryName(ctx),
+        commentKey: settings.commentKey
       })
-    )
+    ),
+    ...(ctx.runUrl ? { run: `[run ${ctx.source.runId}](${ctx.runUrl})` } : {})
   })
   if (synced.url !== undefined) exits.log.info(`Drift issue ${synced.action}: ${synced.url}`)
   if (synced.warning !== undefined) exits.log.warning(synced.warning)
