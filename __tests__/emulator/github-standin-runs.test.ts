@@ -33,7 +33,9 @@ function history(): Parameters<typeof servers.github>[0] {
       {
         sha: C,
         parent: B,
-        files: [{ filename: 'indexes/account.yaml', status: 'renamed', previous_filename: 'old/account.yaml' }]
+        files: [
+          { filename: 'indexes/account.yaml', status: 'renamed', previous_filename: 'old/account.yaml' }
+        ]
       },
       { sha: D, parent: A, files: [{ filename: 'indexes/other.yaml', status: 'added' }] }
     ],
@@ -66,7 +68,13 @@ describe('GitHub stand-in: branch heads and compares', () => {
   })
 
   it.each([
-    ['ahead: the files changed after the base', A, C, 'ahead', ['indexes/ticket.yaml', 'indexes/account.yaml']],
+    [
+      'ahead: the files changed after the base',
+      A,
+      C,
+      'ahead',
+      ['indexes/ticket.yaml', 'indexes/account.yaml']
+    ],
     ['identical', C, C, 'identical', []],
     ['behind: nothing changed after the base', C, A, 'behind', []],
     ['diverged: the head side only', D, C, 'diverged', ['indexes/ticket.yaml', 'indexes/account.yaml']]
@@ -117,7 +125,11 @@ describe('GitHub stand-in: labels', () => {
 
   it('creates an issue with labels (a missing label is created) and filters the list by label', async () => {
     const gh = await servers.github({ issues: [{ title: 'plain' }] })
-    const created = await send(`${gh.url}${REPO}/issues`, 'POST', { title: 'x', body: 'y', labels: ['drift'] })
+    const created = await send(`${gh.url}${REPO}/issues`, 'POST', {
+      title: 'x',
+      body: 'y',
+      labels: ['drift']
+    })
     expect(created.body).toMatchObject({ labels: [{ name: 'drift' }] })
     const listed = await get(`${gh.url}${REPO}/issues?labels=drift&state=all`)
     expect((listed.body as { title: string }[]).map(i => i.title)).toEqual(['x'])
@@ -133,7 +145,10 @@ describe('GitHub stand-in: labels', () => {
 
   it('pages a label-filtered list as GitHub does', async () => {
     const gh = await servers.github({
-      issues: Array.from({ length: 250 }, (_, i) => ({ title: `i${i}`, labels: i % 2 === 0 ? ['drift'] : [] }))
+      issues: Array.from({ length: 250 }, (_, i) => ({
+        title: `i${i}`,
+        labels: i % 2 === 0 ? ['drift'] : []
+      }))
     })
     const r = await get(`${gh.url}${REPO}/issues?labels=drift&state=all&per_page=100`)
     expect((r.body as unknown[]).length).toBe(100)
@@ -153,7 +168,8 @@ describe('GitHub stand-in: comment edits', () => {
     const [untouched, edited] = gh.comments(7)
     gh.editComment(edited!.id, 'edited', 'mallory')
     const r = await send(`${gh.url}/graphql`, 'POST', {
-      query: 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt editor { login } } } }',
+      query:
+        'query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt editor { login } } } }',
       variables: { ids: [untouched!.node_id, edited!.node_id, 'missing'] }
     })
     const nodes = (r.body as { data: { nodes: unknown[] } }).data.nodes
@@ -169,7 +185,8 @@ describe('GitHub stand-in: comment edits', () => {
     const [c] = gh.comments(7)
     await send(`${gh.url}${REPO}/issues/comments/${c!.id}`, 'PATCH', { body: 'mine, again' })
     const r = await send(`${gh.url}/graphql`, 'POST', {
-      query: 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt editor { login } } } }',
+      query:
+        'query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt editor { login } } } }',
       variables: { ids: [c!.node_id] }
     })
     expect((r.body as { data: { nodes: unknown[] } }).data.nodes[0]).toMatchObject({
