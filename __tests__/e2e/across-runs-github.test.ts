@@ -77,7 +77,7 @@ function puts(s: Scene): number {
   return s.emu.requests().filter(r => r.method === 'PUT' && r.path === PUT_PATH).length
 }
 
-function liveFields(s: Scene, id = TICKET, index = 'idx_assignee'): string[] | undefined {
+function liveFields(s: Scene, id: string = TICKET, index = 'idx_assignee'): string[] | undefined {
   return s.emu.getSchema(id)!.indexes.find(i => i.name === index)?.fields
 }
 

@@ -104,9 +104,10 @@ async function listAllMarkedIssues(s: Session, args: DriftIssueArgs, marker: str
 }
 
 /**
- * Makes sure the repository has the drift label. When it had none, no drift issue was ever labelled: an
- * issue an earlier version left without the label is looked for once, the slow way, and labelled, so that it
- * is kept instead of a second one being opened. Returns it (ours, oldest first).
+ * Makes sure the repository has the drift label (created when missing, whether or not there is drift, so that
+ * this happens once). When it had none, no drift issue was ever labelled: an issue an earlier version left
+ * without the label is looked for once, the slow way, and labelled, so that it is kept (or closed) instead of
+ * a second one being opened. Returns those issues (ours, oldest first).
  */
 async function ensureLabel(
   s: Session,
@@ -166,6 +167,10 @@ async function sync(s: Session, args: DriftIssueArgs): Promise<DriftIssueResult>
   const body = withMarker(marker, args.body)
   const where = `${args.owner}/${args.repo}`
   const byRun = args.run !== undefined ? ` (${args.run})` : ''
+  /** The run's link, in a comment, when the drift changed: only when there is a run to link to. */
+  const announce = async (i: MarkedIssue, text: string): Promise<void> => {
+    if (args.run !== undefined) await comment(i, text)
+  }
   const comment = (i: MarkedIssue, text: string) =>
     s.call(`commenting on the drift issue ${where}#${i.id}`, o =>
       o.rest.issues.createComment({ owner: args.owner, repo: args.repo, issue_number: i.id, body: text })
@@ -189,10 +194,10 @@ async function sync(s: Session, args: DriftIssueArgs): Promise<DriftIssueResult>
       ...(keep.state === 'closed' ? { state: 'open' } : {})
     })
     if (keep.state === 'closed') {
-      await comment(keep, `The drift is back${byRun}.`)
+      await announce(keep, `The drift is back${byRun}.`)
       return 'reopened'
     }
-    await comment(keep, `The drift changed${byRun}.`)
+    await announce(keep, `The drift changed${byRun}.`)
     return 'updated'
   }
   /** Closes our other open issues of this key (a race, now or in a past run). */
@@ -204,6 +209,7 @@ async function sync(s: Session, args: DriftIssueArgs): Promise<DriftIssueResult>
 
   const viewer = await s.viewer()
   let mine = ownedBy(await listLabelledIssues(s, args, marker), viewer)
+  if (mine.length === 0) mine = await ensureLabel(s, args, marker, viewer)
   if (!args.drifted) {
     const open = mine.filter(i => i.state === 'open')
     const checked = args.run !== undefined ? `\n\nChecked by ${args.run}.` : ''
@@ -211,7 +217,6 @@ async function sync(s: Session, args: DriftIssueArgs): Promise<DriftIssueResult>
     return open.length > 0 ? { url: open[0]!.url, action: 'closed' } : { action: 'none' }
   }
 
-  if (mine.length === 0) mine = await ensureLabel(s, args, marker, viewer)
   const [oldest] = mine
   if (oldest !== undefined) {
     const action = await refresh(oldest)
@@ -227,7 +232,7 @@ async function sync(s: Session, args: DriftIssueArgs): Promise<DriftIssueResult>
   // A racing run may have created its own: the oldest of ours stays, the others are closed.
   const after = ownedBy(await listLabelledIssues(s, args, marker), viewer)
   const keep = after[0] ?? created
-  if (keep.id === created.id && args.run !== undefined) await comment(created, `Drift found${byRun}.`)
+  if (keep.id === created.id) await announce(created, `Drift found${byRun}.`)
   const action = keep.id === created.id ? 'created' : await refresh(keep)
   await closeDuplicates(keep, after.some(i => i.id === created.id) ? after : [...after, created])
   return { url: keep.url, action }
