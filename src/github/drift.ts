@@ -232,7 +232,6 @@ async function sync(s: Session, args: DriftIssueArgs): Promise<DriftIssueResult>
   // A racing run may have created its own: the oldest of ours stays, the others are closed.
   const after = ownedBy(await listLabelledIssues(s, args, marker), viewer)
   const keep = after[0] ?? created
-  if (keep.id === created.id) await announce(created, `Drift found${byRun}.`)
   const action = keep.id === created.id ? 'created' : await refresh(keep)
   await closeDuplicates(keep, after.some(i => i.id === created.id) ? after : [...after, created])
   return { url: keep.url, action }
