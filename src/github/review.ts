@@ -71,17 +71,18 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
         ),
         viewer
       )
-      // A comment counts only as its author left it: one edited by anyone else is not a review.
-      const tampered = ours.length > 0 ? await editedByOthers(s, ours, viewer) : []
-      const comment = ours.find(c => !tampered.includes(c))
-      if (comment === undefined) {
-        const edited =
-          tampered.length > 0 ? ` left as ${viewer} wrote it (it was edited by someone else since)` : ''
+      // A comment counts only as its author left it: the sticky comment (the oldest of ours) edited by anyone
+      // else is no review, and no other comment stands in for it.
+      const [oldest] = ours
+      const tampered = oldest !== undefined && (await editedByOthers(s, [oldest], viewer)).length > 0
+      if (oldest === undefined || tampered) {
+        const edited = tampered ? ` left as ${viewer} wrote it (it was edited by someone else since)` : ''
         return {
           pullRequest,
           problem: `pull request #${merged.number} has no comment-key '${args.key}' comment by ${viewer}${edited}`
         }
       }
+      const comment = oldest
       const parsed = parseReviewLine(comment.body)
       if ('problem' in parsed) {
         return { pullRequest, problem: `the comment on pull request #${merged.number}: ${parsed.problem}` }
