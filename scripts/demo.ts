@@ -38,7 +38,11 @@ async function main(): Promise<void> {
   // PR #1: its head commit, and the merge commit the push to main brings (the deploy finds the PR by it).
   const github = await startGitHubStandIn({
     port: 0,
-    pullRequests: [{ number: 1, headSha: HEAD_SHA, state: 'closed', merged: true, mergeCommitSha: MERGE_SHA }]
+    pullRequests: [
+      { number: 1, headSha: HEAD_SHA, state: 'closed', merged: true, mergeCommitSha: MERGE_SHA }
+    ],
+    // The merge commit is main's head: the deploy is of the newest commit.
+    branches: { main: MERGE_SHA }
   })
   const warehouse = await startWarehouse({ port: 0, secret: WAREHOUSE_SECRET })
   say(`  emulator  ${emulator.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`)

@@ -48,6 +48,9 @@ export function createExits(redact: (text: string) => string): Exits {
     },
     debug: m => {
       core.debug(redact(m))
+    },
+    notice: m => {
+      core.notice(redact(m))
     }
   }
   const guarded = <T>(what: string, write: () => T): T | undefined => {

@@ -32,7 +32,7 @@ import {
   SettingsError,
   type Settings
 } from './settings.js'
-import { findReviews, postComment, syncDriftIssue } from './sidechannels.js'
+import { findFreshness, findReviews, postComment, syncDriftIssue } from './sidechannels.js'
 import { findFiles, readIndexFile } from './workspace.js'
 
 /** How many objects run at once; the shared rate limiter keeps them inside the org's budget. */
@@ -58,11 +58,12 @@ async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, log: Logger):
     const hold: Logger = {
       info: m => held.push(['info', m]),
       warning: m => held.push(['warning', m]),
-      debug: m => held.push(['debug', m])
+      debug: m => held.push(['debug', m]),
+      notice: m => held.push(['notice', m])
     }
     const result = await processObject({ ...ctx, log: hold }, job)
     core.startGroup(title(job))
-    for (const [level, m] of held) log[level](m)
+    for (const [level, m] of held) (log[level] ?? log.info)(m)
     core.endGroup()
     return result
   })
@@ -77,7 +78,7 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
     const files = await Promise.all(paths.map(p => readIndexFile(p, settings.workspace)))
     return planObjects(files, settings.customObjectId, settings.mode)
   })
-  const review = await findReviews(run, jobs)
+  const [review, freshness] = await Promise.all([findReviews(run, jobs), findFreshness(run, jobs)])
   const platform = createPipelineContext(settings, {
     log: exits.log,
     onSecret: secret => {
@@ -85,7 +86,8 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
     },
     redactor: run.redactor,
     source: ctx.source,
-    ...(review ? { review } : {})
+    ...(review ? { review } : {}),
+    ...(freshness ? { freshness } : {})
   })
   if (!settings.credentials) {
     exits.log.info(

@@ -177,6 +177,8 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 /**
  * How one object's deploy ended: the deploy recipe's outcome. `unknown`: the PUT's answer was lost and the
  * schema could not be read back before the PUT deadline, so whether the write was applied is not known.
+ * `stale`: a newer commit on the branch changed the file, so this older one was skipped (`on-stale: skip`):
+ * nothing was attempted, nothing is audited.
  */
 export const DEPLOY_OUTCOMES = [
   'blocked',
@@ -184,7 +186,8 @@ export const DEPLOY_OUTCOMES = [
   'deployed',
   'failed',
   'rolled-back',
-  'unknown'
+  'unknown',
+  'stale'
 ] as const
 export type DeployOutcomeKind = (typeof DEPLOY_OUTCOMES)[number]
 
@@ -259,6 +262,8 @@ export interface ObjectResult {
   rolledBack?: RolledBackIndex[]
   /** Deploy: the comparison with the reviewed payload hash (contract H). */
   review?: ReviewCheck
+  /** Deploy: a newer commit on the branch changed the file after this run's commit (both commits). */
+  stale?: { sha: string; head: string }
   /** The rebuild's size: records the object holds times the indexes a deploy builds. */
   rebuildEstimate?: RebuildEstimate
   /** Drift mode: where the live indexes and the file disagree (contract J), and whether that is drift. */

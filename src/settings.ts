@@ -16,6 +16,10 @@ export type OnRebuildFailure = (typeof ON_REBUILD_FAILURE)[number]
 export const REQUIRE_REVIEW = ['off', 'warn', 'fail'] as const
 export type RequireReview = (typeof REQUIRE_REVIEW)[number]
 
+/** What a deploy does with an object whose file a newer commit on the branch changed. */
+export const ON_STALE = ['skip', 'fail', 'warn'] as const
+export type OnStale = (typeof ON_STALE)[number]
+
 /** `reviewed-payload-hash`: one hash (for a run of one object), or a hash per object id. */
 export type ReviewedHashes =
   { kind: 'one'; hash: string } | { kind: 'per-object'; hashes: Record<string, string> }
@@ -35,6 +39,7 @@ export const DEFAULTS = {
   'audit-required': false,
   'on-rebuild-failure': 'keep',
   'require-review': 'warn',
+  'on-stale': 'skip',
   'drift-issue': false,
   'fail-on-drift': false
 } as const satisfies Record<string, string | number | boolean>
@@ -73,6 +78,8 @@ export interface Settings {
   /** Deploy what was reviewed (H). */
   requireReview: RequireReview
   reviewedPayloadHash?: ReviewedHashes
+  /** An older commit never undoes a newer one: `skip`, `fail` or `warn` a deploy a newer commit overtook. */
+  onStale: OnStale
   /** Publish (I): glob of report files, and the PR to comment on. */
   reportFiles?: string
   pullRequest?: number
@@ -307,6 +314,7 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
       REQUIRE_REVIEW
     ),
     reviewedPayloadHash: reviewedHashes(getInput('reviewed-payload-hash')),
+    onStale: oneOf('on-stale', getInput('on-stale') || DEFAULTS['on-stale'], ON_STALE),
     reportFiles,
     pullRequest:
       pullRequestRaw === '' ? undefined : positiveInt('pull-request', pullRequestRaw, 2_147_483_647),

@@ -1,11 +1,13 @@
-// The run's calls to GitHub around the results: the review look-up before a deploy (contract H), and the
-// side channels after the results are written, the sticky PR comment and the drift issue. None of them
-// throws: what cannot be done is a warning, and the results stand.
+// The run's calls to GitHub around the results: the review look-up and the branch's freshness before a
+// deploy, and the side channels after the results are written, the sticky PR comment and the drift issue.
+// None of them throws: what cannot be done is a warning, and the results stand.
+import type { FreshnessResult } from './github/index.js'
 import type { ObjectResult } from './model.js'
-import type { ObjectJob, ReviewSource } from './pipeline/job.js'
+import { branchOf, freshnessFrom } from './pipeline/freshness.js'
+import type { FreshnessSource, ObjectJob, ReviewSource } from './pipeline/job.js'
 import { reviewFromInput, reviewFromLine } from './pipeline/review.js'
 import { renderComment, renderDriftIssue } from './report/comment.js'
-import { reportOptions, type Run, type RunFacts } from './run.js'
+import { reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
 
 /** The reviewed hashes for a deploy, from the input or the review line on the commit's pull request. */
 export async function findReviews(run: Run, jobs: readonly ObjectJob[]): Promise<ReviewSource | undefined> {
@@ -22,6 +24,44 @@ export async function findReviews(run: Run, jobs: readonly ObjectJob[]): Promise
   return reviewFromLine(
     await gh.findReview({ ...ctx.repository, sha: ctx.source.sha, key: settings.commentKey })
   )
+}
+
+/**
+ * Whether the pushed commit is still its branch's head, and what newer commits changed (an older commit never
+ * undoes a newer one). Undefined when not looked up (not a deploy) or when GitHub cannot say: then a warning
+ * says freshness was not checked, and every object deploys.
+ */
+export async function findFreshness(
+  run: Run,
+  jobs: readonly ObjectJob[]
+): Promise<FreshnessSource | undefined> {
+  const { settings, ctx, exits } = run
+  if (settings.mode !== 'deploy' || jobs.length === 0) return undefined
+  const found = await lookUpFreshness(run)
+  if ('problem' in found) {
+    exits.log.warning(
+      `Freshness was not checked: ${found.problem}. The deploy goes on without knowing whether a newer commit on the branch changed the index files (on-stale: ${settings.onStale}).`
+    )
+    return undefined
+  }
+  const sha = ctx.source.sha
+  if (found.head !== sha.toLowerCase()) {
+    exits.log.info(
+      `Commit ${sha.slice(0, 7)} is not the head of its branch (${found.head.slice(0, 7)} is): ${found.changed.length} file(s) changed after it.`
+    )
+  }
+  return freshnessFrom(sha, found)
+}
+
+async function lookUpFreshness(run: Run): Promise<FreshnessResult> {
+  const { ctx } = run
+  const branch = branchOf(ctx.event.ref)
+  if (branch === undefined)
+    return { problem: `the run's ref '${ctx.event.ref.slice(0, 100)}' is not a branch` }
+  const gh = await run.github()
+  if (!gh || !ctx.repository)
+    return { problem: "no 'github-token' (or no repository) to read the branch's head" }
+  return gh.checkFreshness({ ...ctx.repository, branch, sha: ctx.source.sha })
 }
 
 /** The sticky PR comment of validate and publish; its URL when it was posted. */
@@ -83,13 +123,17 @@ export async function syncDriftIssue(run: Run, results: readonly ObjectResult[])
     key: settings.commentKey,
     drifted: drifted.length > 0,
     title: `Custom-object index drift: ${drifted.length} object${drifted.length === 1 ? '' : 's'}`,
+    // The body is a function of the drift alone (no commit, run, time or schema version), so a run that finds
+    // the same drift writes nothing; the run's link goes in the comment that says the drift changed.
     body: exits.redact(
       renderDriftIssue(results, {
-        ...reportOptions(run, { headSha: ctx.headSha }),
-        commentKey: settings.commentKey,
-        ...(ctx.runUrl ? { summaryUrl: ctx.runUrl } : {})
+        mode: 'drift',
+        serverUrl: ctx.serverUrl,
+        repository: repositoryName(ctx),
+        commentKey: settings.commentKey
       })
-    )
+    ),
+    ...(ctx.runUrl ? { run: `[run ${ctx.source.runId}](${ctx.runUrl})` } : {})
   })
   if (synced.url !== undefined) exits.log.info(`Drift issue ${synced.action}: ${synced.url}`)
   if (synced.warning !== undefined) exits.log.warning(synced.warning)

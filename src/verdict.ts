@@ -7,8 +7,9 @@ import type { AuditAction, DeployOutcomeKind, Finding, Mode, ObjectResult } from
  * How one object's run ended, whatever the mode:
  * - validate, plan (and publish, which shows their reports): `pass` (checked against the live schema),
  *   `file-checks-only` (no credentials: only the file was checked), `blocked` (error findings), `failed`;
- * - deploy: `blocked`, `unchanged`, `deployed`, `failed`, `rolled-back`, or `unknown` (a write whose answer
- *   was lost and whose effect could not be read back);
+ * - deploy: `blocked`, `unchanged`, `deployed`, `failed`, `rolled-back`, `unknown` (a write whose answer
+ *   was lost and whose effect could not be read back), or `stale` (a newer commit on the branch changed the
+ *   file: this older one was skipped, nothing attempted);
  * - drift: `no-drift`, `drift`, or `blocked` / `failed` when the object could not be checked.
  */
 export const VERDICTS = [
@@ -20,6 +21,7 @@ export const VERDICTS = [
   'deployed',
   'rolled-back',
   'unknown',
+  'stale',
   'no-drift',
   'drift'
 ] as const
@@ -42,18 +44,23 @@ const MEANING: Record<Verdict, { valid: boolean; fails: boolean }> = {
   deployed: { valid: true, fails: false },
   'rolled-back': { valid: false, fails: true },
   unknown: { valid: false, fails: true },
+  stale: { valid: true, fails: false },
   'no-drift': { valid: true, fails: false },
   drift: { valid: true, fails: false }
 }
 
-/** The audit record's action of each deploy verdict: one record per deploy attempt. */
-const AUDIT_ACTION: Record<DeployVerdict, AuditAction> = {
+/**
+ * The audit record's action of each deploy verdict: one record per deploy attempt. A skipped stale object
+ * attempted nothing, so it has no record.
+ */
+const AUDIT_ACTION: Record<DeployVerdict, AuditAction | undefined> = {
   blocked: 'INDEX_DEPLOY_FAILED',
   unchanged: 'INDEX_UNCHANGED',
   deployed: 'INDEX_DEPLOYED',
   failed: 'INDEX_DEPLOY_FAILED',
   'rolled-back': 'INDEX_ROLLED_BACK',
-  unknown: 'INDEX_DEPLOY_FAILED'
+  unknown: 'INDEX_DEPLOY_FAILED',
+  stale: undefined
 }
 
 /** The one error count: the findings of severity error. */
@@ -99,8 +106,8 @@ export function isFailing(v: Verdict): boolean {
   return MEANING[v].fails || v === 'blocked'
 }
 
-/** The audit action of a deploy attempt, from its verdict. */
-export function auditActionOf(r: ObjectResult): AuditAction {
+/** The audit action of a deploy attempt, from its verdict; undefined when nothing was attempted (stale). */
+export function auditActionOf(r: ObjectResult): AuditAction | undefined {
   const v = verdictOf(r)
   if (v in AUDIT_ACTION) return AUDIT_ACTION[v as DeployVerdict]
   // Not a deploy (a record built from another mode's result): what it would have recorded.

@@ -122,6 +122,15 @@ describe('postStickyComment', () => {
     expect(writes(gh)).toEqual([])
   })
 
+  it('writes our comment again when another user edited it, even to the same text, so we are its last editor', async () => {
+    const gh = await servers.github({ seedComments: [{ issueNumber: 7, body: body('same') }] })
+    const [c] = gh.comments(7)
+    gh.editComment(c!.id, body('same'), 'mallory')
+    expect((await post(gh, 'same')).action).toBe('updated')
+    expect(gh.comments(7)[0]).toMatchObject({ body: body('same'), editor: 'github-actions[bot]' })
+    expect((await post(gh, 'same')).action).toBe('unchanged')
+  })
+
   it('matches the marker only on the first line', async () => {
     const gh = await servers.github({
       seedComments: [{ issueNumber: 7, body: `quoting:\n${MARKER}\nsomething` }]

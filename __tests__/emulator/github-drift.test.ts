@@ -1,10 +1,11 @@
-// Contract J on the GitHub side: one drift issue per repository and comment-key, ours by marker and author,
-// found in any state; created, updated in place, reopened, closed with a comment; racing runs converge on the
-// oldest; a failure is a warning, never an exception.
+// Contract J on the GitHub side: one drift issue per repository and comment-key, ours by label, marker and
+// author, found in any state; created, updated in place, reopened, closed with a comment; racing runs converge
+// on the oldest; an issue an earlier version left without the label is adopted once; a failure is a warning,
+// never an exception.
 import { describe, expect, it } from 'vitest'
 import { type GitHubStandIn } from '../../src/emulator/github.js'
 import type { GitHubTiming } from '../../src/github/client.js'
-import { driftMarker, syncDriftIssue, type DriftIssueArgs } from '../../src/github/drift.js'
+import { DRIFT_LABEL, driftMarker, syncDriftIssue, type DriftIssueArgs } from '../../src/github/drift.js'
 import { useServers } from '../helpers/servers.js'
 
 // Safety bounds a busy machine never reaches; the pause unit is 1 ms, so no retry waits.
@@ -30,6 +31,8 @@ function sync(gh: GitHubStandIn, drifted: boolean, extra: Partial<DriftIssueArgs
 }
 
 const marked = (text: string): string => `${MARKER}\n${text}`
+/** The label every drift issue of this version carries. */
+const LABELS = [DRIFT_LABEL]
 
 function writes(gh: GitHubStandIn): string[] {
   return gh
@@ -54,7 +57,7 @@ describe('syncDriftIssue', () => {
   })
 
   it('updates our open issue in place, and leaves it alone when nothing changed', async () => {
-    const gh = await servers.github({ issues: [{ title: 'old', body: marked('old') }] })
+    const gh = await servers.github({ issues: [{ title: 'old', body: marked('old'), labels: LABELS }] })
     expect((await sync(gh, true)).action).toBe('updated')
     expect(gh.issues()).toHaveLength(1)
     expect(gh.issues()[0]!.body).toBe(marked('idx_status is missing'))
@@ -63,14 +66,18 @@ describe('syncDriftIssue', () => {
   })
 
   it('reopens our closed issue when drift comes back', async () => {
-    const gh = await servers.github({ issues: [{ title: 'old', body: marked('old'), state: 'closed' }] })
+    const gh = await servers.github({
+      issues: [{ title: 'old', body: marked('old'), state: 'closed', labels: LABELS }]
+    })
     const r = await sync(gh, true)
     expect(r.action).toBe('reopened')
     expect(gh.issues()[0]).toMatchObject({ state: 'open', body: marked('idx_status is missing') })
   })
 
   it('closes our open issue with a comment once the drift is gone', async () => {
-    const gh = await servers.github({ issues: [{ number: 3, title: 'drift', body: marked('old') }] })
+    const gh = await servers.github({
+      issues: [{ number: 3, title: 'drift', body: marked('old'), labels: LABELS }]
+    })
     const r = await sync(gh, false)
     expect(r).toEqual({ url: 'https://github.com/acme/indexes/issues/3', action: 'closed' })
     expect(gh.issues()[0]!.state).toBe('closed')
@@ -80,9 +87,50 @@ describe('syncDriftIssue', () => {
   })
 
   it('does nothing without drift when no issue of ours is open', async () => {
-    const gh = await servers.github({ issues: [{ title: 'drift', body: marked('old'), state: 'closed' }] })
+    const gh = await servers.github({
+      issues: [{ title: 'drift', body: marked('old'), state: 'closed', labels: LABELS }]
+    })
     expect(await sync(gh, false)).toEqual({ action: 'none' })
     expect(writes(gh)).toEqual([])
+  })
+
+  it('creates the missing label once even without drift, so later runs never list every issue', async () => {
+    const gh = await servers.github({ issues: [{ title: 'chatter', body: 'x' }] })
+    expect(await sync(gh, false)).toEqual({ action: 'none' })
+    expect(writes(gh)).toEqual(['POST /repos/acme/indexes/labels'])
+    const before = gh.requests().length
+    expect(await sync(gh, false)).toEqual({ action: 'none' })
+    expect(
+      gh
+        .requests()
+        .slice(before)
+        .map(r => `${r.method} ${r.path.split('?')[0]}`)
+    ).toEqual([
+      'POST /graphql',
+      'GET /repos/acme/indexes/issues',
+      `GET /repos/acme/indexes/labels/${DRIFT_LABEL}`
+    ])
+  })
+
+  it('adopts an issue an earlier version opened without the label: labelled, then kept', async () => {
+    const gh = await servers.github({ issues: [{ number: 5, title: 'drift', body: marked('old') }] })
+    expect((await sync(gh, true)).action).toBe('updated')
+    expect(gh.issues()).toHaveLength(1)
+    expect(gh.issues()[0]).toMatchObject({ number: 5, labels: LABELS, body: marked('idx_status is missing') })
+  })
+
+  it('writes nothing when the drift is the same, and comments with the run only when it changed', async () => {
+    const gh = await servers.github({
+      issues: [{ number: 3, title: 'old', body: marked('old'), labels: LABELS }]
+    })
+    const run = '[run 7](https://github.com/acme/indexes/actions/runs/7)'
+    expect((await sync(gh, true, { run })).action).toBe('updated')
+    expect((await sync(gh, true, { run })).action).toBe('unchanged')
+    expect(writes(gh)).toEqual([
+      'PATCH /repos/acme/indexes/issues/3',
+      'POST /repos/acme/indexes/issues/3/comments'
+    ])
+    expect(gh.comments(3).map(c => c.body)).toEqual([`The drift changed (${run}).`])
   })
 
   it('ignores issues by others that carry the marker, and pull requests', async () => {
@@ -109,7 +157,7 @@ describe('syncDriftIssue', () => {
     gh = await servers.github({
       onRequest: q => {
         if (q.method === 'POST' && q.path === ISSUES && gh!.issues().length === 0) {
-          gh!.addIssue({ title: 'theirs', body: marked('theirs') })
+          gh!.addIssue({ title: 'theirs', body: marked('theirs'), labels: LABELS })
         }
       }
     })
@@ -137,9 +185,9 @@ describe('syncDriftIssue', () => {
     const r = await sync(gh, true)
     expect(r.action).toBe('none')
     expect(r.warning).toBe(
-      'The drift issue could not be updated: GitHub answered 403 Forbidden on creating the drift issue in ' +
-        "acme/indexes: Resource not accessible by integration. The job needs 'permissions: issues: write'. The " +
-        'drift is in the job summary and the report file.'
+      `The drift issue could not be updated: GitHub answered 403 Forbidden on creating the ${DRIFT_LABEL} label ` +
+        "in acme/indexes: Resource not accessible by integration. The job needs 'permissions: issues: write'. " +
+        'The drift is in the job summary and the report file.'
     )
   })
 
@@ -149,7 +197,7 @@ describe('syncDriftIssue', () => {
     })
     const r = await sync(gh, true)
     expect(r.warning).toContain(
-      'GitHub answered 500 Internal Server Error on listing the issues of acme/indexes after 4 attempts'
+      `GitHub answered 500 Internal Server Error on listing the ${DRIFT_LABEL} issues of acme/indexes after 4 attempts`
     )
     expect(gh.issues()).toEqual([])
   })

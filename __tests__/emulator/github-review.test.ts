@@ -160,6 +160,38 @@ describe('findReview', () => {
     expect(r.review?.runId).toBe('1')
   })
 
+  it.each([
+    ['another user, even to the same text', 'mallory', false],
+    ["the token's own identity", 'github-actions[bot]', true]
+  ])('counts our comment edited by %s only when the editor is us', async (_who, editor, counts) => {
+    const gh = await servers.github({
+      pullRequests: [merged],
+      seedComments: [{ issueNumber: 31, body: comment('ours') }]
+    })
+    const [c] = gh.comments(31)
+    gh.editComment(c!.id, c!.body, editor)
+    const r = await findReview(config(gh), { owner: 'acme', repo: 'indexes', sha: MERGE, key: 'default' })
+    if (counts) expect(r).toEqual({ pullRequest: 31, review: REVIEW })
+    else {
+      expect(r).toEqual({
+        pullRequest: 31,
+        problem:
+          "pull request #31 has no comment-key 'default' comment by github-actions left as github-actions wrote it (it was edited by someone else since)"
+      })
+    }
+  })
+
+  it('finds no review when GraphQL cannot say who the token is or who edited the comment', async () => {
+    const gh = await servers.github({
+      pullRequests: [merged],
+      seedComments: [{ issueNumber: 31, body: comment('ours') }],
+      faults: [{ path: '/graphql', kind: 'status', status: 502, count: 8 }]
+    })
+    const r = await findReview(config(gh), { owner: 'acme', repo: 'indexes', sha: MERGE, key: 'default' })
+    expect(r.review).toBeUndefined()
+    expect(r.problem).toMatch(/^the review could not be looked up: GitHub answered 502/)
+  })
+
   it('names a malformed review line as the problem', async () => {
     const gh = await servers.github({
       pullRequests: [merged],

@@ -9,6 +9,7 @@ import {
   FAIL_ON,
   MODE_INPUTS,
   ON_REBUILD_FAILURE,
+  ON_STALE,
   readSettings,
   REQUIRE_REVIEW,
   resolveMode
@@ -47,6 +48,7 @@ const CONTRACT_INPUTS = [
   'on-rebuild-failure',
   'require-review',
   'reviewed-payload-hash',
+  'on-stale',
   'report-files',
   'pull-request',
   'drift-issue',
@@ -109,6 +111,7 @@ describe('action.yml', () => {
       'fail-on': FAIL_ON,
       'on-rebuild-failure': ON_REBUILD_FAILURE,
       'require-review': REQUIRE_REVIEW,
+      'on-stale': ON_STALE,
       comment: ['true', 'false'],
       probe: ['true', 'false'],
       'audit-required': ['true', 'false'],

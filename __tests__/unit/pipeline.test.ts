@@ -5,7 +5,13 @@ import { DEFAULT_LIMITS } from '../../src/model.js'
 import type { GatewayClient, PutOptions, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
 import { PlatformError } from '../../src/platform/http.js'
 import { processObject } from '../../src/pipeline/object.js'
-import { pipelineContext, type AuditSettings, type ReviewSource } from '../../src/pipeline/job.js'
+import {
+  pipelineContext,
+  type AuditSettings,
+  type FreshnessSource,
+  type ReviewSource
+} from '../../src/pipeline/job.js'
+import type { Logger } from '../../src/log.js'
 import { computeOutputs, failureReason, reviewedOutput } from '../../src/outputs.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { DEFAULTS } from '../../src/settings.js'
@@ -612,5 +618,77 @@ describe('a write whose outcome is unknown is reported as unknown', () => {
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(result).toMatchObject({ outcome: 'deployed', schemaVersion: 2 })
     expect(result.rebuild.status).toBe('active')
+  })
+})
+
+describe('an older commit never silently undoes a newer one', () => {
+  const OLD = 'a'.repeat(40)
+  const NEW = 'b'.repeat(40)
+  const freshness = (stale: boolean): FreshnessSource => ({
+    staleOf: file => (stale && file === 'indexes/ticket.yaml' ? { sha: OLD, head: NEW } : undefined)
+  })
+  function noticing(): Logger & { lines: string[] } {
+    const log = memoryLogger()
+    return { ...log, notice: m => log.lines.push(`notice: ${m}`) }
+  }
+
+  it('skip: reads nothing, sends nothing, audits nothing, and gives a notice', async () => {
+    const f = fakeGateway()
+    const { audit, records } = recordingAudit()
+    const log = noticing()
+    const result = await processObject(
+      { log, live: f.gateway, audit, onStale: 'skip', freshness: freshness(true) },
+      job()
+    )
+    expect(f.calls).toEqual([])
+    expect(records).toEqual([])
+    expect(result).toMatchObject({
+      outcome: 'stale',
+      changed: false,
+      audit: 'skipped',
+      stale: { sha: OLD, head: NEW }
+    })
+    expect(result.auditAction).toBeUndefined()
+    expect(result.error).toBeUndefined()
+    expect(log.lines).toEqual([
+      expect.stringMatching(/^notice: Object obj-1: commit aaaaaaa is older than bbbbbbb/)
+    ])
+  })
+
+  it('fail: no PUT, a failed object, audited INDEX_DEPLOY_FAILED with the hash it would have sent', async () => {
+    const f = fakeGateway()
+    const { audit, records } = recordingAudit()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, audit, onStale: 'fail', freshness: freshness(true) },
+      job()
+    )
+    expect(f.calls).not.toContain('PUT')
+    expect(result.outcome).toBe('failed')
+    expect(result.error).toMatch(/aaaaaaa is older than bbbbbbb.*on-stale: fail/)
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', payloadHash: result.payloadHash })
+  })
+
+  it('warn: deploys, with a warning naming both commits', async () => {
+    const f = fakeGateway()
+    const log = memoryLogger()
+    const result = await processObject(
+      { log, live: f.gateway, onStale: 'warn', freshness: freshness(true) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
+    expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
+    expect(log.lines.some(l => /^warning: .*aaaaaaa is older than bbbbbbb.*on-stale: warn/.test(l))).toBe(
+      true
+    )
+  })
+
+  it('deploys an object whose file the newer commit did not change', async () => {
+    const f = fakeGateway()
+    const result = await processObject(
+      { log: silentLogger, live: f.gateway, onStale: 'fail', freshness: freshness(false) },
+      job()
+    )
+    expect(result.outcome).toBe('deployed')
   })
 })

@@ -170,6 +170,21 @@ const CASES: Case[] = [
     run: /^❓ outcome unknown — 1 outcome unknown$/
   },
   {
+    name: 'a stale commit skipped',
+    mode: 'deploy',
+    result: deploy({
+      outcome: 'stale',
+      changed: false,
+      stale: { sha: 'a'.repeat(40), head: 'b'.repeat(40) },
+      rebuild: { status: 'skipped', seconds: 0 }
+    }),
+    verdict: 'stale',
+    valid: true,
+    fails: false,
+    line: /^⏭️ .* — skipped: commit .*aaaaaaa.* is older than the branch head .*bbbbbbb/,
+    run: /^⏭️ skipped — 1 skipped \(a newer commit applies them\)$/
+  },
+  {
     name: 'drift found',
     mode: 'drift',
     result: driftResult(),

@@ -93,7 +93,7 @@ export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): Aud
   return {
     eventId: opts.eventId ?? randomUUID(),
     customObjectId: result.customObjectId,
-    action: opts.action ?? result.auditAction ?? auditActionOf(result),
+    action: opts.action ?? result.auditAction ?? auditActionOf(result) ?? 'INDEX_DEPLOY_FAILED',
     ...(unknown ? { outcome: 'unknown' as const } : {}),
     payloadHash: result.payloadHash ?? '',
     timestamp: (opts.timestamp ?? new Date()).toISOString(),

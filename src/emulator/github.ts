@@ -1,6 +1,7 @@
 // A GitHub stand-in: the REST and GraphQL calls the action makes (issue comments, issues, pull requests, the
-// token's identity), answered as GitHub answers them (Link-header pages, authors, PR entries in the issues
-// list), with faults injected per route and method: a status, the secondary rate limit, a reset, a hang.
+// token's identity, branch heads and compares, labels, comment edits), answered as GitHub answers them
+// (Link-header pages, authors, PR entries in the issues list), with faults injected per route and method: a
+// status, the secondary rate limit, a reset, a hang.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pathMatches } from './faults.js'
@@ -21,6 +22,9 @@ export interface StoredComment {
   user: GitHubUser
   created_at: string
   updated_at: string
+  /** Set when the comment was edited after it was posted (GraphQL `lastEditedAt`), with who edited it last. */
+  lastEditedAt?: string
+  editor?: string
 }
 
 /** A pull request's own fields (an issue of the same number holds its title, body, state and author). */
@@ -46,6 +50,8 @@ export interface StoredIssue {
   updated_at: string
   closed_at: string | null
   html_url: string
+  /** Label names, in the order they were added. */
+  labels: string[]
   /** Set when the issue is a pull request. */
   pull?: StoredPull
 }
@@ -110,6 +116,32 @@ export interface SeedIssue {
   body?: string
   state?: 'open' | 'closed'
   login?: string
+  /** Label names; a label the repository lacks is created, as GitHub does. */
+  labels?: string[]
+}
+
+// ---- Commits, branches, labels and comment edits (the stand-in's part for runs over time) ----
+
+/** A file a commit changed, as the compare API lists it. */
+export interface ChangedFile {
+  filename: string
+  status: 'added' | 'modified' | 'removed' | 'renamed'
+  /** `renamed`: the path before. */
+  previous_filename?: string
+}
+
+/** A commit a test registers: its parent (absent for a root) and the files it changed. */
+export interface SeedCommit {
+  sha: string
+  parent?: string
+  files?: ChangedFile[]
+}
+
+export interface StoredLabel {
+  id: number
+  name: string
+  color: string
+  description: string | null
 }
 
 export interface GitHubStandIn {
@@ -127,6 +159,16 @@ export interface GitHubStandIn {
   addPullRequest(p: SeedPullRequest): StoredIssue
   addFault(f: GitHubFault): void
   clearFaults(): void
+  /** Registers a commit (its parent and the files it changed), for `commits/{ref}` and `compare`. */
+  addCommit(c: SeedCommit): void
+  /** Moves a branch (created when new) to a commit; the commit is registered when unknown. */
+  setBranchHead(branch: string, sha: string): void
+  /** The branch's head commit, when the branch exists. */
+  branchHead(branch: string): string | undefined
+  /** Edits a stored comment as `login` would on github.com: the body, `lastEditedAt` and `editor` change. */
+  editComment(id: number, body: string, login: string): StoredComment
+  /** The repository's labels, in the order they were created. */
+  labels(): StoredLabel[]
 }
 
 export interface GitHubStandInOptions {
@@ -140,6 +182,9 @@ export interface GitHubStandInOptions {
   pullRequests?: SeedPullRequest[]
   issues?: SeedIssue[]
   faults?: GitHubFault[]
+  /** Commits and branch heads, as `addCommit` and `setBranchHead` register them. */
+  commits?: SeedCommit[]
+  branches?: Record<string, string>
   /** owner/repo the seeds belong to; default acme/indexes. */
   repository?: string
   /** Called with each request before it is answered (after a `delay`): tests act between two calls here. */
@@ -197,6 +242,8 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
   let nextIssueId = 5_000_001
   let base = ''
   const [seedOwner = 'acme', seedRepo = 'indexes'] = (opts.repository ?? 'acme/indexes').split('/')
+  const runs = runsOverTime(() => base)
+  const { labelIssue } = runs
 
   const identity = (auth: string): string => {
     const token = auth.replace(/^(token|bearer)\s+/i, '')
@@ -252,10 +299,13 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       updated_at: at,
       closed_at: state === 'closed' ? at : null,
       html_url: `https://github.com/${owner}/${repo}/${pull ? 'pull' : 'issues'}/${number}`,
+      labels: [],
       ...(pull ? { pull } : {})
     }
+    for (const name of seed.labels ?? []) labelIssue(issue, name)
+    const last = issues.at(-1)
     issues.push(issue)
-    issues.sort((a, b) => a.number - b.number)
+    if (last !== undefined && last.number > number) issues.sort((a, b) => a.number - b.number)
     return issue
   }
 
@@ -284,6 +334,8 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
   for (const p of opts.pullRequests ?? []) addPullRequest(p)
   for (const i of opts.issues ?? []) createIssue(seedOwner, seedRepo, i)
   for (const f of opts.faults ?? []) faults.push({ spec: { ...f }, left: f.count ?? 1 })
+  for (const c of opts.commits ?? []) runs.addCommit(c)
+  for (const [branch, sha] of Object.entries(opts.branches ?? {})) runs.setBranchHead(branch, sha)
 
   function takeFault(method: string, path: string): GitHubFault | undefined {
     const f = faults.find(
@@ -341,6 +393,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
     html_url: i.html_url,
     url: `${base}/repos/${i.owner}/${i.repo}/issues/${i.number}`,
     user: { ...i.user },
+    labels: i.labels.map(name => runs.labelView(name)),
     comments: comments.filter(c => c.owner === i.owner && c.repo === i.repo && c.issueNumber === i.number)
       .length,
     created_at: i.created_at,
@@ -381,6 +434,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
 
   function graphql(login: string, body: unknown): Reply {
     const query = text(body, 'query') ?? ''
+    if (/\bnodes\s*\(\s*ids\s*:/.test(query)) return runs.commentEdits(comments, field(body, 'variables'))
     if (!/\bviewer\s*\{\s*login\s*\}/.test(query)) {
       return {
         status: 200,
@@ -426,14 +480,18 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       if (b === undefined) return NO_BODY
       c.body = b
       c.updated_at = now()
+      c.lastEditedAt = c.updated_at
+      c.editor = login
       return { status: 200, body: commentView(c) }
     }
 
     if (rest === '/issues' && method === 'GET') {
       const state = url.searchParams.get('state') ?? 'open'
       const direction = url.searchParams.get('direction') ?? 'desc'
+      const labels = (url.searchParams.get('labels') ?? '').split(',').filter(l => l !== '')
       const all = inRepo
         .filter(i => state === 'all' || i.state === state)
+        .filter(i => labels.every(l => i.labels.some(x => x.toLowerCase() === l.toLowerCase())))
         .sort((a, b) => (direction === 'asc' ? a.number - b.number : b.number - a.number))
       return page(url, all, issueView)
     }
@@ -446,7 +504,13 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
           body: { message: 'Validation Failed: title is missing', documentation_url: DOCS }
         }
       }
-      const issue = createIssue(owner, repo, { title, body: text(body, 'body') ?? '', login })
+      const labels = field(body, 'labels')
+      const issue = createIssue(owner, repo, {
+        title,
+        body: text(body, 'body') ?? '',
+        login,
+        ...(Array.isArray(labels) ? { labels: labels.filter(l => typeof l === 'string') } : {})
+      })
       return { status: 201, body: issueView(issue) }
     }
     const issue = /^\/issues\/(\d+)$/.exec(rest)
@@ -487,7 +551,8 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       )
       return page(url, found, pullView)
     }
-    return NOT_FOUND
+    const ours = owner === seedOwner && repo === seedRepo
+    return (ours ? runs.route(method, rest, body, readOnly, issueOf) : undefined) ?? NOT_FOUND
   }
 
   function faultReply(f: GitHubFault): Reply {
@@ -598,6 +663,211 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
     },
     clearFaults: () => {
       faults = []
+    },
+    addCommit: c => {
+      runs.addCommit(c)
+    },
+    setBranchHead: (branch, sha) => {
+      runs.setBranchHead(branch, sha)
+    },
+    branchHead: branch => runs.branchHead(branch),
+    editComment: (id, body, login) => {
+      const c = comments.find(x => x.id === id)
+      if (!c) throw new Error(`no comment ${id}`)
+      c.body = body
+      c.updated_at = now()
+      c.lastEditedAt = c.updated_at
+      c.editor = login
+      return { ...c, user: { ...c.user } }
+    },
+    labels: () => runs.labels()
+  }
+}
+
+// ---- Commits, branches, labels and comment edits: the routes of runs over time ----
+
+const SHA_RE = /^[0-9a-f]{40}$/
+
+/**
+ * The stand-in's state across runs: a commit graph (parents and changed files) with branch heads, answering
+ * `GET commits/{ref}` and `GET compare/{base}...{head}`; the repository's labels (`GET`/`POST labels`,
+ * `POST issues/{n}/labels`); and GraphQL `nodes(ids:)` with each comment's `lastEditedAt` and `editor`.
+ */
+function runsOverTime(base: () => string) {
+  const commits = new Map<string, { parent?: string; files: ChangedFile[]; at: string }>()
+  const branches = new Map<string, string>()
+  const labels: StoredLabel[] = []
+  let nextLabelId = 7_000_001
+
+  const addCommit = (c: SeedCommit): void => {
+    const sha = c.sha.toLowerCase()
+    commits.set(sha, {
+      ...(c.parent !== undefined ? { parent: c.parent.toLowerCase() } : {}),
+      files: (c.files ?? []).map(f => ({ ...f })),
+      at: now()
+    })
+  }
+  const setBranchHead = (branch: string, sha: string): void => {
+    if (!commits.has(sha.toLowerCase())) addCommit({ sha })
+    branches.set(branch, sha.toLowerCase())
+  }
+  /** `sha` and its ancestors, newest first. */
+  const lineage = (sha: string): string[] => {
+    const out: string[] = []
+    let at: string | undefined = sha
+    while (at !== undefined && !out.includes(at)) {
+      out.push(at)
+      at = commits.get(at)?.parent
     }
+    return out
+  }
+  const findLabel = (name: string): StoredLabel | undefined =>
+    labels.find(l => l.name.toLowerCase() === name.toLowerCase())
+  const createLabel = (name: string, color = 'ededed', description: string | null = null): StoredLabel => {
+    const label = { id: nextLabelId++, name, color, description }
+    labels.push(label)
+    return label
+  }
+  const labelView = (name: string): Record<string, unknown> => {
+    const l = findLabel(name) ?? createLabel(name)
+    return { id: l.id, name: l.name, color: l.color, description: l.description, default: false }
+  }
+  const labelIssue = (issue: { labels: string[] }, name: string): void => {
+    const l = findLabel(name) ?? createLabel(name)
+    if (!issue.labels.includes(l.name)) issue.labels.push(l.name)
+  }
+  const commitView = (sha: string): Record<string, unknown> => {
+    const c = commits.get(sha)!
+    return {
+      sha,
+      node_id: `C_${sha.slice(0, 12)}`,
+      commit: { message: `commit ${sha.slice(0, 7)}`, committer: { date: c.at } },
+      parents: c.parent !== undefined ? [{ sha: c.parent }] : [],
+      html_url: `https://github.com/acme/indexes/commit/${sha}`,
+      files: c.files.map(f => ({ ...f }))
+    }
+  }
+  /** The files changed by the commits in `head`'s lineage that `base`'s lineage lacks (later ones win). */
+  const compare = (baseSha: string, headSha: string): Reply => {
+    if (!commits.has(baseSha) || !commits.has(headSha)) return { status: 404, body: { message: 'Not Found' } }
+    const ofBase = lineage(baseSha)
+    const ofHead = lineage(headSha)
+    const ahead = ofHead.filter(c => !ofBase.includes(c))
+    const behind = ofBase.filter(c => !ofHead.includes(c))
+    const status =
+      ahead.length === 0 && behind.length === 0
+        ? 'identical'
+        : behind.length === 0
+          ? 'ahead'
+          : ahead.length === 0
+            ? 'behind'
+            : 'diverged'
+    const files = new Map<string, ChangedFile>()
+    for (const sha of [...ahead].reverse()) {
+      for (const f of commits.get(sha)!.files) files.set(f.filename, { ...f })
+    }
+    const mergeBase = ofHead.find(c => ofBase.includes(c))
+    return {
+      status: 200,
+      body: {
+        url: `${base()}/repos/acme/indexes/compare/${baseSha}...${headSha}`,
+        status,
+        ahead_by: ahead.length,
+        behind_by: behind.length,
+        total_commits: ahead.length,
+        base_commit: commitView(baseSha),
+        ...(mergeBase !== undefined ? { merge_base_commit: commitView(mergeBase) } : {}),
+        commits: [...ahead].reverse().map(commitView),
+        files: [...files.values()]
+      }
+    }
+  }
+
+  function route(
+    method: string,
+    rest: string,
+    body: unknown,
+    readOnly: boolean,
+    issueOf: (n: string) => { labels: string[] } | undefined
+  ): Reply | undefined {
+    const commit = /^\/commits\/([^/]+)$/.exec(rest)
+    if (commit && method === 'GET') {
+      const ref = decodeURIComponent(commit[1]!)
+      const sha = branches.get(ref) ?? (SHA_RE.test(ref.toLowerCase()) ? ref.toLowerCase() : undefined)
+      if (sha === undefined || !commits.has(sha)) {
+        return { status: 422, body: { message: `No commit found for SHA: ${ref}`, documentation_url: DOCS } }
+      }
+      return { status: 200, body: commitView(sha) }
+    }
+    const cmp = /^\/compare\/([^/]+)$/.exec(rest)
+    if (cmp && method === 'GET') {
+      const [b, h] = decodeURIComponent(cmp[1]!).split('...')
+      const resolve = (ref = ''): string => branches.get(ref) ?? ref.toLowerCase()
+      return compare(resolve(b), resolve(h))
+    }
+    if (rest === '/labels' && method === 'POST') {
+      if (readOnly) return FORBIDDEN
+      const name = typeof field(body, 'name') === 'string' ? (field(body, 'name') as string) : ''
+      if (name === '') return { status: 422, body: { message: 'Validation Failed', documentation_url: DOCS } }
+      if (findLabel(name)) {
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }],
+            documentation_url: DOCS
+          }
+        }
+      }
+      const color = text(body, 'color')
+      const description = text(body, 'description')
+      createLabel(name, color ?? 'ededed', description ?? null)
+      return { status: 201, body: labelView(name) }
+    }
+    const label = /^\/labels\/([^/]+)$/.exec(rest)
+    if (label && method === 'GET') {
+      const name = decodeURIComponent(label[1]!)
+      return findLabel(name) ? { status: 200, body: labelView(name) } : NOT_FOUND
+    }
+    const issueLabels = /^\/issues\/(\d+)\/labels$/.exec(rest)
+    if (issueLabels && method === 'POST') {
+      if (readOnly) return FORBIDDEN
+      const issue = issueOf(issueLabels[1]!)
+      if (!issue) return NOT_FOUND
+      const names = field(body, 'labels')
+      for (const n of Array.isArray(names) ? names : []) if (typeof n === 'string') labelIssue(issue, n)
+      return { status: 200, body: issue.labels.map(labelView) }
+    }
+    return undefined
+  }
+
+  /** GraphQL `nodes(ids: $ids)` on issue comments: their edit information. */
+  function commentEdits(all: readonly StoredComment[], variables: unknown): Reply {
+    const ids = field(variables, 'ids')
+    if (!Array.isArray(ids)) {
+      return { status: 200, body: { errors: [{ type: 'INVALID', message: 'Variable $ids is required' }] } }
+    }
+    const nodes = ids.map(id => {
+      const c = all.find(x => x.node_id === id)
+      if (!c) return null
+      return {
+        id: c.node_id,
+        lastEditedAt: c.lastEditedAt ?? null,
+        // GraphQL names a bot without its [bot] suffix.
+        editor: c.editor !== undefined ? { login: c.editor.replace(/\[bot\]$/, '') } : null
+      }
+    })
+    return { status: 200, body: { data: { nodes } } }
+  }
+
+  return {
+    addCommit,
+    setBranchHead,
+    branchHead: (branch: string) => branches.get(branch),
+    labels: () => labels.map(l => ({ ...l })),
+    labelIssue,
+    labelView,
+    route,
+    commentEdits
   }
 }

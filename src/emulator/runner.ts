@@ -78,8 +78,10 @@ export async function runAction(opts: ActionOptions): Promise<ActionRun> {
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_ACTOR: 'octocat',
     GITHUB_SERVER_URL: 'https://github.com',
-    // Nothing listens on port 9: a run that calls GitHub without a stand-in fails at once, never leaves the machine.
+    // Nothing listens on port 9: a run that calls GitHub without a stand-in fails at once, never leaves the machine
+    // (its retries are spaced by a short GitHub bound, so that "at once" is a fraction of a second).
     GITHUB_API_URL: 'http://127.0.0.1:9',
+    ...(opts.env?.GITHUB_API_URL === undefined ? { CUSTOM_OBJECT_INDEX_GITHUB_TIMEOUT_MS: '1000' } : {}),
     RUNNER_TEMP: tempDir,
     ...opts.env
   }

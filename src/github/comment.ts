@@ -5,6 +5,7 @@ import { commentMarker } from '../report/comment.js'
 import { errorMessage } from '../errors.js'
 import { type GitHubConfig, GitHubCallError, type Session, withSession } from './client.js'
 import {
+  editedByOthers,
   type IssueRef,
   listMarkedComments,
   type MarkedComment,
@@ -80,7 +81,13 @@ async function upsert(s: Session, args: StickyCommentArgs): Promise<StickyCommen
   const mine = ownedBy(await listMarkedComments(s, args, marker), viewer)
   const [oldest, ...extras] = mine
   if (oldest !== undefined) {
-    const action = oldest.body === body ? 'unchanged' : 'updated'
+    // A comment someone else edited is written again, even with the same text, so that it is ours as left
+    // (its last editor the token's identity); when the edits cannot be read, it is written again too.
+    const trusted = await editedByOthers(s, [oldest], viewer).then(
+      others => others.length === 0,
+      () => false
+    )
+    const action = oldest.body === body && trusted ? 'unchanged' : 'updated'
     if (action === 'updated') await update(s, args, oldest, body)
     const warning = await removeDuplicates(s, args, extras)
     return { url: oldest.url, action, ...(warning ? { warning } : {}) }

@@ -3,6 +3,7 @@
 import type { GitHubConfig } from './client.js'
 import { postStickyComment, type StickyCommentArgs, type StickyCommentResult } from './comment.js'
 import { type DriftIssueArgs, type DriftIssueResult, syncDriftIssue } from './drift.js'
+import { checkFreshness, type FreshnessArgs, type FreshnessResult } from './freshness.js'
 import {
   findReview,
   type FindReviewArgs,
@@ -21,6 +22,8 @@ export interface GitHub {
   getPullRequest(ref: PullRequestRef): Promise<PullRequestInfo>
   /** Contract J: never throws; a failure is `warning`. */
   syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueResult>
+  /** An older commit never undoes a newer one: never throws; what GitHub cannot answer is `problem`. */
+  checkFreshness(args: FreshnessArgs): Promise<FreshnessResult>
 }
 
 /** The GitHub calls over one token and API base URL; each call is one step with its own time bound. */
@@ -29,7 +32,8 @@ export function createGitHub(config: GitHubConfig): GitHub {
     postStickyComment: args => postStickyComment(config, args),
     findReview: args => findReview(config, args),
     getPullRequest: ref => getPullRequest(config, ref),
-    syncDriftIssue: args => syncDriftIssue(config, args)
+    syncDriftIssue: args => syncDriftIssue(config, args),
+    checkFreshness: args => checkFreshness(config, args)
   }
 }
 
@@ -43,6 +47,7 @@ export {
 } from './client.js'
 export type { StickyCommentArgs, StickyCommentResult } from './comment.js'
 export { driftMarker, type DriftIssueArgs, type DriftIssueResult } from './drift.js'
+export type { FreshnessArgs, FreshnessResult } from './freshness.js'
 export type { FindReviewArgs, FindReviewResult, PullRequestInfo, PullRequestRef } from './review.js'
 export { parseReviewLine, reviewLine, type ReviewLine } from './reviewline.js'
-export { postStickyComment, syncDriftIssue, findReview, getPullRequest }
+export { postStickyComment, syncDriftIssue, findReview, getPullRequest, checkFreshness }

@@ -53,10 +53,13 @@ export interface IssueRef {
 export interface MarkedComment extends Authored {
   url?: string
   body: string
+  /** GraphQL's id, by which its edits are read. */
+  nodeId?: string
 }
 
 const commentEntry = z.looseObject({
   id: z.number().int().positive(),
+  node_id: z.string().max(256).optional(),
   body: z.string().nullish(),
   html_url: z.unknown().optional(),
   user: z.looseObject({ login: z.string() }).nullish()
@@ -82,10 +85,56 @@ export async function listMarkedComments(
               id: c.data.id,
               body: c.data.body ?? '',
               ...(c.data.user ? { login: c.data.user.login } : {}),
-              ...(url !== undefined ? { url } : {})
+              ...(url !== undefined ? { url } : {}),
+              ...(c.data.node_id !== undefined ? { nodeId: c.data.node_id } : {})
             }
           ]
         })
     )
   )
+}
+
+/** GraphQL's answer on one comment's edits: when it was last edited, and by whom (null: a deleted account). */
+const editEntry = z.looseObject({
+  id: z.string(),
+  lastEditedAt: z.string().nullish(),
+  editor: z.looseObject({ login: z.string() }).nullish()
+})
+
+const EDITS_QUERY =
+  'query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt editor { login } } } }'
+
+/**
+ * A comment counts only as its author left it: of `comments`, those edited (GraphQL `lastEditedAt` set) by
+ * anyone but `viewer`. A comment whose edits cannot be read (no node id, no answer for it) is counted among
+ * them: it cannot be proven ours. Throws a GitHubCallError when GraphQL fails.
+ */
+export async function editedByOthers<T extends MarkedComment>(
+  s: Session,
+  comments: readonly T[],
+  viewer: string
+): Promise<T[]> {
+  const others: T[] = []
+  for (let at = 0; at < comments.length; at += 100) {
+    const batch = comments.slice(at, at + 100)
+    const ids = batch.flatMap(c => (c.nodeId !== undefined ? [c.nodeId] : []))
+    const data =
+      ids.length === 0
+        ? { nodes: [] }
+        : await s.call('reading who edited the marked comments (GraphQL)', o =>
+            o.graphql<{ nodes?: unknown }>(EDITS_QUERY, { ids })
+          )
+    const nodes = Array.isArray(data.nodes) ? data.nodes : []
+    const byId = new Map<string, z.infer<typeof editEntry>>()
+    for (const n of nodes) {
+      const e = editEntry.safeParse(n)
+      if (e.success) byId.set(e.data.id, e.data)
+    }
+    for (const c of batch) {
+      const e = c.nodeId !== undefined ? byId.get(c.nodeId) : undefined
+      if (e === undefined) others.push(c)
+      else if (e.lastEditedAt && !(e.editor && sameLogin(e.editor.login, viewer))) others.push(c)
+    }
+  }
+  return others
 }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { errorMessage } from '../errors.js'
 import { commentMarker } from '../report/comment.js'
 import { type GitHubConfig, GitHubCallError, withSession } from './client.js'
-import { listMarkedComments, ownedBy } from './ownership.js'
+import { editedByOthers, listMarkedComments, ownedBy } from './ownership.js'
 import { parseReviewLine, type ReviewLine } from './reviewline.js'
 
 export interface FindReviewArgs {
@@ -63,7 +63,7 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
       pullRequest = merged.number
       const viewer = await s.viewer()
       const marker = commentMarker(args.key)
-      const [comment] = ownedBy(
+      const ours = ownedBy(
         await listMarkedComments(
           s,
           { owner: args.owner, repo: args.repo, issueNumber: merged.number },
@@ -71,12 +71,18 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
         ),
         viewer
       )
-      if (comment === undefined) {
+      // A comment counts only as its author left it: the sticky comment (the oldest of ours) edited by anyone
+      // else is no review, and no other comment stands in for it.
+      const [oldest] = ours
+      const tampered = oldest !== undefined && (await editedByOthers(s, [oldest], viewer)).length > 0
+      if (oldest === undefined || tampered) {
+        const edited = tampered ? ` left as ${viewer} wrote it (it was edited by someone else since)` : ''
         return {
           pullRequest,
-          problem: `pull request #${merged.number} has no comment-key '${args.key}' comment by ${viewer}`
+          problem: `pull request #${merged.number} has no comment-key '${args.key}' comment by ${viewer}${edited}`
         }
       }
+      const comment = oldest
       const parsed = parseReviewLine(comment.body)
       if ('problem' in parsed) {
         return { pullRequest, problem: `the comment on pull request #${merged.number}: ${parsed.problem}` }

@@ -10,7 +10,13 @@ import { createHttpClient, type HttpStats } from '../platform/http.js'
 import { createRateLimiter } from '../platform/ratelimit.js'
 import { resolveHosts } from '../platform/regions.js'
 import type { Redactor } from '../redact.js'
-import { pipelineContext, type PipelineContext, type PipelineOptions, type ReviewSource } from './job.js'
+import {
+  type FreshnessSource,
+  pipelineContext,
+  type PipelineContext,
+  type PipelineOptions,
+  type ReviewSource
+} from './job.js'
 
 export type ContextSettings = Pick<
   Settings,
@@ -26,6 +32,7 @@ export type ContextSettings = Pick<
   | 'maxIndexes'
   | 'onRebuildFailure'
   | 'requireReview'
+  | 'onStale'
 >
 
 export interface ContextOptions {
@@ -40,6 +47,8 @@ export interface ContextOptions {
   maxConcurrent?: number
   /** The reviews a deploy compares with (contract H). */
   review?: ReviewSource
+  /** The branch's newer commits (an older commit never undoes a newer one). */
+  freshness?: FreshnessSource
 }
 
 export interface RunPlatform {
@@ -57,7 +66,9 @@ export function createPipelineContext(settings: ContextSettings, opts: ContextOp
     probe: settings.probe,
     onRebuildFailure: settings.onRebuildFailure,
     requireReview: settings.requireReview,
-    ...(opts.review ? { review: opts.review } : {})
+    onStale: settings.onStale,
+    ...(opts.review ? { review: opts.review } : {}),
+    ...(opts.freshness ? { freshness: opts.freshness } : {})
   }
   const redact = opts.redactor?.redact
   const http = createHttpClient({

@@ -17,6 +17,7 @@ import { waitForRebuild, type RebuildOutcome } from '../platform/rebuild.js'
 import { errorCount, UNKNOWN_WRITE_ADVICE } from '../verdict.js'
 import { runLimits } from './cache.js'
 import type { ObjectJob, PipelineContext } from './job.js'
+import { staleMessage } from './freshness.js'
 import { chooseProbes, runProbes } from './probes.js'
 import { propose, type Proposal } from './proposal.js'
 import { versionCheckedPut, type Draft, type Rebased } from './put.js'
@@ -33,6 +34,8 @@ export interface DeployOutcome {
   baseline: ProbeResult[]
   probes: ProbeResult[]
   review: ReviewCheck
+  /** A newer commit on the branch changed the file after this run's commit: both commits. */
+  stale?: { sha: string; head: string }
   error?: string
 }
 
@@ -43,9 +46,20 @@ export async function deploy(
 ): Promise<DeployOutcome> {
   const id = job.customObjectId
   const o: DeployOutcome = { kind: 'failed', baseline: [], probes: [], review: noReview(ctx) }
+  // An older commit never silently undoes a newer one: under `skip` nothing is even read.
+  const stale = ctx.freshness?.staleOf(job.loaded.path)
+  if (stale) o.stale = stale
+  const staleSaid = stale ? staleMessage(id, job.loaded.path, stale, ctx.onStale) : ''
+  if (stale && ctx.onStale === 'skip') {
+    if (ctx.log.notice) ctx.log.notice(staleSaid)
+    else ctx.log.info(staleSaid)
+    return { ...o, kind: 'stale' }
+  }
   try {
     const limits = await runLimits(ctx, gateway)
     o.proposal = await propose(ctx, gateway, job, await gateway.getSchema(id), limits)
+    if (stale && ctx.onStale === 'fail') return { ...o, kind: 'failed', error: staleSaid }
+    if (stale) ctx.log.warning(staleSaid)
     // A managed index that is live failed is not "unchanged": the PUT would not rebuild it.
     const failed = keptWithStatus(job, o.proposal, 'failed')
     if (failed.length > 0) return liveFailed(o, id, o.proposal, failed)

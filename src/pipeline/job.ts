@@ -6,7 +6,7 @@ import type { Logger } from '../log.js'
 import type { Limits, LoadedIndexFile, Mode, SchemaDocument } from '../model.js'
 import { PUT_DEADLINE_MS, type GatewayClient } from '../platform/gateway.js'
 import { defaultSleep } from '../platform/ratelimit.js'
-import { DEFAULTS, type OnRebuildFailure, type RequireReview } from '../settings.js'
+import { DEFAULTS, type OnRebuildFailure, type OnStale, type RequireReview } from '../settings.js'
 
 export interface ObjectJob {
   loaded: LoadedIndexFile
@@ -33,6 +33,15 @@ export interface ReviewSource {
   problem?: string
 }
 
+/**
+ * Whether this run's commit is still the head of its branch (an older commit never undoes a newer one),
+ * looked up once per run before the objects run.
+ */
+export interface FreshnessSource {
+  /** When a newer commit on the branch changed `file` after this run's commit: both commits. */
+  staleOf(file: string): { sha: string; head: string } | undefined
+}
+
 /** What one run shares across its objects: the limits and other objects' schemas, fetched once. */
 export interface RunCache {
   limits?: Promise<Limits>
@@ -55,6 +64,10 @@ export interface PipelineOptions {
   requireReview?: RequireReview
   /** The reviews found for this run (absent under `off`, or when not looked up). */
   review?: ReviewSource
+  /** What a deploy does with an object a newer commit changed (`on-stale`). */
+  onStale?: OnStale
+  /** Deploy: the branch's newer commits, when they could be looked up (absent: every object deploys). */
+  freshness?: FreshnessSource
   /** PUT attempts after a 409 conflict. */
   maxConflictRetries?: number
   /** PUTs sent again when their answer was lost and the live schema shows they were not applied. */
@@ -71,12 +84,13 @@ export interface PipelineOptions {
 /** The context every recipe runs with: all defaults resolved, the run's cache made. */
 export interface PipelineContext extends Omit<
   Required<PipelineOptions>,
-  'live' | 'maxIndexes' | 'audit' | 'review'
+  'live' | 'maxIndexes' | 'audit' | 'review' | 'freshness'
 > {
   live?: GatewayClient
   maxIndexes?: number
   audit?: AuditSettings
   review?: ReviewSource
+  freshness?: FreshnessSource
   cache: RunCache
 }
 
@@ -91,6 +105,7 @@ export function pipelineContext(opts: PipelineOptions | PipelineContext): Pipeli
     probe: opts.probe ?? DEFAULTS.probe,
     onRebuildFailure: opts.onRebuildFailure ?? DEFAULTS['on-rebuild-failure'],
     requireReview: opts.requireReview ?? DEFAULTS['require-review'],
+    onStale: opts.onStale ?? DEFAULTS['on-stale'],
     maxConflictRetries: opts.maxConflictRetries ?? 3,
     maxLostPutRetries: opts.maxLostPutRetries ?? 2,
     putDeadlineMs: opts.putDeadlineMs ?? PUT_DEADLINE_MS,

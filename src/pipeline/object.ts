@@ -89,6 +89,7 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
     : blankResult(job.customObjectId, job.loaded.path, job.mode)
   result.outcome = o.kind
   result.review = o.review
+  if (o.stale) result.stale = o.stale
   result.baselineProbes = o.baseline
   const estimate = o.proposal ? rebuildEstimate(o.proposal.diff, o.baseline) : undefined
   if (estimate) result.rebuildEstimate = estimate
@@ -124,7 +125,8 @@ function fromDeploy(job: ObjectJob, o: DeployOutcome): ObjectResult {
   result.probes = o.probes
   result.findings = [...result.findings, ...fullScanFindings(job, o.probes)]
   if (o.error !== undefined) result.error = o.error
-  result.auditAction = auditActionOf(result)
+  const action = auditActionOf(result)
+  if (action !== undefined) result.auditAction = action
   return result
 }
 

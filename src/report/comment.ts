@@ -44,7 +44,19 @@ export function renderComment(results: readonly ObjectResult[], opts: CommentOpt
   return renderReport(results, opts, bodyStyle(opts, commentMarker(opts.commentKey)))
 }
 
-/** The drift issue's body (`mode: drift` results): its marker first, under `maxLength` characters. */
+/**
+ * The drift issue's body (`mode: drift` results): its marker first, under `maxLength` characters. A function
+ * of the drift alone: the schema versions the objects were read at are left out, and so are the commit, run
+ * and time unless `opts` names them.
+ */
 export function renderDriftIssue(results: readonly ObjectResult[], opts: CommentOptions): string {
-  return renderReport(results, { ...opts, mode: 'drift' }, bodyStyle(opts, driftIssueMarker(opts.commentKey)))
+  const driftOnly = results.map(r => {
+    const { basedOnVersion: _based, schemaVersion: _version, ...rest } = r
+    return rest
+  })
+  return renderReport(
+    driftOnly,
+    { ...opts, mode: 'drift' },
+    bodyStyle(opts, driftIssueMarker(opts.commentKey))
+  )
 }

@@ -110,7 +110,10 @@ const objectResult = z.strictObject({
     .optional(),
   rebuildEstimate: z.strictObject({ records: count, indexes: count }).optional(),
   drift: z.strictObject({ missing: names, changed: names, failed: names, unmanaged: names }).optional(),
-  drifted: z.boolean().optional()
+  drifted: z.boolean().optional(),
+  stale: z
+    .strictObject({ sha: z.string().regex(/^[0-9a-f]{40,64}$/), head: z.string().regex(/^[0-9a-f]{40,64}$/) })
+    .optional()
 })
 
 // The schema reads exactly the shared ObjectResult type: a compile error here when either one changes alone.

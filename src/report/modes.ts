@@ -3,7 +3,7 @@
 // object. The renderers read this table instead of asking which mode they are in. Pure.
 import type { Mode, ObjectResult } from '../model.js'
 import { isFailing, verdictOf, warningCount, errorCount, type Verdict } from '../verdict.js'
-import { clip, escapeText, formatNumber, plural } from './markdown.js'
+import { clip, code, escapeText, formatNumber, plural } from './markdown.js'
 import { changeSummary, counts, nameList, objectLabel } from './labels.js'
 
 /** The lists under an object's heading, in order. */
@@ -63,7 +63,8 @@ const DEPLOY_COUNTS: [Verdict, string][] = [
   ['unknown', 'outcome unknown'],
   ['blocked', 'blocked'],
   ['deployed', 'deployed'],
-  ['unchanged', 'unchanged']
+  ['unchanged', 'unchanged'],
+  ['stale', 'skipped (a newer commit applies them)']
 ]
 
 function deployVerdict(t: Tally): string {
@@ -76,6 +77,7 @@ function deployVerdict(t: Tally): string {
     return `❌ failed — ${outcomes}`
   }
   if (t.count('deployed') > 0) return `✅ deployed — ${outcomes}`
+  if (t.count('stale') > 0) return `⏭️ skipped — ${outcomes}`
   return `✅ unchanged — nothing to deploy (${plural(t.objects, 'object', 'objects')})`
 }
 
@@ -175,6 +177,15 @@ const OBJECT_WORDS: Record<Verdict, [icon: string, words: Words]> = {
     '❓',
     (_r, l) =>
       `${l} — outcome unknown: the write may have been applied; run drift mode or re-run the deploy to find out`
+  ],
+  stale: [
+    '⏭️',
+    (r, l) => {
+      if (r.stale === undefined) return `${l} — skipped: a newer commit on the branch changed the file`
+      const older = code(r.stale.sha.slice(0, 7))
+      const newer = code(r.stale.head.slice(0, 7))
+      return `${l} — skipped: commit ${older} is older than the branch head ${newer}, which changed the file; the deploy of ${newer} applies it`
+    }
   ],
   drift: [
     '⚠️',

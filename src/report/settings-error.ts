@@ -16,7 +16,7 @@ export interface SettingsProblem {
 }
 
 export function renderSettingsError(problem: SettingsProblem): string {
-  const title = problem.mode !== undefined ? MODE_VIEWS[problem.mode].title : 'Custom-object index'
+  const title = (problem.mode && MODE_VIEWS[problem.mode].title) ?? 'Custom-object index'
   const input = problem.input !== undefined ? code(problem.input, true) : 'unknown'
   return (
     `## ${title}: ❌ the inputs could not be read\n\n` +
