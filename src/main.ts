@@ -20,11 +20,11 @@ import { publish } from './pipeline/publish.js'
 import { reviewOfResults } from './pipeline/review.js'
 import { createRedactor } from './redact.js'
 import { toAnnotations } from './report/annotations.js'
-import { buildReportFile } from './report/file.js'
+import { buildReportFile, reportFileName } from './report/file.js'
 import { renderSummary } from './report/summary.js'
 import { lazyGitHub, reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
 import { describeSettings, readSettings } from './settings.js'
-import { findReviews, postComment, syncDriftIssue } from './sidechannels.js'
+import { findReviews, postComment, publishCheckRun, syncDriftIssue } from './sidechannels.js'
 import { findFiles, readIndexFile } from './workspace.js'
 
 /** How many objects run at once; the shared rate limiter keeps them inside the org's budget. */
@@ -108,7 +108,8 @@ async function publishReports(run: Run): Promise<Outcome> {
       {
         reportFiles: settings.reportFiles ?? '',
         pullRequest: settings.pullRequest,
-        workspace: settings.workspace
+        workspace: settings.workspace,
+        ...(settings.expectedObjects ? { expectedObjects: settings.expectedObjects } : {})
       },
       ctx,
       async n => {
@@ -134,11 +135,15 @@ async function publishReports(run: Run): Promise<Outcome> {
   }
 }
 
-/** Writes every result first (annotations, summary, report, outputs), then the side channels. */
-async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
+/**
+ * Writes every result first (annotations, summary, report, outputs), then the side channels. `failure` is why
+ * the step fails, if it does: the check run's conclusion says the same.
+ */
+async function finish(run: Run, { results, facts }: Outcome, failure: string | undefined): Promise<void> {
   const { settings, ctx, exits } = run
   exits.annotate(toAnnotations(results.flatMap(r => r.findings)))
-  await exits.summary(renderSummary(results, reportOptions(run, facts)))
+  const summary = renderSummary(results, reportOptions(run, facts))
+  await exits.summary(summary)
   const reportText = buildReportFile(
     {
       mode: settings.mode,
@@ -150,7 +155,7 @@ async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
     },
     results
   )
-  const reportName = `custom-object-index-${settings.commentKey}-${ctx.source.runId || process.pid}.json`
+  const reportName = reportFileName(settings.commentKey, ctx.source, results)
   const outputs = computeOutputs(results, settings.mode, {
     reportPath: exits.report(reportName, reportText) ?? ''
   })
@@ -161,6 +166,7 @@ async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
 
   const commentUrl = await postComment(run, results, facts)
   if (commentUrl !== undefined) exits.outputs({ 'comment-url': commentUrl })
+  await publishCheckRun(run, results, facts, { summary, failure })
   await syncDriftIssue(run, results)
 }
 
@@ -189,8 +195,8 @@ export async function run(): Promise<void> {
     )
     const scope: Run = { settings, ctx, exits, redactor, github: lazyGitHub(settings, ctx) }
     const outcome = settings.mode === 'publish' ? await publishReports(scope) : await checkIndexFiles(scope)
-    await finish(scope, outcome)
     const failure = failureReason(outcome.results, settings.mode, settings.failOn, settings.failOnDrift)
+    await finish(scope, outcome, failure)
     if (failure !== undefined) core.setFailed(exits.redact(failure))
   } catch (error) {
     exits.log.debug(errorDetail(error))

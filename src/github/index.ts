@@ -1,5 +1,6 @@
 // Everything the action does on GitHub, behind one small interface. Loaded with `await import()` only by the
 // runs that talk to GitHub: Octokit and its plugins are most of the bundle.
+import { type CheckRunArgs, type CheckRunResult, upsertCheckRun } from './checks.js'
 import type { GitHubConfig } from './client.js'
 import { postStickyComment, type StickyCommentArgs, type StickyCommentResult } from './comment.js'
 import { type DriftIssueArgs, type DriftIssueResult, syncDriftIssue } from './drift.js'
@@ -21,6 +22,8 @@ export interface GitHub {
   getPullRequest(ref: PullRequestRef): Promise<PullRequestInfo>
   /** Contract J: never throws; a failure is `warning`. */
   syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueResult>
+  /** One check run per head commit and comment key: never throws; a failure is `warning` (`forbidden` on a 403). */
+  upsertCheckRun(args: CheckRunArgs): Promise<CheckRunResult>
 }
 
 /** The GitHub calls over one token and API base URL; each call is one step with its own time bound. */
@@ -29,7 +32,8 @@ export function createGitHub(config: GitHubConfig): GitHub {
     postStickyComment: args => postStickyComment(config, args),
     findReview: args => findReview(config, args),
     getPullRequest: ref => getPullRequest(config, ref),
-    syncDriftIssue: args => syncDriftIssue(config, args)
+    syncDriftIssue: args => syncDriftIssue(config, args),
+    upsertCheckRun: args => upsertCheckRun(config, args)
   }
 }
 
@@ -45,4 +49,14 @@ export type { StickyCommentArgs, StickyCommentResult } from './comment.js'
 export { driftMarker, type DriftIssueArgs, type DriftIssueResult } from './drift.js'
 export type { FindReviewArgs, FindReviewResult, PullRequestInfo, PullRequestRef } from './review.js'
 export { parseReviewLine, reviewLine, type ReviewLine } from './reviewline.js'
-export { postStickyComment, syncDriftIssue, findReview, getPullRequest }
+export {
+  ANNOTATION_BATCH,
+  type CheckAnnotation,
+  type CheckConclusion,
+  checkRunName,
+  type CheckRunArgs,
+  type CheckRunResult,
+  fitCheckSummary,
+  MAX_CHECK_SUMMARY
+} from './checks.js'
+export { postStickyComment, syncDriftIssue, findReview, getPullRequest, upsertCheckRun }

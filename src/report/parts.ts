@@ -155,6 +155,7 @@ export function objectVerdict(r: ObjectResult): string {
   const label = objectLabel(r)
   const errors = errorCount(r)
   const warnings = warningCount(r)
+  if (r.attested === 'no-report') return `❌ ${label} — no report (its job failed or was cancelled)`
   if (r.error !== undefined) return `❌ ${label} — failed: ${escapeText(clip(r.error, 200))}`
   if (r.mode === 'deploy') {
     const outcome = outcomeOf(r)
@@ -185,6 +186,9 @@ export function objectVerdict(r: ObjectResult): string {
   if (errors > 0) {
     const blocks = `${plural(errors, 'error blocks', 'errors block')} the deploy`
     return `❌ ${label} — ${blocks}, ${plural(warnings, 'warning', 'warnings')}${offline}`
+  }
+  if (r.attested === 'file-checks-only') {
+    return `⚠️ ${label} — checked by the pull request's own run: file checks only, ${counts(errors, warnings)}`
   }
   if (!r.live) {
     return `⚠️ ${label} — file checks only, not compared with the live schema: ${counts(errors, warnings)}`
@@ -341,7 +345,12 @@ export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): str
   }
   let text = lines.join('  \n') + '\n\n'
   if (r.error !== undefined) text += `> ❌ ${escapeText(clip(r.error, 2_000))}\n\n`
-  else if (!r.live && r.mode !== 'drift') {
+  else if (r.attested === 'file-checks-only') {
+    text +=
+      "> ⚠️ Checked by the pull request's own run: file checks only. That run belongs to a fork, so its claims " +
+      'about the live schema are not trusted and it is left out of the review line; check the head commit ' +
+      'against the live schema in a run of this repository.\n\n'
+  } else if (!r.live && r.mode !== 'drift') {
     text +=
       '> ⚠️ File checks only — not compared with the live schema: no client credentials were given (a fork ' +
       'PR gets no secrets). The checks against the live schema run on a branch of this repository.\n\n'
