@@ -92,7 +92,7 @@ export interface ReportTrust {
 
 /** The trust of this run: a triggering run whose head repository differs from this one (or is unnamed) is a fork's. */
 export function reportTrust(
-  ctx: Pick<RunContext, 'workflowRun' | 'repository' | 'source'>,
+  ctx: Pick<RunContext, 'workflowRun' | 'repository'> & { source: Pick<RunContext['source'], 'runId'> },
   expectedObjects?: readonly string[]
 ): ReportTrust {
   const repository = ctx.repository ? `${ctx.repository.owner}/${ctx.repository.repo}` : ''
