@@ -249,4 +249,23 @@ describe('one check run carries every finding', () => {
       start_line: expect.any(Number) as unknown
     })
   })
+
+  it.each([
+    ['auto', 'a notice', /^::notice title=Check run::The check run is off/m],
+    ['true', 'a warning', /^::warning::The check run 'custom-object-index \/ default' could not be written/m]
+  ])(
+    'under check-run: %s, a token that may not write checks is %s and the step passes',
+    async (value, _what, line) => {
+      const s = await repository()
+      s.gh.setReadOnly(true)
+      const run = await s.run({
+        eventName: 'pull_request',
+        event: prEvent(PR, HEAD),
+        inputs: { mode: 'validate', 'index-file': 'indexes/o0.yaml', comment: 'false', 'check-run': value }
+      })
+      expect(run.code, run.stdout).toBe(0)
+      expect(run.stdout).toMatch(line)
+      expect(s.gh.checkRuns()).toEqual([])
+    }
+  )
 })
