@@ -309,7 +309,8 @@ export function dropBanner(objects: readonly ObjectResult[], named: boolean): st
  */
 export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): string {
   const file = link(code(clip(r.file, MAX_NAME * 2)), blobUrl(links, r.file))
-  const lines = [`Object ${name(r.customObjectId)} · file ${file}`]
+  // An expected object whose job left no report has no file to name.
+  const lines = [`Object ${name(r.customObjectId)}${r.file === '' ? '' : ` · file ${file}`}`]
   const hash = r.payloadHash !== undefined ? `payload hash ${code(r.payloadHash.slice(0, 12))}` : ''
   const sentence = (...parts: string[]): string => {
     const line = parts.filter(p => p !== '').join(' · ')
