@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { readRunContext } from '../../src/event.js'
 import { blankResult, type ObjectResult } from '../../src/model.js'
 import {
+  publish,
   bringTogether,
   NO_REPORT,
   PublishError,
@@ -114,6 +115,21 @@ describe('expected objects', () => {
       ['o1', undefined, undefined],
       ['o2', NO_REPORT, 'no-report']
     ])
+  })
+
+  it('names every expected object when no report came at all', async () => {
+    const workspace = mkdtempSync(path.join(os.tmpdir(), 'coi-publish-'))
+    try {
+      await expect(
+        publish(
+          { reportFiles: 'reports/*.json', workspace, expectedObjects: ['o1', 'o2'] },
+          { event: { name: 'workflow_run', ref: '' }, headSha: HEAD, source: { runId: '777' } } as never,
+          () => Promise.resolve(HEAD)
+        )
+      ).rejects.toThrow('No report for o1, o2: their jobs failed or were cancelled. Nothing was published.')
+    } finally {
+      rmSync(workspace, { recursive: true, force: true })
+    }
   })
 
   it('refuses a report for an object not expected, naming the file and the object', () => {

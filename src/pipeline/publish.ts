@@ -195,8 +195,10 @@ export async function publish(
   } catch (error) {
     // No report at all: with the plan's list, say which objects went without one.
     if (!opts.expectedObjects?.length) throw error
+    const ids = opts.expectedObjects
     throw new PublishError(
-      `${errorMessage(error)} No report for ${opts.expectedObjects.join(', ')}: ${NO_REPORT.replace(/^no report /, '')}. Nothing was published.`
+      `${errorMessage(error)} No report for ${ids.join(', ')}: ${ids.length === 1 ? 'its job' : 'their jobs'} ` +
+        `failed or ${ids.length === 1 ? 'was' : 'were'} cancelled. Nothing was published.`
     )
   }
   if (names.length > MAX_REPORT_FILES) {
