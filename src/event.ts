@@ -16,8 +16,11 @@ export interface RunContext {
    * `workflow_run`, else GITHUB_SHA.
    */
   headSha: string
-  /** `workflow_run` events: the triggering run's head SHA and the PR numbers it names. */
-  workflowRun?: { headSha: string; pullRequests: number[] }
+  /**
+   * `workflow_run` events: the triggering run's id, head SHA, the PR numbers it names, and the repository its
+   * head came from (`owner/name`; a fork's when it differs from `repository`, '' when the event names none).
+   */
+  workflowRun?: { id: string; headSha: string; pullRequests: number[]; headRepository: string }
   apiUrl: string
   serverUrl: string
   runUrl?: string
@@ -31,7 +34,12 @@ interface EventPayload {
     head?: { sha?: string; repo?: { full_name?: string } }
     base?: { repo?: { full_name?: string } }
   }
-  workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[] }
+  workflow_run?: {
+    id?: number | string
+    head_sha?: string
+    pull_requests?: { number?: number }[]
+    head_repository?: { full_name?: string }
+  }
   number?: number
   repository?: { default_branch?: string; full_name?: string }
 }
@@ -62,10 +70,13 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
   const workflowRun =
     env.GITHUB_EVENT_NAME === 'workflow_run' && run
       ? {
+          id: /^[0-9]{1,20}$/.test(String(run.id ?? '')) ? String(run.id) : '',
           headSha: sha(run.head_sha) ?? '',
           pullRequests: (Array.isArray(run.pull_requests) ? run.pull_requests : [])
             .map(p => p.number)
-            .filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0)
+            .filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0),
+          headRepository:
+            typeof run.head_repository?.full_name === 'string' ? run.head_repository.full_name : ''
         }
       : undefined
   return {

@@ -20,7 +20,7 @@ import { publish } from './pipeline/publish.js'
 import { reviewOfResults } from './pipeline/review.js'
 import { createRedactor } from './redact.js'
 import { toAnnotations } from './report/annotations.js'
-import { buildReportFile } from './report/file.js'
+import { buildReportFile, reportFileName } from './report/file.js'
 import { renderSummary } from './report/summary.js'
 import { lazyGitHub, reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
 import { renderSettingsError } from './report/settings-error.js'
@@ -32,7 +32,7 @@ import {
   SettingsError,
   type Settings
 } from './settings.js'
-import { findFreshness, findReviews, postComment, syncDriftIssue } from './sidechannels.js'
+import { findFreshness, findReviews, postComment, publishCheckRun, syncDriftIssue } from './sidechannels.js'
 import { findFiles, readIndexFile } from './workspace.js'
 
 /** How many objects run at once; the shared rate limiter keeps them inside the org's budget. */
@@ -118,7 +118,8 @@ async function publishReports(run: Run): Promise<Outcome> {
       {
         reportFiles: settings.reportFiles ?? '',
         pullRequest: settings.pullRequest,
-        workspace: settings.workspace
+        workspace: settings.workspace,
+        ...(settings.expectedObjects ? { expectedObjects: settings.expectedObjects } : {})
       },
       ctx,
       async n => {
@@ -144,11 +145,15 @@ async function publishReports(run: Run): Promise<Outcome> {
   }
 }
 
-/** Writes every result first (annotations, summary, report, outputs), then the side channels. */
-async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
+/**
+ * Writes every result first (annotations, summary, report, outputs), then the side channels. `failure` is why
+ * the step fails, if it does: the check run's conclusion says the same.
+ */
+async function finish(run: Run, { results, facts }: Outcome, failure: string | undefined): Promise<void> {
   const { settings, ctx, exits } = run
   exits.annotate(toAnnotations(results.flatMap(r => r.findings)))
-  await exits.summary(renderSummary(results, reportOptions(run, facts)))
+  const summary = renderSummary(results, reportOptions(run, facts))
+  await exits.summary(summary)
   const reportText = buildReportFile(
     {
       mode: settings.mode,
@@ -160,7 +165,7 @@ async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
     },
     results
   )
-  const reportName = reportFileName(settings.commentKey, ctx)
+  const reportName = reportFileName(settings.commentKey, ctx.source, results)
   const outputs = computeOutputs(results, settings.mode, {
     reportPath: exits.report(reportName, reportText) ?? ''
   })
@@ -171,12 +176,8 @@ async function finish(run: Run, { results, facts }: Outcome): Promise<void> {
 
   const commentUrl = await postComment(run, results, facts)
   if (commentUrl !== undefined) exits.outputs({ 'comment-url': commentUrl })
+  await publishCheckRun(run, results, facts, { summary, failure })
   await syncDriftIssue(run, results)
-}
-
-/** The report file's name in the runner's temp folder. */
-function reportFileName(commentKey: string, ctx: RunContext | undefined): string {
-  return `custom-object-index-${commentKey}-${ctx?.source.runId || process.pid}.json`
 }
 
 const getInput = (name: string): string => core.getInput(name)
@@ -211,7 +212,9 @@ async function leaveSettingsError(exits: Exits, error: SettingsError, known: Kno
     },
     []
   )
-  const report = exits.report(reportFileName(commentKey, ctx), reportText) ?? ''
+  const report =
+    exits.report(reportFileName(commentKey, ctx?.source ?? { runId: '', runAttempt: '' }, []), reportText) ??
+    ''
   const empty = Object.fromEntries(OUTPUT_NAMES.map(name => [name, '']))
   exits.outputs({
     ...empty,
@@ -248,8 +251,8 @@ export async function run(): Promise<void> {
     )
     const scope: Run = { settings, ctx, exits, redactor, github: lazyGitHub(settings, ctx) }
     const outcome = settings.mode === 'publish' ? await publishReports(scope) : await checkIndexFiles(scope)
-    await finish(scope, outcome)
     const failure = failureReason(outcome.results, settings.mode, settings.failOn, settings.failOnDrift)
+    await finish(scope, outcome, failure)
     if (failure !== undefined) core.setFailed(exits.redact(failure))
   } catch (error) {
     exits.log.debug(errorDetail(error))

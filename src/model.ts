@@ -269,6 +269,11 @@ export interface ObjectResult {
   /** Drift mode: where the live indexes and the file disagree (contract J), and whether that is drift. */
   drift?: ObjectDrift
   drifted?: boolean
+  /**
+   * Publish: whose word the entry is. `file-checks-only`: the report came from a fork's run, so its live
+   * claims were dropped and only its file checks are shown; `no-report`: an expected object had no report.
+   */
+  attested?: 'file-checks-only' | 'no-report'
 }
 
 /** A result with nothing done yet: the starting point of every object's result. */

@@ -1,4 +1,5 @@
 // The job outputs of contract C, computed from the per-object results. Pure.
+import { isObjectId } from './github/reviewline.js'
 import type { Finding, IndexDiff, Mode, ObjectDrift, ObjectResult, RebuildStatus } from './model.js'
 import { usedItsIndex } from './plan/probes.js'
 import type { FailOn } from './settings.js'
@@ -22,6 +23,7 @@ export const OUTPUT_NAMES = [
   'audit-delivered',
   'comment-url',
   'matrix',
+  'objects',
   'report',
   'reviewed',
   'drifted',
@@ -54,6 +56,11 @@ export interface MatrixEntry {
 /** Plan mode's matrix: one entry per index file, for `strategy.matrix: ${{ fromJSON(...) }}`. */
 export function planMatrix(results: ObjectResult[]): { include: MatrixEntry[] } {
   return { include: results.map(r => ({ 'index-file': r.file, 'custom-object-id': r.customObjectId })) }
+}
+
+/** Plan mode's `objects`: the planned object ids, each once, for publish's `expected-objects`. */
+export function planObjectIds(results: readonly ObjectResult[]): string[] {
+  return [...new Set(results.map(r => r.customObjectId).filter(isObjectId))]
 }
 
 /** A value per object: the value itself for one object, a JSON map by object id for several. */
@@ -104,6 +111,7 @@ export function computeOutputs(results: ObjectResult[], mode: Mode, extras: Outp
     'audit-delivered': audits.includes('false') ? 'false' : audits.includes('true') ? 'true' : 'skipped',
     'comment-url': extras.commentUrl ?? '',
     matrix: mode === 'plan' ? JSON.stringify(planMatrix(results)) : '',
+    objects: mode === 'plan' ? JSON.stringify(planObjectIds(results)) : '',
     report: extras.reportPath,
     reviewed: mode === 'deploy' ? reviewedOutput(results) : '',
     drifted: mode === 'drift' ? String(results.some(r => r.drifted === true)) : '',

@@ -13,6 +13,12 @@ export type FailOn = (typeof FAIL_ON)[number]
 export const ON_REBUILD_FAILURE = ['keep', 'drop-failed'] as const
 export type OnRebuildFailure = (typeof ON_REBUILD_FAILURE)[number]
 
+export const CHECK_RUN = ['auto', 'true', 'false'] as const
+export type CheckRun = (typeof CHECK_RUN)[number]
+
+/** Most object ids `expected-objects` may name (plan's matrix holds at most 256 entries of many objects). */
+export const MAX_EXPECTED_OBJECTS = 10_000
+
 export const REQUIRE_REVIEW = ['off', 'warn', 'fail'] as const
 export type RequireReview = (typeof REQUIRE_REVIEW)[number]
 
@@ -40,6 +46,7 @@ export const DEFAULTS = {
   'on-rebuild-failure': 'keep',
   'require-review': 'warn',
   'on-stale': 'skip',
+  'check-run': 'auto',
   'drift-issue': false,
   'fail-on-drift': false
 } as const satisfies Record<string, string | number | boolean>
@@ -83,6 +90,10 @@ export interface Settings {
   /** Publish (I): glob of report files, and the PR to comment on. */
   reportFiles?: string
   pullRequest?: number
+  /** Publish: the object ids plan's `objects` output listed; each needs a report. */
+  expectedObjects?: string[]
+  /** One check run per head commit and comment key (validate, publish): `auto` turns off on a 403. */
+  checkRun: CheckRun
   /** Drift (J). */
   driftIssue: boolean
   failOnDrift: boolean
@@ -228,6 +239,31 @@ export function modeAsGiven(getInput: InputReader, event: EventInfo): Mode | und
   }
 }
 
+function expectedObjects(value: string): string[] | undefined {
+  const v = value.trim()
+  if (v === '') return undefined
+  const expected =
+    "Input 'expected-objects' must be a JSON array of custom object ids (plan's `objects` output)"
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(v)
+  } catch {
+    throw new SettingsError(`${expected}; got '${v.slice(0, 80)}'.`)
+  }
+  if (!Array.isArray(parsed)) throw new SettingsError(`${expected}; got '${v.slice(0, 80)}'.`)
+  if (parsed.length > MAX_EXPECTED_OBJECTS) {
+    throw new SettingsError(`${expected}, of at most ${MAX_EXPECTED_OBJECTS}; it has ${parsed.length}.`)
+  }
+  const ids = new Set<string>()
+  for (const id of parsed) {
+    if (typeof id !== 'string' || !OBJECT_ID.test(id)) {
+      throw new SettingsError(`${expected}; '${String(id).slice(0, 80)}' is not a custom object id.`)
+    }
+    ids.add(id)
+  }
+  return [...ids]
+}
+
 /**
  * Reads every input once. `getInput` returns '' for an input not given (as `core.getInput` does).
  * Throws SettingsError naming the input on any bad value.
@@ -318,6 +354,8 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     reportFiles,
     pullRequest:
       pullRequestRaw === '' ? undefined : positiveInt('pull-request', pullRequestRaw, 2_147_483_647),
+    expectedObjects: expectedObjects(getInput('expected-objects')),
+    checkRun: oneOf('check-run', getInput('check-run') || DEFAULTS['check-run'], CHECK_RUN),
     driftIssue: bool('drift-issue', getInput('drift-issue'), DEFAULTS['drift-issue']),
     failOnDrift: bool('fail-on-drift', getInput('fail-on-drift'), DEFAULTS['fail-on-drift']),
     workspace

@@ -1,11 +1,14 @@
 // The run's calls to GitHub around the results: the review look-up and the branch's freshness before a
-// deploy, and the side channels after the results are written, the sticky PR comment and the drift issue.
-// None of them throws: what cannot be done is a warning, and the results stand.
+// deploy, and the side channels after the results are written, the sticky PR comment, the check run and the
+// drift issue. None of them throws: what cannot be done is a warning (or, for a check run GitHub does not
+// allow under `check-run: auto`, a notice), and the results stand.
+import * as core from '@actions/core'
 import type { FreshnessResult } from './github/index.js'
 import type { ObjectResult } from './model.js'
 import { branchOf, freshnessFrom } from './pipeline/freshness.js'
 import type { FreshnessSource, ObjectJob, ReviewSource } from './pipeline/job.js'
 import { reviewFromInput, reviewFromLine } from './pipeline/review.js'
+import { checkAnnotations, checkConclusion, checkTitle } from './report/checkrun.js'
 import { renderComment, renderDriftIssue } from './report/comment.js'
 import { reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
 
@@ -98,6 +101,61 @@ export async function postComment(
   if (posted.url !== undefined) exits.log.info(`PR comment ${posted.action ?? 'posted'}: ${posted.url}`)
   if (posted.warning !== undefined) exits.log.warning(posted.warning)
   return posted.url
+}
+
+/**
+ * The check run of validate and publish (`check-run`): one per head commit and comment key, on the pull
+ * request's head (under `workflow_run`, the reports' commit, which publish proved is the PR's head).
+ */
+export async function publishCheckRun(
+  run: Run,
+  results: readonly ObjectResult[],
+  facts: RunFacts,
+  result: { summary: string; failure: string | undefined }
+): Promise<void> {
+  const { settings, ctx, exits } = run
+  if (settings.mode !== 'validate' && settings.mode !== 'publish') return
+  if (settings.checkRun === 'false') return
+  const required = settings.checkRun === 'true'
+  const skip = (why: string): void => {
+    if (required) exits.log.warning(`The check run is skipped: ${why}; the job summary has the report.`)
+    else exits.log.info(`The check run is skipped: ${why}.`)
+  }
+  if (!/^[0-9a-f]{40,64}$/.test(facts.headSha) || ctx.repository === undefined) {
+    skip('no commit or repository in this event')
+    return
+  }
+  const gh = await run.github()
+  if (!gh) {
+    skip("no 'github-token'")
+    return
+  }
+  const written = await gh.upsertCheckRun({
+    ...ctx.repository,
+    headSha: facts.headSha,
+    name: `custom-object-index / ${settings.commentKey}`,
+    conclusion: checkConclusion(results, result.failure),
+    title: exits.redact(checkTitle(result.summary)),
+    summary: exits.redact(result.summary),
+    annotations: checkAnnotations(results).map(a => ({
+      ...a,
+      message: exits.redact(a.message)
+    })),
+    ...(ctx.runUrl ? { detailsUrl: ctx.runUrl } : {})
+  })
+  if (written.url !== undefined) exits.log.info(`Check run ${written.action ?? 'written'}: ${written.url}`)
+  if (written.warning === undefined) return
+  if (written.forbidden && !required) {
+    // A token without `checks: write` (a fork's read-only token): not a problem of the run, so a notice.
+    core.notice(
+      exits.redact(
+        `The check run is off: the token may not write checks (grant \`checks: write\`, or set \`check-run: false\`). ${written.warning}`
+      ),
+      { title: 'Check run' }
+    )
+    return
+  }
+  exits.log.warning(written.warning)
 }
 
 /** The drift issue, kept open while there is drift (`drift-issue: true`). */

@@ -315,6 +315,7 @@ describe.concurrent('deploying the merge commit', () => {
   ])('takes reviewed-payload-hash as %s and asks GitHub nothing', async (_what, given) => {
     const s = await merged()
     const hash = (await validate(s, { comment: 'false' })).outputs['payload-hash']!
+    const before = s.gh.requests().length
     const run = await deploy(s, { 'reviewed-payload-hash': given(hash), 'require-review': 'fail' })
     expect(run.code, run.stdout).toBe(0)
     expect(run.outputs.reviewed).toBe('true')

@@ -6,6 +6,7 @@ import { OUTPUT_NAMES } from '../../src/outputs.js'
 import { REGION_DOMAINS } from '../../src/platform/regions.js'
 import {
   DEFAULTS,
+  CHECK_RUN,
   FAIL_ON,
   MODE_INPUTS,
   ON_REBUILD_FAILURE,
@@ -52,7 +53,9 @@ const CONTRACT_INPUTS = [
   'report-files',
   'pull-request',
   'drift-issue',
-  'fail-on-drift'
+  'fail-on-drift',
+  'expected-objects',
+  'check-run'
 ]
 
 describe('action.yml', () => {
@@ -116,7 +119,8 @@ describe('action.yml', () => {
       probe: ['true', 'false'],
       'audit-required': ['true', 'false'],
       'drift-issue': ['true', 'false'],
-      'fail-on-drift': ['true', 'false']
+      'fail-on-drift': ['true', 'false'],
+      'check-run': CHECK_RUN
     }
     for (const [name, values] of Object.entries(choices)) {
       for (const v of values) expect(action.inputs[name]!.description, name).toContain(`\`${v}\``)

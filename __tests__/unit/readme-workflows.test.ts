@@ -1,7 +1,8 @@
 // The workflows README.md gives adopters, checked as far as a machine without GitHub allows: each parses, names
 // only inputs and outputs action.yml declares, says which permissions its jobs need, and the three set-ups of
-// publish and drift (fork-safe, matrix, nightly) are all there. Their runs are simulated end to end in
-// e2e/publish.test.ts and e2e/drift.test.ts.
+// publish and drift (fork-safe, matrix, nightly) are all there. The fork-safe and matrix workflows run as
+// written in e2e/readme-workflows-run.test.ts; publish and drift are simulated in e2e/publish.test.ts and
+// e2e/drift.test.ts.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -107,7 +108,7 @@ describe('the workflows of README.md', () => {
     expect(matrix.jobs.validate!.strategy?.matrix).toContain('needs.plan.outputs.matrix')
     expect(matrix.jobs.validate!.steps.some(s => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true)
     expect(matrix.jobs.publish!.steps.some(s => s.uses?.startsWith('actions/download-artifact@'))).toBe(true)
-    expect(matrix.jobs.publish!.permissions).toEqual({ 'pull-requests': 'write' })
+    expect(matrix.jobs.publish!.permissions).toEqual({ 'pull-requests': 'write', checks: 'write' })
   })
 
   it('run drift nightly with the drift issue, which needs issues: write', () => {

@@ -126,7 +126,11 @@ describe('the report file of a settings error', () => {
       dir = mkdtempSync(path.join(os.tmpdir(), 'coi-publish-'))
       mkdirSync(path.join(dir, 'reports'))
       writeFileSync(path.join(dir, 'reports', 'a.json'), text)
-      const ctx = { event: { name: 'workflow_run', ref: '' }, headSha: HEAD_SHA }
+      const ctx = {
+        event: { name: 'workflow_run', ref: '' },
+        headSha: HEAD_SHA,
+        source: { runId: '777' }
+      } as never
       await expect(
         publish({ reportFiles: 'reports/*.json', workspace: dir }, ctx, () => Promise.resolve(HEAD_SHA))
       ).rejects.toThrow(

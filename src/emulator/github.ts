@@ -56,6 +56,27 @@ export interface StoredIssue {
   pull?: StoredPull
 }
 
+/** A check run as the stand-in keeps it: the last output, and every annotation added (GitHub appends them). */
+export interface StoredCheckRun {
+  id: number
+  owner: string
+  repo: string
+  name: string
+  head_sha: string
+  status: string
+  conclusion: string | null
+  title: string
+  summary: string
+  details_url: string | null
+  annotations: Record<string, unknown>[]
+  /** The identity that created it (an app owns its check runs). */
+  login: string
+  html_url: string
+  created_at: string
+  /** PATCHes made to it. */
+  updates: number
+}
+
 export interface GitHubRequest {
   method: string
   /** Path with the query string. */
@@ -169,6 +190,8 @@ export interface GitHubStandIn {
   editComment(id: number, body: string, login: string): StoredComment
   /** The repository's labels, in the order they were created. */
   labels(): StoredLabel[]
+  /** Check runs, oldest first; only those of one commit when given. */
+  checkRuns(headSha?: string): StoredCheckRun[]
 }
 
 export interface GitHubStandInOptions {
@@ -240,6 +263,8 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
   let faults: { spec: GitHubFault; left: number }[] = []
   let nextCommentId = 1_000_001
   let nextIssueId = 5_000_001
+  const checkRuns: StoredCheckRun[] = []
+  let nextCheckRunId = 9_000_001
   let base = ''
   const [seedOwner = 'acme', seedRepo = 'indexes'] = (opts.repository ?? 'acme/indexes').split('/')
   const runs = runsOverTime(() => base)
@@ -551,8 +576,151 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       )
       return page(url, found, pullView)
     }
+    const checks = checkRoute(owner, repo, rest, method, url, login, body)
+    if (checks) return checks
     const ours = owner === seedOwner && repo === seedRepo
     return (ours ? runs.route(method, rest, body, readOnly, issueOf) : undefined) ?? NOT_FOUND
+  }
+
+  // Check runs: create, update (annotations appended, at most 50 per request), list by commit and name.
+  const checkRunView = (c: StoredCheckRun): Record<string, unknown> => ({
+    id: c.id,
+    name: c.name,
+    head_sha: c.head_sha,
+    status: c.status,
+    conclusion: c.conclusion,
+    details_url: c.details_url,
+    html_url: c.html_url,
+    url: `${base}/repos/${c.owner}/${c.repo}/check-runs/${c.id}`,
+    started_at: c.created_at,
+    app: { slug: c.login.replace(/\[bot\]$/, '') },
+    output: { title: c.title, summary: c.summary, annotations_count: c.annotations.length }
+  })
+
+  /** GitHub's checks on a create or update: its 422s for a body it does not take. */
+  function checkOutput(c: StoredCheckRun, body: unknown): Reply | undefined {
+    const output = field(body, 'output')
+    if (output === undefined) return undefined
+    const summary = text(output, 'summary')
+    if (summary === undefined)
+      return {
+        status: 422,
+        body: { message: 'Invalid request: summary is required', documentation_url: DOCS }
+      }
+    if (summary.length > 65_535) {
+      return {
+        status: 422,
+        body: {
+          message: 'Invalid request: output.summary is too long (maximum is 65535 characters)',
+          documentation_url: DOCS
+        }
+      }
+    }
+    const annotations = field(output, 'annotations')
+    const list = Array.isArray(annotations) ? (annotations as unknown[]) : []
+    if (list.length > 50) {
+      return {
+        status: 422,
+        body: {
+          message: 'Invalid request: only 50 annotations are allowed per request',
+          documentation_url: DOCS
+        }
+      }
+    }
+    for (const a of list) {
+      const line = field(a, 'start_line')
+      if (text(a, 'path') === undefined || typeof line !== 'number' || text(a, 'message') === undefined) {
+        return {
+          status: 422,
+          body: {
+            message: 'Invalid request: an annotation needs path, start_line and message',
+            documentation_url: DOCS
+          }
+        }
+      }
+    }
+    c.title = text(output, 'title') ?? c.title
+    c.summary = summary
+    c.annotations.push(...list.map(a => ({ ...(a as Record<string, unknown>) })))
+    return undefined
+  }
+
+  function checkRoute(
+    owner: string,
+    repo: string,
+    rest: string,
+    method: string,
+    url: URL,
+    login: string,
+    body: unknown
+  ): Reply | undefined {
+    const list = /^\/commits\/([^/]+)\/check-runs$/.exec(rest)
+    if (list && method === 'GET') {
+      const ref = list[1]!.toLowerCase()
+      const name = url.searchParams.get('check_name')
+      let found = checkRuns.filter(
+        c => c.owner === owner && c.repo === repo && c.head_sha === ref && (name === null || c.name === name)
+      )
+      // `filter=latest` (the default): the newest check run of each name.
+      if ((url.searchParams.get('filter') ?? 'latest') === 'latest') {
+        found = found.filter(c => !found.some(o => o.name === c.name && o.id > c.id))
+      }
+      found = [...found].reverse()
+      return { status: 200, body: { total_count: found.length, check_runs: found.map(checkRunView) } }
+    }
+    if (rest === '/check-runs' && method === 'POST') {
+      if (readOnly) return FORBIDDEN
+      const name = text(body, 'name')
+      const headSha = text(body, 'head_sha')
+      if (!name || !headSha || !/^[0-9a-f]{40}$/.test(headSha)) {
+        return {
+          status: 422,
+          body: { message: 'Invalid request: name and head_sha are required', documentation_url: DOCS }
+        }
+      }
+      const id = nextCheckRunId++
+      const c: StoredCheckRun = {
+        id,
+        owner,
+        repo,
+        name,
+        head_sha: headSha,
+        status: text(body, 'status') ?? 'queued',
+        conclusion: text(body, 'conclusion') ?? null,
+        title: '',
+        summary: '',
+        details_url: text(body, 'details_url') ?? null,
+        annotations: [],
+        login,
+        html_url: `https://github.com/${owner}/${repo}/runs/${id}`,
+        created_at: now(),
+        updates: 0
+      }
+      const refused = checkOutput(c, body)
+      if (refused) return refused
+      checkRuns.push(c)
+      return { status: 201, body: checkRunView(c) }
+    }
+    const one = /^\/check-runs\/(\d+)$/.exec(rest)
+    if (one && (method === 'PATCH' || method === 'GET')) {
+      const c = checkRuns.find(x => x.owner === owner && x.repo === repo && x.id === Number(one[1]))
+      if (!c) return NOT_FOUND
+      if (method === 'GET') return { status: 200, body: checkRunView(c) }
+      if (readOnly) return FORBIDDEN
+      // An app may update only its own check runs.
+      if (c.login !== login) return FORBIDDEN
+      const draft = { ...c, annotations: [...c.annotations] }
+      const refused = checkOutput(draft, body)
+      if (refused) return refused
+      Object.assign(c, draft, {
+        status: text(body, 'status') ?? c.status,
+        conclusion: text(body, 'conclusion') ?? c.conclusion,
+        details_url: text(body, 'details_url') ?? c.details_url,
+        updates: c.updates + 1
+      })
+      return { status: 200, body: checkRunView(c) }
+    }
+    return undefined
   }
 
   function faultReply(f: GitHubFault): Reply {
@@ -680,7 +848,11 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       c.editor = login
       return { ...c, user: { ...c.user } }
     },
-    labels: () => runs.labels()
+    labels: () => runs.labels(),
+    checkRuns: headSha =>
+      checkRuns
+        .filter(c => headSha === undefined || c.head_sha === headSha)
+        .map(c => ({ ...c, annotations: c.annotations.map(a => ({ ...a })) }))
   }
 }
 

@@ -1,5 +1,6 @@
 // Everything the action does on GitHub, behind one small interface. Loaded with `await import()` only by the
 // runs that talk to GitHub: Octokit and its plugins are most of the bundle.
+import { type CheckRunArgs, type CheckRunResult, upsertCheckRun } from './checks.js'
 import type { GitHubConfig } from './client.js'
 import { postStickyComment, type StickyCommentArgs, type StickyCommentResult } from './comment.js'
 import { type DriftIssueArgs, type DriftIssueResult, syncDriftIssue } from './drift.js'
@@ -24,6 +25,8 @@ export interface GitHub {
   syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueResult>
   /** An older commit never undoes a newer one: never throws; what GitHub cannot answer is `problem`. */
   checkFreshness(args: FreshnessArgs): Promise<FreshnessResult>
+  /** One check run per head commit and comment key: never throws; a failure is `warning` (`forbidden` on a 403). */
+  upsertCheckRun(args: CheckRunArgs): Promise<CheckRunResult>
 }
 
 /** The GitHub calls over one token and API base URL; each call is one step with its own time bound. */
@@ -33,7 +36,8 @@ export function createGitHub(config: GitHubConfig): GitHub {
     findReview: args => findReview(config, args),
     getPullRequest: ref => getPullRequest(config, ref),
     syncDriftIssue: args => syncDriftIssue(config, args),
-    checkFreshness: args => checkFreshness(config, args)
+    checkFreshness: args => checkFreshness(config, args),
+    upsertCheckRun: args => upsertCheckRun(config, args)
   }
 }
 
@@ -50,4 +54,14 @@ export { driftMarker, type DriftIssueArgs, type DriftIssueResult } from './drift
 export type { FreshnessArgs, FreshnessResult } from './freshness.js'
 export type { FindReviewArgs, FindReviewResult, PullRequestInfo, PullRequestRef } from './review.js'
 export { parseReviewLine, reviewLine, type ReviewLine } from './reviewline.js'
-export { postStickyComment, syncDriftIssue, findReview, getPullRequest, checkFreshness }
+export {
+  ANNOTATION_BATCH,
+  type CheckAnnotation,
+  type CheckConclusion,
+  checkRunName,
+  type CheckRunArgs,
+  type CheckRunResult,
+  fitCheckSummary,
+  MAX_CHECK_SUMMARY
+} from './checks.js'
+export { postStickyComment, syncDriftIssue, findReview, getPullRequest, checkFreshness, upsertCheckRun }

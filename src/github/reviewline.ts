@@ -10,6 +10,11 @@ export const MAX_REVIEW_LINE = 65_536
 
 const OBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
 
+/** Whether `id` is a custom object id as the review line keys them (letters, digits, '-' and '_'). */
+export function isObjectId(id: string): boolean {
+  return OBJECT_ID.test(id)
+}
+
 const reviewLineSchema = z.strictObject({
   v: z.literal(1),
   headSha: z

@@ -1,6 +1,6 @@
 // The reviews a deploy compares with (contract H): from the `reviewed-payload-hash` input, or from the review
 // line of the sticky comment on the pull request the pushed commit belongs to.
-import type { ReviewLine } from '../github/reviewline.js'
+import { isObjectId, type ReviewLine } from '../github/reviewline.js'
 import type { ObjectResult } from '../model.js'
 import type { ReviewedHashes } from '../settings.js'
 import type { ReviewSource } from './job.js'
@@ -52,10 +52,18 @@ export function reviewOfResults(
   const objects: ReviewLine['objects'] = {}
   for (const r of results) {
     if (!r.live || r.payloadHash === undefined || r.basedOnVersion === undefined) continue
+    // The line is read back by deploy: an entry its reader would refuse is never written.
+    if (!isObjectId(r.customObjectId)) continue
     Object.defineProperty(objects, r.customObjectId, {
       value: { payloadHash: r.payloadHash, basedOnVersion: r.basedOnVersion },
       enumerable: true
     })
   }
-  return { v: 1, headSha, runId, objects }
+  const plain = (v: string, pattern: RegExp): string => (pattern.test(v) ? v : '')
+  return {
+    v: 1,
+    headSha: plain(headSha, /^[0-9a-f]{0,64}$/),
+    runId: plain(runId, /^[0-9A-Za-z_.-]{0,64}$/),
+    objects
+  }
 }

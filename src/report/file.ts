@@ -1,5 +1,6 @@
 // The report file (contract I): every run writes one; `mode: publish` reads them back from other jobs, as
 // untrusted input. Version 1. The zod schema below reads it and generates schema/report.schema.json.
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import {
   AUDIT_ACTIONS,
@@ -11,6 +12,7 @@ import {
   RULES,
   SORT_ORDERS
 } from '../model.js'
+import { isObjectId } from '../github/reviewline.js'
 import { clip, oneLine } from './markdown.js'
 
 export const REPORT_FILE_VERSION = 1
@@ -113,7 +115,8 @@ const objectResult = z.strictObject({
   drifted: z.boolean().optional(),
   stale: z
     .strictObject({ sha: z.string().regex(/^[0-9a-f]{40,64}$/), head: z.string().regex(/^[0-9a-f]{40,64}$/) })
-    .optional()
+    .optional(),
+  attested: z.enum(['file-checks-only', 'no-report']).optional()
 })
 
 // The schema reads exactly the shared ObjectResult type: a compile error here when either one changes alone.
@@ -125,6 +128,14 @@ export const _reportSchemaMatchesModel: Same<z.infer<typeof objectResult>, Objec
 export const REPORT_MODES = [...MODES, 'unknown'] as const
 export type ReportMode = (typeof REPORT_MODES)[number]
 
+/** A live-checked entry (one the review line may carry) must name its object by a custom object id. */
+const checkedEntry = objectResult.refine(
+  o =>
+    (!o.live && o.payloadHash === undefined && o.basedOnVersion === undefined) ||
+    isObjectId(o.customObjectId),
+  { error: 'a live-checked object must have a custom object id', path: ['customObjectId'] }
+)
+
 export const reportFileSchema = z
   .strictObject({
     version: z.literal(REPORT_FILE_VERSION),
@@ -134,7 +145,7 @@ export const reportFileSchema = z
     pullRequest: z.number().int().positive().nullable(),
     headSha: z.string().regex(/^[0-9a-f]{0,64}$/),
     runId: z.string().max(64),
-    objects: z.array(objectResult).max(OBJECTS),
+    objects: z.array(checkedEntry).max(OBJECTS),
     /** The run could not read its inputs (no object was checked): the input and the problem. */
     error: z.strictObject({ input: name.optional(), message: text }).optional()
   })
@@ -160,6 +171,22 @@ export interface ReportMeta {
 export function buildReportFile(meta: ReportMeta, objects: readonly ObjectResult[]): string {
   const file: ReportFile = { version: REPORT_FILE_VERSION, ...meta, objects: [...objects] }
   return `${JSON.stringify(file, null, 2)}\n`
+}
+
+/**
+ * The report file's name, unique per job: two jobs of one workflow run (a matrix) never write the same one.
+ * It carries the comment key, the run id and attempt, and a short hash of the objects the report holds.
+ */
+export function reportFileName(
+  commentKey: string,
+  source: { runId: string; runAttempt: string },
+  results: readonly ObjectResult[]
+): string {
+  const objects = results.map(r => `${r.customObjectId}\u0000${r.file}`).sort()
+  const hash = createHash('sha256').update(objects.join('\n')).digest('hex').slice(0, 12)
+  const runId = /^[0-9A-Za-z_-]{1,64}$/.test(source.runId) ? source.runId : `local${process.pid}`
+  const attempt = /^[0-9]{1,10}$/.test(source.runAttempt) ? source.runAttempt : '1'
+  return `custom-object-index-${commentKey}-${runId}-${attempt}-${hash}.json`
 }
 
 /**

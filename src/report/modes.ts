@@ -139,7 +139,9 @@ const OBJECT_WORDS: Record<Verdict, [icon: string, words: Words]> = {
   'file-checks-only': [
     '⚠️',
     (r, l) =>
-      `${l} — file checks only, not compared with the live schema: ${counts(errorCount(r.findings), warningCount(r.findings))}`
+      r.attested === 'file-checks-only'
+        ? `${l} — checked by the pull request's own run: file checks only, ${counts(errorCount(r.findings), warningCount(r.findings))}`
+        : `${l} — file checks only, not compared with the live schema: ${counts(errorCount(r.findings), warningCount(r.findings))}`
   ],
   blocked: [
     '❌',
@@ -153,6 +155,7 @@ const OBJECT_WORDS: Record<Verdict, [icon: string, words: Words]> = {
   failed: [
     '❌',
     (r, l) => {
+      if (r.attested === 'no-report') return `${l} — no report (its job failed or was cancelled)`
       if (r.error !== undefined) return `${l} — failed: ${escapeText(clip(r.error, 200))}`
       const reason = r.rebuild.reason !== undefined ? `: ${escapeText(clip(r.rebuild.reason, 200))}` : ''
       return `${l} — deploy failed: rebuild ${r.rebuild.status}${reason}`

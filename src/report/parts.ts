@@ -139,7 +139,8 @@ export function dropBanner(objects: readonly ObjectResult[], named: boolean): st
  */
 export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): string {
   const file = link(code(clip(r.file, MAX_NAME * 2)), blobUrl(links, r.file))
-  const lines = [`Object ${name(r.customObjectId)} · file ${file}`]
+  // An expected object whose job left no report has no file to name.
+  const lines = [`Object ${name(r.customObjectId)}${r.file === '' ? '' : ` · file ${file}`}`]
   const hash = r.payloadHash !== undefined ? `payload hash ${code(r.payloadHash.slice(0, 12))}` : ''
   const sentence = (...parts: string[]): string => {
     const line = parts.filter(p => p !== '').join(' · ')
@@ -178,7 +179,12 @@ export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): str
   }
   let text = lines.join('  \n') + '\n\n'
   if (r.error !== undefined) text += `> ${verdictIcon(r)} ${escapeText(clip(r.error, 2_000))}\n\n`
-  else if (!r.live && view.offlineNote) {
+  else if (r.attested === 'file-checks-only') {
+    text +=
+      "> ⚠️ Checked by the pull request's own run: file checks only. That run belongs to a fork, so its claims " +
+      'about the live schema are not trusted and it is left out of the review line; check the head commit ' +
+      'against the live schema in a run of this repository.\n\n'
+  } else if (!r.live && view.offlineNote) {
     text +=
       '> ⚠️ File checks only — not compared with the live schema: no client credentials were given (a fork ' +
       'PR gets no secrets). The checks against the live schema run on a branch of this repository.\n\n'
