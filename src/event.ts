@@ -16,6 +16,8 @@ export interface RunContext {
    * `workflow_run`, else GITHUB_SHA.
    */
   headSha: string
+  /** `push` events: the branch's commit before and after the push (`before` is zeros for a new branch). */
+  push?: { before: string; after: string }
   /** `workflow_run` events: the triggering run's head SHA and the PR numbers it names. */
   workflowRun?: { headSha: string; pullRequests: number[] }
   apiUrl: string
@@ -33,6 +35,8 @@ interface EventPayload {
   }
   workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[] }
   number?: number
+  before?: string
+  after?: string
   repository?: { default_branch?: string; full_name?: string }
 }
 
@@ -68,6 +72,9 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
             .filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0)
         }
       : undefined
+  const before = sha(payload.before)
+  const after = sha(payload.after)
+  const push = env.GITHUB_EVENT_NAME === 'push' && before && after ? { before, after } : undefined
   return {
     event: {
       name: env.GITHUB_EVENT_NAME ?? '',
@@ -78,6 +85,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     pullRequest: typeof pullRequest === 'number' ? pullRequest : undefined,
     fromFork: head !== undefined && base !== undefined && head !== base,
     headSha: sha(pr?.head?.sha) ?? workflowRun?.headSha ?? sha(env.GITHUB_SHA) ?? '',
+    ...(push ? { push } : {}),
     ...(workflowRun ? { workflowRun } : {}),
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl,

@@ -20,6 +20,12 @@ export type RequireReview = (typeof REQUIRE_REVIEW)[number]
 export type ReviewedHashes =
   { kind: 'one'; hash: string } | { kind: 'per-object'; hashes: Record<string, string> }
 
+export const CHANGED_ONLY = ['auto', 'true', 'false'] as const
+export type ChangedOnly = (typeof CHANGED_ONLY)[number]
+
+/** GitHub refuses a matrix of more jobs than this; `max-jobs` defaults to it and may only lower it. */
+export const MAX_MATRIX_JOBS = 256
+
 /** Events on which `mode: auto` deploys (push only to the default branch). */
 export const DEPLOY_EVENTS = ['push', 'workflow_dispatch'] as const
 
@@ -60,6 +66,10 @@ export interface Settings {
   /** Drift (J). */
   driftIssue: boolean
   failOnDrift: boolean
+  /** Only the changed index files (validate, plan, deploy): `auto` falls back to all, `true` requires the list. */
+  changedOnly: ChangedOnly
+  /** Plan: the most matrix entries; more objects share entries. */
+  maxJobs: number
   /** GITHUB_WORKSPACE, or the working directory. */
   workspace: string
 }
@@ -268,6 +278,8 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
       pullRequestRaw === '' ? undefined : positiveInt('pull-request', pullRequestRaw, 2_147_483_647),
     driftIssue: bool('drift-issue', getInput('drift-issue'), false),
     failOnDrift: bool('fail-on-drift', getInput('fail-on-drift'), false),
+    changedOnly: oneOf('changed-only', getInput('changed-only') || 'auto', CHANGED_ONLY),
+    maxJobs: positiveInt('max-jobs', getInput('max-jobs') || String(MAX_MATRIX_JOBS), MAX_MATRIX_JOBS),
     workspace
   }
   if (settings.auditRequired && warehouseUrl === undefined && settings.mode === 'deploy') {

@@ -1,6 +1,7 @@
 // The run's calls to GitHub around the results: the review look-up before a deploy (contract H), and the
 // side channels after the results are written, the sticky PR comment and the drift issue. None of them
 // throws: what cannot be done is a warning, and the results stand.
+import { splitReview } from './github/reviewline.js'
 import type { ObjectResult } from './model.js'
 import type { ObjectJob, ReviewSource } from './pipeline/job.js'
 import { reviewFromInput, reviewFromLine } from './pipeline/review.js'
@@ -43,17 +44,20 @@ export async function postComment(
     exits.log.warning("No 'github-token': the PR comment is skipped; the job summary has the report.")
     return undefined
   }
+  // A review line too long for the comment continues in review-only comments.
+  const review = facts.review ? splitReview(facts.review) : undefined
   const body = renderComment(results, {
     ...reportOptions(run, facts),
     commentKey: settings.commentKey,
     ...(ctx.runUrl ? { summaryUrl: ctx.runUrl } : {}),
-    ...(facts.review ? { trailer: facts.review } : {})
+    ...(review ? { trailer: review.main } : {})
   })
   const posted = await gh.postStickyComment({
     ...ctx.repository,
     issueNumber: facts.pullRequest,
     key: settings.commentKey,
-    body: exits.redact(body)
+    body: exits.redact(body),
+    continuations: review?.continuations ?? []
   })
   if (posted.url !== undefined) exits.log.info(`PR comment ${posted.action ?? 'posted'}: ${posted.url}`)
   if (posted.warning !== undefined) exits.log.warning(posted.warning)

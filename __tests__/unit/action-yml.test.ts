@@ -5,6 +5,7 @@ import YAML from 'yaml'
 import { OUTPUT_NAMES } from '../../src/outputs.js'
 import { REGION_DOMAINS } from '../../src/platform/regions.js'
 import {
+  CHANGED_ONLY,
   FAIL_ON,
   MODE_INPUTS,
   ON_REBUILD_FAILURE,
@@ -49,7 +50,9 @@ const CONTRACT_INPUTS = [
   'report-files',
   'pull-request',
   'drift-issue',
-  'fail-on-drift'
+  'fail-on-drift',
+  'changed-only',
+  'max-jobs'
 ]
 
 describe('action.yml', () => {
@@ -103,7 +106,8 @@ describe('action.yml', () => {
       probe: ['true', 'false'],
       'audit-required': ['true', 'false'],
       'drift-issue': ['true', 'false'],
-      'fail-on-drift': ['true', 'false']
+      'fail-on-drift': ['true', 'false'],
+      'changed-only': CHANGED_ONLY
     }
     for (const [name, values] of Object.entries(choices)) {
       for (const v of values) expect(action.inputs[name]!.description, name).toContain(`\`${v}\``)

@@ -30,6 +30,8 @@ export interface StoredPull {
   mergeCommitSha?: string
   /** Commits of the PR besides its head, for `GET /repos/{o}/{r}/commits/{sha}/pulls`. */
   commits: string[]
+  /** Its changed files (`GET /repos/{o}/{r}/pulls/{n}/files`). */
+  files: ChangedFileSeed[]
 }
 
 export interface StoredIssue {
@@ -95,6 +97,8 @@ export interface SeedComment {
 
 export interface SeedPullRequest {
   number: number
+  /** The PR's changed files, for `GET /repos/{o}/{r}/pulls/{n}/files`. */
+  files?: ChangedFileSeed[]
   headSha: string
   state?: 'open' | 'closed'
   merged?: boolean
@@ -112,6 +116,29 @@ export interface SeedIssue {
   login?: string
 }
 
+// ---- Changed files: a PR's files and commits with their files (compare) ----
+
+/** A changed file as GitHub lists it (a PR's files, a compare's files). */
+export interface ChangedFileSeed {
+  filename: string
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
+  previous_filename?: string
+}
+
+/** A commit of the repository: its parents (the first one is followed by compares) and the files it changed. */
+export interface SeedCommit {
+  sha: string
+  parents?: string[]
+  files?: ChangedFileSeed[]
+}
+
+/** GitHub lists at most this many files of a pull request. */
+export const PULL_FILES_LIMIT = 3_000
+/** A compare lists at most this many files, on its first page. */
+export const COMPARE_FILES_LIMIT = 300
+/** GitHub's limit on a comment's body, in characters. */
+export const COMMENT_BODY_LIMIT = 65_536
+
 export interface GitHubStandIn {
   url: string
   close(): Promise<void>
@@ -127,6 +154,8 @@ export interface GitHubStandIn {
   addPullRequest(p: SeedPullRequest): StoredIssue
   addFault(f: GitHubFault): void
   clearFaults(): void
+  /** Registers commits (their parents and changed files) for compares. */
+  addCommits(commits: readonly SeedCommit[]): void
 }
 
 export interface GitHubStandInOptions {
@@ -140,6 +169,7 @@ export interface GitHubStandInOptions {
   pullRequests?: SeedPullRequest[]
   issues?: SeedIssue[]
   faults?: GitHubFault[]
+  commits?: SeedCommit[]
   /** owner/repo the seeds belong to; default acme/indexes. */
   repository?: string
   /** Called with each request before it is answered (after a `delay`): tests act between two calls here. */
@@ -274,10 +304,91 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
         headSha: p.headSha,
         merged,
         ...(p.mergeCommitSha !== undefined ? { mergeCommitSha: p.mergeCommitSha } : {}),
-        commits: p.commits ?? []
+        commits: p.commits ?? [],
+        files: (p.files ?? []).map(f => ({ ...f }))
       }
     )
   }
+
+  const commitGraph = new Map<string, SeedCommit>()
+  const addCommits = (list: readonly SeedCommit[]): void => {
+    for (const c of list) commitGraph.set(c.sha.toLowerCase(), { ...c, sha: c.sha.toLowerCase() })
+  }
+  addCommits(opts.commits ?? [])
+
+  /** The first-parent line from `sha` back, `sha` first (stops at an unknown commit). */
+  const lineOf = (sha: string): string[] => {
+    const line: string[] = []
+    for (let at: string | undefined = sha; at !== undefined && commitGraph.has(at) && !line.includes(at);) {
+      line.push(at)
+      at = commitGraph.get(at)?.parents?.[0]?.toLowerCase()
+    }
+    return line
+  }
+
+  /** GitHub's compare of `base...head`: status, counts, the commits after the merge base and their files. */
+  function compare(url: URL, baseSha: string, headSha: string): Reply {
+    const base = baseSha.toLowerCase()
+    const head = headSha.toLowerCase()
+    if (!commitGraph.has(base) || !commitGraph.has(head)) return NOT_FOUND
+    const fromHead = lineOf(head)
+    const fromBase = lineOf(base)
+    const mergeBase = fromHead.find(sha => fromBase.includes(sha))
+    const ahead = mergeBase === undefined ? fromHead : fromHead.slice(0, fromHead.indexOf(mergeBase))
+    const behind = mergeBase === undefined ? fromBase : fromBase.slice(0, fromBase.indexOf(mergeBase))
+    const status =
+      ahead.length === 0 && behind.length === 0
+        ? 'identical'
+        : behind.length === 0
+          ? 'ahead'
+          : ahead.length === 0
+            ? 'behind'
+            : 'diverged'
+    // The files of the head side, oldest commit first, the last change of a path winning.
+    const files = new Map<string, ChangedFileSeed>()
+    for (const sha of [...ahead].reverse()) {
+      for (const f of commitGraph.get(sha)?.files ?? []) files.set(f.filename, f)
+    }
+    const size = Math.min(250, Math.max(1, Number(url.searchParams.get('per_page') ?? 250) || 250))
+    const n = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1)
+    const commits = [...ahead].reverse().slice((n - 1) * size, n * size)
+    return {
+      status: 200,
+      body: {
+        status,
+        ahead_by: ahead.length,
+        behind_by: behind.length,
+        total_commits: ahead.length,
+        merge_base_commit: mergeBase !== undefined ? { sha: mergeBase } : null,
+        commits: commits.map(sha => ({
+          sha,
+          parents: (commitGraph.get(sha)?.parents ?? []).map(p => ({ sha: p }))
+        })),
+        // GitHub lists the files on the first page only, at most 300 of them.
+        ...(n === 1
+          ? { files: [...files.values()].slice(0, COMPARE_FILES_LIMIT).map(f => ({ ...f, sha: head })) }
+          : {})
+      }
+    }
+  }
+
+  /** GitHub's answer to a comment body over its limit. */
+  const tooLong = (): Reply => ({
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [
+        {
+          resource: 'IssueComment',
+          code: 'custom',
+          field: 'body',
+          message: `body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`
+        }
+      ],
+      documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`,
+      status: '422'
+    }
+  })
 
   for (const s of opts.seedComments ?? [])
     createComment(seedOwner, seedRepo, s.issueNumber, s.body, s.login ?? ACTIONS_BOT)
@@ -410,6 +521,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       if (readOnly) return FORBIDDEN
       const b = text(body, 'body')
       if (b === undefined) return NO_BODY
+      if (b.length > COMMENT_BODY_LIMIT) return tooLong()
       return { status: 201, body: commentView(createComment(owner, repo, Number(commentList[1]), b, login)) }
     }
     const comment = /^\/issues\/comments\/(\d+)$/.exec(rest)
@@ -424,6 +536,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       }
       const b = text(body, 'body')
       if (b === undefined) return NO_BODY
+      if (b.length > COMMENT_BODY_LIMIT) return tooLong()
       c.body = b
       c.updated_at = now()
       return { status: 200, body: commentView(c) }
@@ -479,6 +592,14 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       const i = issueOf(pull[1]!)
       return i?.pull ? { status: 200, body: pullView(i) } : NOT_FOUND
     }
+    const pullFiles = /^\/pulls\/(\d+)\/files$/.exec(rest)
+    if (pullFiles && method === 'GET') {
+      const i = issueOf(pullFiles[1]!)
+      if (!i?.pull) return NOT_FOUND
+      return page(url, i.pull.files.slice(0, PULL_FILES_LIMIT), f => ({ ...f, sha: i.pull!.headSha }))
+    }
+    const compared = /^\/compare\/([0-9a-fA-F]{4,64})\.\.\.([0-9a-fA-F]{4,64})$/.exec(rest)
+    if (compared && method === 'GET') return compare(url, compared[1]!, compared[2]!)
     const commitPulls = /^\/commits\/([0-9a-fA-F]{4,64})\/pulls$/.exec(rest)
     if (commitPulls && method === 'GET') {
       const sha = commitPulls[1]!.toLowerCase()
@@ -598,6 +719,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
     },
     clearFaults: () => {
       faults = []
-    }
+    },
+    addCommits
   }
 }

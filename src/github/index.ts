@@ -1,5 +1,12 @@
 // Everything the action does on GitHub, behind one small interface. Loaded with `await import()` only by the
 // runs that talk to GitHub: Octokit and its plugins are most of the bundle.
+import {
+  type ChangeList,
+  compareFiles,
+  type CompareArgs,
+  listPullFiles,
+  type PullFilesArgs
+} from './changes.js'
 import type { GitHubConfig } from './client.js'
 import { postStickyComment, type StickyCommentArgs, type StickyCommentResult } from './comment.js'
 import { type DriftIssueArgs, type DriftIssueResult, syncDriftIssue } from './drift.js'
@@ -21,6 +28,10 @@ export interface GitHub {
   getPullRequest(ref: PullRequestRef): Promise<PullRequestInfo>
   /** Contract J: never throws; a failure is `warning`. */
   syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueResult>
+  /** Only what changed: a pull request's files; throws when GitHub cannot answer. */
+  listPullFiles(args: PullFilesArgs): Promise<ChangeList>
+  /** Only what changed: the files between two commits of a push; throws when GitHub cannot answer. */
+  compareFiles(args: CompareArgs): Promise<ChangeList>
 }
 
 /** The GitHub calls over one token and API base URL; each call is one step with its own time bound. */
@@ -29,7 +40,9 @@ export function createGitHub(config: GitHubConfig): GitHub {
     postStickyComment: args => postStickyComment(config, args),
     findReview: args => findReview(config, args),
     getPullRequest: ref => getPullRequest(config, ref),
-    syncDriftIssue: args => syncDriftIssue(config, args)
+    syncDriftIssue: args => syncDriftIssue(config, args),
+    listPullFiles: args => listPullFiles(config, args),
+    compareFiles: args => compareFiles(config, args)
   }
 }
 
@@ -41,6 +54,7 @@ export {
   type GitHubTiming,
   timingFromEnv
 } from './client.js'
+export type { ChangeList, ChangedFile, CompareArgs, PullFilesArgs } from './changes.js'
 export type { StickyCommentArgs, StickyCommentResult } from './comment.js'
 export { driftMarker, type DriftIssueArgs, type DriftIssueResult } from './drift.js'
 export type { FindReviewArgs, FindReviewResult, PullRequestInfo, PullRequestRef } from './review.js'

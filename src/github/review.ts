@@ -3,8 +3,8 @@ import { z } from 'zod'
 import { errorMessage } from '../errors.js'
 import { commentMarker } from '../report/comment.js'
 import { type GitHubConfig, GitHubCallError, withSession } from './client.js'
-import { listMarkedComments, ownedBy } from './ownership.js'
-import { parseReviewLine, type ReviewLine } from './reviewline.js'
+import { firstLine, listMarkedComments, type MarkedComment, ownedBy } from './ownership.js'
+import { continuationPart, parseReviewLine, type ReviewLine } from './reviewline.js'
 
 export interface FindReviewArgs {
   owner: string
@@ -63,14 +63,16 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
       pullRequest = merged.number
       const viewer = await s.viewer()
       const marker = commentMarker(args.key)
-      const [comment] = ownedBy(
+      // One listing finds the sticky comment and the continuation comments of its review.
+      const listed = ownedBy(
         await listMarkedComments(
           s,
           { owner: args.owner, repo: args.repo, issueNumber: merged.number },
-          marker
+          line => line === marker || continuationPart(args.key, line) !== undefined
         ),
         viewer
       )
+      const comment = listed.find(c => firstLine(c.body) === marker)
       if (comment === undefined) {
         return {
           pullRequest,
@@ -81,11 +83,44 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
       if ('problem' in parsed) {
         return { pullRequest, problem: `the comment on pull request #${merged.number}: ${parsed.problem}` }
       }
-      return { pullRequest, review: parsed }
+      const whole = joinContinuations(args.key, parsed, listed)
+      if ('problem' in whole) {
+        return { pullRequest, problem: `the comment on pull request #${merged.number}: ${whole.problem}` }
+      }
+      return { pullRequest, review: whole }
     })
   } catch (error) {
     return { pullRequest, problem: `the review could not be looked up: ${errorMessage(error)}` }
   }
+}
+
+/**
+ * The review whole: the main line's objects and those of its `continued` parts, each part read from our
+ * oldest comment of that part number. A part missing, unreadable or from another run (its head commit or run
+ * differs) is a problem: the review is not half-used.
+ */
+export function joinContinuations(
+  key: string,
+  main: ReviewLine,
+  comments: readonly MarkedComment[]
+): ReviewLine | { problem: string } {
+  const parts = main.continued ?? 0
+  const { continued: _parts, ...whole } = main
+  const objects = { ...main.objects }
+  for (let n = 1; n <= parts; n++) {
+    const comment = comments.find(c => continuationPart(key, firstLine(c.body)) === n)
+    if (comment === undefined)
+      return { problem: `its review continues in ${parts} comments but part ${n} is missing` }
+    const part = parseReviewLine(comment.body)
+    if ('problem' in part) return { problem: `part ${n} of its review: ${part.problem}` }
+    if (part.headSha !== main.headSha || part.runId !== main.runId || part.continued !== undefined) {
+      return { problem: `part ${n} of its review is from another run` }
+    }
+    for (const [id, o] of Object.entries(part.objects)) {
+      Object.defineProperty(objects, id, { value: o, enumerable: true, configurable: true, writable: true })
+    }
+  }
+  return { ...whole, objects }
 }
 
 export interface PullRequestRef {
