@@ -152,6 +152,9 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   }
 }
 
+/** A poll held for the window's reset goes this long after it, so the server's window has surely turned. */
+const RESET_MARGIN_MS = 250
+
 /** The requests one object makes besides its rebuild polls (reads, PUT, probes): what its slot costs. */
 export const REQUESTS_PER_OBJECT = 6
 /** The fewest objects in flight, whatever the budget. */
@@ -184,7 +187,7 @@ export interface PollPacer {
 }
 
 export interface PollPacerOptions {
-  /** Requests each waiting object keeps for after its rebuild (default 3). */
+  /** Requests each waiting object keeps for after its rebuild (default 1: its probes come when the polls of the others have thinned). */
   reservePerPoller?: number
   /** The window when the server has not said when it resets (default 60 s). */
   windowMs?: number
@@ -195,7 +198,7 @@ export function createPollPacer(
   limiter: Pick<RateLimiter, 'snapshot'>,
   opts: PollPacerOptions = {}
 ): PollPacer {
-  const reserve = opts.reservePerPoller ?? 3
+  const reserve = opts.reservePerPoller ?? 1
   const windowMs = opts.windowMs ?? 60_000
   const now = opts.now ?? Date.now
   let pollers = 0
@@ -214,9 +217,10 @@ export function createPollPacer(
       if (s.allowed === undefined || pollers <= 1) return baseMs
       const msLeft = s.resetAt !== undefined ? Math.max(0, s.resetAt - now()) : windowMs
       const spare = s.allowed - s.count - pollers * reserve
-      // Nothing to spare in this window: the next poll waits for the next one.
-      if (spare <= 0) return Math.max(baseMs, msLeft)
-      return Math.max(baseMs, Math.ceil((pollers * msLeft) / spare))
+      // Never past the reset: the next window brings a whole budget. Nothing to spare: wait for it.
+      const reset = msLeft + RESET_MARGIN_MS
+      if (spare <= 0) return Math.max(baseMs, reset)
+      return Math.max(baseMs, Math.min(reset, Math.ceil((pollers * msLeft) / spare)))
     },
     pollers: () => pollers
   }
