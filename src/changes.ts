@@ -103,10 +103,10 @@ type Listing = { list: ChangeList } | { unavailable: string }
 async function changeList(run: Run): Promise<Listing> {
   const { ctx } = run
   const event = ctx.event.name
-  const gh = await run.github()
   const repo = ctx.repository
   if (event === 'pull_request' || event === 'pull_request_target') {
     if (ctx.pullRequest === undefined) return { unavailable: 'the event names no pull request' }
+    const gh = await run.github()
     if (!gh || !repo) return { unavailable: "there is no 'github-token' to list the pull request's files" }
     try {
       const list = await gh.listPullFiles({ ...repo, number: ctx.pullRequest })
@@ -126,6 +126,7 @@ async function changeList(run: Run): Promise<Listing> {
     if (ZERO_SHA.test(push.before)) {
       return { unavailable: 'the push created the branch: there is no earlier commit to compare with' }
     }
+    const gh = await run.github()
     if (!gh || !repo) return { unavailable: "there is no 'github-token' to compare the pushed commits" }
     const range = `${push.before.slice(0, 7)}...${push.after.slice(0, 7)}`
     try {
@@ -149,13 +150,16 @@ async function changeList(run: Run): Promise<Listing> {
 }
 
 /**
- * The matched files this run processes. `changed-only: false`, and modes other than validate, plan and
- * deploy, take them all. Throws SettingsError under `changed-only: true` when there is no list to trust.
+ * The matched files this run processes. `changed-only: false`, modes other than validate, plan and deploy,
+ * and (under `auto`) a single matched file take them all. Throws SettingsError under `changed-only: true` when there is no list to trust.
  */
 export async function selectFiles(run: Run, matched: readonly string[]): Promise<Selection> {
   const { settings } = run
   const all: Selection = { paths: [...matched], removed: [], skipped: 0 }
   if (settings.changedOnly === 'false' || !CHANGE_MODES.includes(settings.mode)) return all
+  // One matched file leaves nothing to narrow: `auto` runs it without asking GitHub (a single-object
+  // workflow, or one entry of plan's matrix, costs no extra call).
+  if (settings.changedOnly === 'auto' && matched.length <= 1) return all
   const listing = await changeList(run)
   if ('unavailable' in listing) {
     if (settings.changedOnly === 'true') {
