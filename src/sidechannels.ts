@@ -11,7 +11,8 @@ import { reportOptions, type Run, type RunFacts } from './run.js'
 /** The reviewed hashes for a deploy, from the input or the review line on the commit's pull request. */
 export async function findReviews(run: Run, jobs: readonly ObjectJob[]): Promise<ReviewSource | undefined> {
   const { settings, ctx } = run
-  if (settings.mode !== 'deploy' || settings.requireReview === 'off') return undefined
+  // Nothing changed (changed-only): no object to compare, nothing to look up.
+  if (settings.mode !== 'deploy' || settings.requireReview === 'off' || jobs.length === 0) return undefined
   if (settings.reviewedPayloadHash) return reviewFromInput(settings.reviewedPayloadHash, jobs.length)
   const gh = await run.github()
   if (!gh || !ctx.repository) {
