@@ -204,6 +204,26 @@ describe('deploy overlaps the rebuild waits of its objects', () => {
     expect(end).toBeLessThanOrEqual(1.15 * Math.max(floor, REBUILD_MS + (6 * WINDOW_MS) / BUDGET))
   })
 
+  it.each([
+    // pollers, used in the window, ms to the reset, base → the wait
+    [1, 100, 50_000, 2_000, 2_000],
+    [20, 80, 60_000, 2_000, 6_000],
+    [20, 280, 30_000, 2_000, 30_250],
+    [5, 290, 10_000, 2_000, 10_000],
+    [5, 298, 10_000, 2_000, 10_250],
+    [3, 0, 60_000, 2_000, 2_000]
+  ])(
+    'paces %i pollers with %i of 300 used and %i ms to the reset (base %i ms): waits %i ms',
+    (pollers, count, resetIn, base, wait) => {
+      const limiter = {
+        snapshot: () => ({ allowed: 300, count, resetAt: 1_000 + resetIn, inFlight: 0, waits: 0 })
+      }
+      const pacer = createPollPacer(limiter, { now: () => 1_000 })
+      for (let i = 0; i < pollers; i++) pacer.join()
+      expect(pacer.delay(base)).toBe(wait)
+    }
+  )
+
   it('runs as many objects at once as one window of the budget can start', () => {
     expect(objectSlots(undefined)).toBe(4)
     expect(objectSlots(300)).toBe(50)
