@@ -68,6 +68,8 @@ interface Measured {
   github: number
   /** GitHub requests for the PR's files. */
   pullFiles: number
+  /** Rebuild polls: GETs of an object's schema after its PUT. */
+  polls: number
   /** The sticky comment's length and the number of review continuation comments. */
   comment?: { length: number; continuations: number }
 }
@@ -128,6 +130,7 @@ async function measure(
       requests: emu.requests().length,
       github: gh.requests().length,
       pullFiles: gh.requests().filter(r => r.path.includes(`/pulls/${PR}/files`)).length,
+      polls: pollsOf(emu.requests()),
       ...(main
         ? {
             comment: {
@@ -142,6 +145,19 @@ async function measure(
     await gh.close()
     await emu.close()
   }
+}
+
+/** GETs of an object's schema after its PUT: the rebuild polls (and the read before the probes). */
+function pollsOf(requests: readonly { method: string; path: string }[]): number {
+  const put = new Set<string>()
+  let polls = 0
+  for (const r of requests) {
+    const id = /\/customobjects\/schemas\/([^/?]+)/.exec(r.path)?.[1]
+    if (id === undefined) continue
+    if (r.method === 'PUT') put.add(id)
+    else if (r.method === 'GET' && put.has(id)) polls++
+  }
+  return polls
 }
 
 const prEvent = {
@@ -299,15 +315,20 @@ async function benchOverlap(): Promise<BenchRow[]> {
         status: 'modified' as const
       }))
     })
-    const floor = (m.requests / BUDGET) * WINDOW_S
-    const oneObject = (m.requests / changed / BUDGET) * WINDOW_S
+    // The floor counts the requests an object needs (reads, PUT, probes), not the polls: they are the cost of
+    // waiting, which the goal bounds.
+    const needed = m.requests - m.polls
+    const floor = (needed / BUDGET) * WINDOW_S
+    const oneObject = (needed / changed / BUDGET) * WINDOW_S
     const goal = 1.15 * Math.max(floor, REBUILD_S + oneObject)
     return [
       {
         name: `deploy ${changed} changed objects, ${REBUILD_S} s rebuilds, ${BUDGET}/min (the platform's clock)`,
         value: round(m.wall),
         unit: 's',
-        note: `goal 1.15 × max(${round(floor)} s request floor, ${REBUILD_S} s + ${round(oneObject)} s) = ${round(goal)} s; ratio to the goal ${round(m.wall / goal)}; ${m.requests} platform requests`
+        note:
+          `goal 1.15 × max(${round(floor)} s request floor, ${REBUILD_S} s + ${round(oneObject)} s) = ${round(goal)} s; ` +
+          `ratio to the goal ${round(m.wall / goal)}; ${m.requests} platform requests, ${m.polls} of them rebuild polls`
       }
     ]
   } finally {
