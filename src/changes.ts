@@ -3,6 +3,7 @@
 // indexes are kept, nothing is written). Under `auto`, a list that cannot be had or trusted means every matched
 // file runs, and a notice says why; under `true` the step fails instead.
 import { errorMessage } from './errors.js'
+import type { Exits } from './exits.js'
 import type { ChangeList } from './github/changes.js'
 import type { Mode } from './model.js'
 import { code, plural } from './report/markdown.js'
@@ -171,6 +172,26 @@ export async function selectFiles(run: Run, matched: readonly string[]): Promise
     return { ...all, fallback: `every matched index file runs: ${listing.unavailable}` }
   }
   return selectChanged(matched, listing.list, globMatcher(settings.indexFile))
+}
+
+/** Says what the selection did: a notice for a fallback and for each removed file, a log line otherwise. */
+export function announceSelection(exits: Exits, matched: number, selection: Selection): void {
+  if (selection.fallback !== undefined) {
+    exits.annotate([
+      { level: 'notice', title: 'changed-only', message: `changed-only: ${selection.fallback}.` }
+    ])
+  } else if (selection.paths.length < matched || selection.removed.length > 0) {
+    exits.log.info(
+      `Changed index files: ${selection.paths.length} of the ${matched} matched (the others are unchanged and skipped).`
+    )
+  }
+  exits.annotate(
+    selection.removed.map(file => ({
+      level: 'notice' as const,
+      title: 'no longer managed',
+      message: `${file} was removed: ${NO_LONGER_MANAGED}.`
+    }))
+  )
 }
 
 /** The summary's lines for index files that are no longer managed ('' when none). */

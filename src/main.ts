@@ -4,7 +4,7 @@
 // annotations, the job summary, the report file and the outputs are written; only then the side channels
 // (the PR comment, the drift issue) run, and a failure there is a warning that changes nothing else.
 import * as core from '@actions/core'
-import { NO_LONGER_MANAGED, removedSection, selectFiles } from './changes.js'
+import { announceSelection, removedSection, selectFiles } from './changes.js'
 import { mapLimit } from './concurrency.js'
 import { errorDetail, errorMessage } from './errors.js'
 import { readRunContext } from './event.js'
@@ -72,22 +72,7 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
   const { jobs, rejected, removed } = await core.group('Read index files', async () => {
     const matched = await findFiles(settings.indexFile, settings.workspace)
     const selection = await selectFiles(run, matched)
-    if (selection.fallback !== undefined) {
-      exits.annotate([
-        { level: 'notice', title: 'changed-only', message: `changed-only: ${selection.fallback}.` }
-      ])
-    } else if (selection.paths.length < matched.length || selection.removed.length > 0) {
-      exits.log.info(
-        `Changed index files: ${selection.paths.length} of the ${matched.length} matched (the others are unchanged and skipped).`
-      )
-    }
-    exits.annotate(
-      selection.removed.map(file => ({
-        level: 'notice' as const,
-        title: 'no longer managed',
-        message: `${file} was removed: ${NO_LONGER_MANAGED}.`
-      }))
-    )
+    announceSelection(exits, matched.length, selection)
     exits.log.info(`Index files: ${selection.paths.join(', ') || '(none changed)'}`)
     const files = await Promise.all(selection.paths.map(p => readIndexFile(p, settings.workspace)))
     return { ...planObjects(files, settings.customObjectId, settings.mode), removed: selection.removed }
