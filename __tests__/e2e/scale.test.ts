@@ -167,6 +167,25 @@ describe('changed-only: a pull request runs the index files it changed', () => {
   })
 })
 
+describe("changed-only: GitHub's cap on a pull request's files", () => {
+  it('runs every matched file when the list reaches 3,000 files, with a notice saying why', async () => {
+    const files = Array.from({ length: 3_001 }, (_, i) => ({
+      filename: `docs/page-${i}.md`,
+      status: 'added' as const
+    }))
+    const s = await repository(3, {
+      github: { pullRequests: [{ number: PR, headSha: HEAD, files: [modified(1), ...files] }] }
+    })
+    const run = await validate(s)
+    expect(run.code, run.stdout).toBe(0)
+    expect(githubCalls(s, /\/pulls\/7\/files/)).toBe(30)
+    expect(notices(run)).toContain(
+      "changed-only: every matched index file runs: the pull request has 3000 files or more, GitHub's cap on its file list."
+    )
+    expect(touched(s)).toEqual([objectId(0), objectId(1), objectId(2)].sort())
+  })
+})
+
 describe('changed-only: a push deploys the index files its compare changed', () => {
   it('deploys only the object whose file the push changed', async () => {
     const s = await repository(5, { changed: [1, 2], github: { commits: history([modified(1)]) } })
