@@ -116,6 +116,10 @@ describe('the comment fits at any size', () => {
       expect(body.length).toBeLessThan(MAX_COMMENT_LENGTH)
       expect(body.split('\n')[1]).toMatch(/^## .+: /)
       expect(body).toContain(`Commit [\`${HEAD.slice(0, 7)}\`]`)
+      // The footer lists the first 400 payload hashes and says where the others are.
+      expect(body).toContain(
+        `… ${(n - 400).toLocaleString('en-US')} more in the job summary and the review record`
+      )
       expect(body.trimEnd().endsWith(review.main)).toBe(true)
       for (const [i, line] of review.continuations.entries()) {
         expect(continuationBody('default', i + 1, review.continuations.length, line).length).toBeLessThan(

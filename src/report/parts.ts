@@ -450,7 +450,7 @@ export function driftRows(r: ObjectResult): string[] {
 
 /** The footer (contract H): the commit, the run, the time (UTC) and each object's payload hash. */
 /** The most payload hashes the footer lists. */
-const MAX_FOOTER_HASHES = 100
+const MAX_FOOTER_HASHES = 400
 
 export function footer(results: readonly ObjectResult[], links: GitHubLinks, time?: Date): string {
   const parts: string[] = []
