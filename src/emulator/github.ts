@@ -30,8 +30,8 @@ export interface StoredPull {
   mergeCommitSha?: string
   /** Commits of the PR besides its head, for `GET /repos/{o}/{r}/commits/{sha}/pulls`. */
   commits: string[]
-  /** Its changed files (`GET /repos/{o}/{r}/pulls/{n}/files`). */
-  files: ChangedFileSeed[]
+  /** Its changed files (`GET /repos/{o}/{r}/pulls/{n}/files`); undefined: unknown (404). */
+  files?: ChangedFileSeed[]
 }
 
 export interface StoredIssue {
@@ -97,7 +97,10 @@ export interface SeedComment {
 
 export interface SeedPullRequest {
   number: number
-  /** The PR's changed files, for `GET /repos/{o}/{r}/pulls/{n}/files`. */
+  /**
+   * The PR's changed files, for `GET /repos/{o}/{r}/pulls/{n}/files`. Absent: the stand-in does not know them
+   * and answers 404, so a run falls back to every matched file (tests that do not care about the list).
+   */
   files?: ChangedFileSeed[]
   headSha: string
   state?: 'open' | 'closed'
@@ -305,7 +308,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
         merged,
         ...(p.mergeCommitSha !== undefined ? { mergeCommitSha: p.mergeCommitSha } : {}),
         commits: p.commits ?? [],
-        files: (p.files ?? []).map(f => ({ ...f }))
+        ...(p.files ? { files: p.files.map(f => ({ ...f })) } : {})
       }
     )
   }
@@ -595,7 +598,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
     const pullFiles = /^\/pulls\/(\d+)\/files$/.exec(rest)
     if (pullFiles && method === 'GET') {
       const i = issueOf(pullFiles[1]!)
-      if (!i?.pull) return NOT_FOUND
+      if (!i?.pull?.files) return NOT_FOUND
       return page(url, i.pull.files.slice(0, PULL_FILES_LIMIT), f => ({ ...f, sha: i.pull!.headSha }))
     }
     const compared = /^\/compare\/([0-9a-fA-F]{4,64})\.\.\.([0-9a-fA-F]{4,64})$/.exec(rest)
