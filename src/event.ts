@@ -16,6 +16,8 @@ export interface RunContext {
    * `workflow_run`, else GITHUB_SHA.
    */
   headSha: string
+  /** `push` events: the branch's commit before and after the push (`before` is zeros for a new branch). */
+  push?: { before: string; after: string }
   /**
    * `workflow_run` events: the triggering run's id, head SHA, the PR numbers it names, and the repository its
    * head came from (`owner/name`; a fork's when it differs from `repository`, '' when the event names none).
@@ -41,6 +43,8 @@ interface EventPayload {
     head_repository?: { full_name?: string }
   }
   number?: number
+  before?: string
+  after?: string
   repository?: { default_branch?: string; full_name?: string }
 }
 
@@ -79,6 +83,9 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
             typeof run.head_repository?.full_name === 'string' ? run.head_repository.full_name : ''
         }
       : undefined
+  const before = sha(payload.before)
+  const after = sha(payload.after)
+  const push = env.GITHUB_EVENT_NAME === 'push' && before && after ? { before, after } : undefined
   return {
     event: {
       name: env.GITHUB_EVENT_NAME ?? '',
@@ -89,6 +96,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     pullRequest: typeof pullRequest === 'number' ? pullRequest : undefined,
     fromFork: head !== undefined && base !== undefined && head !== base,
     headSha: sha(pr?.head?.sha) ?? workflowRun?.headSha ?? sha(env.GITHUB_SHA) ?? '',
+    ...(push ? { push } : {}),
     ...(workflowRun ? { workflowRun } : {}),
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl,

@@ -4,6 +4,7 @@
 // annotations, the job summary, the report file and the outputs are written; only then the side channels
 // (the PR comment, the drift issue) run, and a failure there is a warning that changes nothing else.
 import * as core from '@actions/core'
+import { announceSelection, removedSection, selectFiles } from './changes.js'
 import { mapLimit } from './concurrency.js'
 import { errorDetail, errorMessage } from './errors.js'
 import { readRunContext, type RunContext } from './event.js'
@@ -12,7 +13,8 @@ import { reviewLine } from './github/reviewline.js'
 import type { Logger } from './log.js'
 import type { ObjectResult } from './model.js'
 import { planObjects } from './objects.js'
-import { computeOutputs, failureReason, OUTPUT_NAMES } from './outputs.js'
+import { computeOutputs, failureReason, objectsPerEntry, OUTPUT_NAMES } from './outputs.js'
+import { runLimits } from './pipeline/cache.js'
 import { createPipelineContext } from './pipeline/context.js'
 import type { ObjectJob, PipelineContext } from './pipeline/job.js'
 import { processObject } from './pipeline/object.js'
@@ -35,25 +37,30 @@ import {
 import { findFreshness, findReviews, postComment, publishCheckRun, syncDriftIssue } from './sidechannels.js'
 import { findFiles, readIndexFile } from './workspace.js'
 
-/** How many objects run at once; the shared rate limiter keeps them inside the org's budget. */
-const OBJECT_CONCURRENCY = 4
-
 interface Outcome {
   results: ObjectResult[]
   facts: RunFacts
+  /** Index files the change removed: no longer managed, their live indexes kept. */
+  removed?: string[]
 }
 
 /**
- * One object streams its log live in a group. Several run at once, so each one's lines are held and printed
- * as one group when it finishes, instead of interleaving.
+ * One object streams its log live in a group. Several run at once (`slots`, which follows the org's rate
+ * budget; the shared rate limiter and poll pacer keep them inside it), so each one's lines are held and
+ * printed as one group when it finishes, instead of interleaving.
  */
-async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, log: Logger): Promise<ObjectResult[]> {
+async function runObjects(
+  jobs: ObjectJob[],
+  ctx: PipelineContext,
+  log: Logger,
+  slots: number
+): Promise<ObjectResult[]> {
   const title = (job: ObjectJob): string => `${job.mode} ${job.customObjectId} (${job.loaded.path})`
   if (jobs.length === 1) {
     const job = jobs[0]!
     return [await core.group(title(job), () => processObject({ ...ctx, log }, job))]
   }
-  return mapLimit(jobs, OBJECT_CONCURRENCY, async job => {
+  return mapLimit(jobs, slots, async job => {
     const held: [keyof Logger, string][] = []
     const hold: Logger = {
       info: m => held.push(['info', m]),
@@ -72,11 +79,13 @@ async function runObjects(jobs: ObjectJob[], ctx: PipelineContext, log: Logger):
 /** validate, plan, deploy, drift: index files → objects → results, with the reviews a deploy needs first. */
 async function checkIndexFiles(run: Run): Promise<Outcome> {
   const { settings, ctx, exits } = run
-  const { jobs, rejected } = await core.group('Read index files', async () => {
-    const paths = await findFiles(settings.indexFile, settings.workspace)
-    exits.log.info(`Index files: ${paths.join(', ')}`)
-    const files = await Promise.all(paths.map(p => readIndexFile(p, settings.workspace)))
-    return planObjects(files, settings.customObjectId, settings.mode)
+  const { jobs, rejected, removed } = await core.group('Read index files', async () => {
+    const matched = await findFiles(settings.indexFile, settings.workspace)
+    const selection = await selectFiles(run, matched)
+    announceSelection(exits, matched.length, selection)
+    exits.log.info(`Index files: ${selection.paths.join(', ') || '(none changed)'}`)
+    const files = await Promise.all(selection.paths.map(p => readIndexFile(p, settings.workspace)))
+    return { ...planObjects(files, settings.customObjectId, settings.mode), removed: selection.removed }
   })
   const [review, freshness] = await Promise.all([findReviews(run, jobs), findFreshness(run, jobs)])
   const platform = createPipelineContext(settings, {
@@ -94,7 +103,12 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
       'Live checks skipped: no client-id/client-secret were given (a fork PR gets no secrets). Running the file-only checks.'
     )
   }
-  const results = [...rejected, ...(await runObjects(jobs, platform.ctx, exits.log))]
+  if (jobs.length > 1 && platform.ctx.live) {
+    // The first answer announces the rate budget the objects' concurrency follows; a failure here is the
+    // objects' own to report.
+    await runLimits(platform.ctx, platform.ctx.live).catch(() => undefined)
+  }
+  const results = [...rejected, ...(await runObjects(jobs, platform.ctx, exits.log, platform.slots()))]
   const stats = platform.stats()
   exits.log.info(
     `Platform requests: ${stats.requests} (retries ${stats.retries}, throttled ${stats.throttled})`
@@ -102,10 +116,11 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
   const validate = settings.mode === 'validate'
   return {
     results,
+    removed,
     facts: {
       pullRequest: validate ? (ctx.pullRequest ?? null) : (review?.pullRequest ?? null),
       headSha: ctx.headSha,
-      ...(validate ? { review: reviewLine(reviewOfResults(results, ctx.headSha, ctx.source.runId)) } : {})
+      ...(validate ? { review: reviewOfResults(results, ctx.headSha, ctx.source.runId) } : {})
     }
   }
 }
@@ -140,7 +155,7 @@ async function publishReports(run: Run): Promise<Outcome> {
     facts: {
       pullRequest: published.pullRequest,
       headSha: published.headSha,
-      review: reviewLine(reviewOfResults(results, published.headSha, ctx.source.runId))
+      review: reviewOfResults(results, published.headSha, ctx.source.runId)
     }
   }
 }
@@ -149,10 +164,14 @@ async function publishReports(run: Run): Promise<Outcome> {
  * Writes every result first (annotations, summary, report, outputs), then the side channels. `failure` is why
  * the step fails, if it does: the check run's conclusion says the same.
  */
-async function finish(run: Run, { results, facts }: Outcome, failure: string | undefined): Promise<void> {
+async function finish(
+  run: Run,
+  { results, facts, removed = [] }: Outcome,
+  failure: string | undefined
+): Promise<void> {
   const { settings, ctx, exits } = run
   exits.annotate(toAnnotations(results.flatMap(r => r.findings)))
-  const summary = renderSummary(results, reportOptions(run, facts))
+  const summary = renderSummary(results, reportOptions(run, facts)) + removedSection(removed)
   await exits.summary(summary)
   const reportText = buildReportFile(
     {
@@ -167,8 +186,21 @@ async function finish(run: Run, { results, facts }: Outcome, failure: string | u
   )
   const reportName = reportFileName(settings.commentKey, ctx.source, results)
   const outputs = computeOutputs(results, settings.mode, {
-    reportPath: exits.report(reportName, reportText) ?? ''
+    reportPath: exits.report(reportName, reportText) ?? '',
+    maxJobs: settings.maxJobs
   })
+  const perEntry = objectsPerEntry(results.length, settings.maxJobs)
+  if (settings.mode === 'plan' && perEntry > 1) {
+    exits.annotate([
+      {
+        level: 'notice',
+        title: 'max-jobs',
+        message:
+          `The matrix groups ${results.length} objects into ${Math.ceil(results.length / perEntry)} entries ` +
+          `of up to ${perEntry} (max-jobs: ${settings.maxJobs}): each entry's index-file lists its files, one per line.`
+      }
+    ])
+  }
   exits.outputs(outputs)
   exits.log.info(
     `valid=${outputs.valid} errors=${outputs['error-count']} warnings=${outputs['warning-count']}`

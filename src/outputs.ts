@@ -53,9 +53,30 @@ export interface MatrixEntry {
   'custom-object-id': string
 }
 
-/** Plan mode's matrix: one entry per index file, for `strategy.matrix: ${{ fromJSON(...) }}`. */
-export function planMatrix(results: ObjectResult[]): { include: MatrixEntry[] } {
-  return { include: results.map(r => ({ 'index-file': r.file, 'custom-object-id': r.customObjectId })) }
+/** GitHub's cap on the jobs of one matrix. */
+export const MATRIX_CAP = 256
+
+/** How many objects share each matrix entry: 1 up to `maxJobs` objects, then as few as fit in `maxJobs`. */
+export function objectsPerEntry(objects: number, maxJobs = MATRIX_CAP): number {
+  return Math.max(1, Math.ceil(objects / Math.max(1, Math.min(maxJobs, MATRIX_CAP))))
+}
+
+/**
+ * Plan mode's matrix, for `strategy.matrix: ${{ fromJSON(...) }}`: one entry per index file, at most `maxJobs`
+ * entries. With more objects, consecutive ones share an entry: its `index-file` lists their paths, one per
+ * line, and its `custom-object-id` is empty (each file names its own object).
+ */
+export function planMatrix(results: ObjectResult[], maxJobs = MATRIX_CAP): { include: MatrixEntry[] } {
+  const per = objectsPerEntry(results.length, maxJobs)
+  if (per === 1) {
+    return { include: results.map(r => ({ 'index-file': r.file, 'custom-object-id': r.customObjectId })) }
+  }
+  const include: MatrixEntry[] = []
+  for (let i = 0; i < results.length; i += per) {
+    const files = results.slice(i, i + per).map(r => r.file)
+    include.push({ 'index-file': files.join('\n'), 'custom-object-id': '' })
+  }
+  return { include }
 }
 
 /** Plan mode's `objects`: the planned object ids, each once, for publish's `expected-objects`. */
@@ -74,6 +95,8 @@ function perObject(results: ObjectResult[], pick: (r: ObjectResult) => string | 
 export interface OutputExtras {
   commentUrl?: string
   reportPath: string
+  /** Plan: the most matrix entries (`max-jobs`). */
+  maxJobs?: number
 }
 
 export function computeOutputs(results: ObjectResult[], mode: Mode, extras: OutputExtras): Outputs {
@@ -110,7 +133,7 @@ export function computeOutputs(results: ObjectResult[], mode: Mode, extras: Outp
     'records-examined': probes.length === 0 ? '' : String(probes.reduce((n, p) => n + p.recordsExamined, 0)),
     'audit-delivered': audits.includes('false') ? 'false' : audits.includes('true') ? 'true' : 'skipped',
     'comment-url': extras.commentUrl ?? '',
-    matrix: mode === 'plan' ? JSON.stringify(planMatrix(results)) : '',
+    matrix: mode === 'plan' ? JSON.stringify(planMatrix(results, extras.maxJobs)) : '',
     objects: mode === 'plan' ? JSON.stringify(planObjectIds(results)) : '',
     report: extras.reportPath,
     reviewed: mode === 'deploy' ? reviewedOutput(results) : '',

@@ -3,6 +3,7 @@
 import type { RunContext } from './event.js'
 import type { Exits } from './exits.js'
 import type { GitHub } from './github/index.js'
+import type { ReviewLine } from './github/reviewline.js'
 import type { Redactor } from './redact.js'
 import type { ReportOptions } from './report/render.js'
 import type { Settings } from './settings.js'
@@ -20,8 +21,8 @@ export interface Run {
 export interface RunFacts {
   pullRequest: number | null
   headSha: string
-  /** The review line the comment ends with (validate, publish). */
-  review?: string
+  /** What the comment's review line records (validate, publish). */
+  review?: ReviewLine
 }
 
 /** GitHub, loaded on first use: Octokit is most of the bundle, and runs that never call GitHub start faster. */

@@ -30,6 +30,12 @@ export type OnStale = (typeof ON_STALE)[number]
 export type ReviewedHashes =
   { kind: 'one'; hash: string } | { kind: 'per-object'; hashes: Record<string, string> }
 
+export const CHANGED_ONLY = ['auto', 'true', 'false'] as const
+export type ChangedOnly = (typeof CHANGED_ONLY)[number]
+
+/** GitHub refuses a matrix of more jobs than this; `max-jobs` defaults to it and may only lower it. */
+export const MAX_MATRIX_JOBS = 256
+
 /**
  * Every input's default, once, by input name: the settings reader, the pipeline's own defaults and action.yml
  * (checked by a test) all take them from here. Inputs left out default to empty.
@@ -47,6 +53,8 @@ export const DEFAULTS = {
   'require-review': 'warn',
   'on-stale': 'skip',
   'check-run': 'auto',
+  'changed-only': 'auto',
+  'max-jobs': 256,
   'drift-issue': false,
   'fail-on-drift': false
 } as const satisfies Record<string, string | number | boolean>
@@ -97,6 +105,10 @@ export interface Settings {
   /** Drift (J). */
   driftIssue: boolean
   failOnDrift: boolean
+  /** Only the changed index files (validate, plan, deploy): `auto` falls back to all, `true` requires the list. */
+  changedOnly: ChangedOnly
+  /** Plan: the most matrix entries; more objects share entries. */
+  maxJobs: number
   /** GITHUB_WORKSPACE, or the working directory. */
   workspace: string
 }
@@ -358,6 +370,8 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
     checkRun: oneOf('check-run', getInput('check-run') || DEFAULTS['check-run'], CHECK_RUN),
     driftIssue: bool('drift-issue', getInput('drift-issue'), DEFAULTS['drift-issue']),
     failOnDrift: bool('fail-on-drift', getInput('fail-on-drift'), DEFAULTS['fail-on-drift']),
+    changedOnly: oneOf('changed-only', getInput('changed-only') || DEFAULTS['changed-only'], CHANGED_ONLY),
+    maxJobs: positiveInt('max-jobs', getInput('max-jobs') || String(DEFAULTS['max-jobs']), MAX_MATRIX_JOBS),
     workspace
   }
   if (settings.auditRequired && warehouseUrl === undefined && settings.mode === 'deploy') {

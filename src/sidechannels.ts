@@ -4,6 +4,7 @@
 // allow under `check-run: auto`, a notice), and the results stand.
 import * as core from '@actions/core'
 import type { FreshnessResult } from './github/index.js'
+import { splitReview } from './github/reviewline.js'
 import type { ObjectResult } from './model.js'
 import { branchOf, freshnessFrom } from './pipeline/freshness.js'
 import type { FreshnessSource, ObjectJob, ReviewSource } from './pipeline/job.js'
@@ -15,7 +16,8 @@ import { reportOptions, repositoryName, type Run, type RunFacts } from './run.js
 /** The reviewed hashes for a deploy, from the input or the review line on the commit's pull request. */
 export async function findReviews(run: Run, jobs: readonly ObjectJob[]): Promise<ReviewSource | undefined> {
   const { settings, ctx } = run
-  if (settings.mode !== 'deploy' || settings.requireReview === 'off') return undefined
+  // Nothing changed (changed-only): no object to compare, nothing to look up.
+  if (settings.mode !== 'deploy' || settings.requireReview === 'off' || jobs.length === 0) return undefined
   if (settings.reviewedPayloadHash) return reviewFromInput(settings.reviewedPayloadHash, jobs.length)
   const gh = await run.github()
   if (!gh || !ctx.repository) {
@@ -86,17 +88,20 @@ export async function postComment(
     exits.log.warning("No 'github-token': the PR comment is skipped; the job summary has the report.")
     return undefined
   }
+  // A review line too long for the comment continues in review-only comments.
+  const review = facts.review ? splitReview(facts.review) : undefined
   const body = renderComment(results, {
     ...reportOptions(run, facts),
     commentKey: settings.commentKey,
     ...(ctx.runUrl ? { summaryUrl: ctx.runUrl } : {}),
-    ...(facts.review ? { trailer: facts.review } : {})
+    ...(review ? { trailer: review.main } : {})
   })
   const posted = await gh.postStickyComment({
     ...ctx.repository,
     issueNumber: facts.pullRequest,
     key: settings.commentKey,
-    body: exits.redact(body)
+    body: exits.redact(body),
+    continuations: review?.continuations ?? []
   })
   if (posted.url !== undefined) exits.log.info(`PR comment ${posted.action ?? 'posted'}: ${posted.url}`)
   if (posted.warning !== undefined) exits.log.warning(posted.warning)

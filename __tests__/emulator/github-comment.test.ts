@@ -304,7 +304,7 @@ describe('postStickyComment under GitHub faults', () => {
     expect(count(gh, 'POST')).toBe(4)
   })
 
-  it('never retries a 422 and repeats what GitHub said', async () => {
+  it('never retries a 422 and repeats what GitHub said, the cause in its errors[].message included', async () => {
     const gh = await faulted({
       method: 'POST',
       path: COMMENTS,
@@ -315,7 +315,7 @@ describe('postStickyComment under GitHub faults', () => {
     const r = await post(gh, 'x')
     expect(count(gh, 'POST')).toBe(1)
     expect(r.warning).toContain(
-      'GitHub answered 422 Unprocessable Entity on creating the PR comment on acme/indexes#7: Validation Failed.'
+      'GitHub answered 422 Unprocessable Entity on creating the PR comment on acme/indexes#7: Validation Failed: body is too long.'
     )
   })
 

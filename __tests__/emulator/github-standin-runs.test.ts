@@ -91,7 +91,12 @@ describe('GitHub stand-in: branch heads and compares', () => {
     const gh = await servers.github(history())
     const body = (await get(`${gh.url}${REPO}/compare/${B}...${C}`)).body as { files: unknown[] }
     expect(body.files).toEqual([
-      { filename: 'indexes/account.yaml', status: 'renamed', previous_filename: 'old/account.yaml' }
+      {
+        filename: 'indexes/account.yaml',
+        status: 'renamed',
+        previous_filename: 'old/account.yaml',
+        sha: C
+      }
     ])
   })
 

@@ -7,6 +7,7 @@ import { REGION_DOMAINS } from '../../src/platform/regions.js'
 import {
   DEFAULTS,
   CHECK_RUN,
+  CHANGED_ONLY,
   FAIL_ON,
   MODE_INPUTS,
   ON_REBUILD_FAILURE,
@@ -55,7 +56,9 @@ const CONTRACT_INPUTS = [
   'drift-issue',
   'fail-on-drift',
   'expected-objects',
-  'check-run'
+  'check-run',
+  'changed-only',
+  'max-jobs'
 ]
 
 describe('action.yml', () => {
@@ -120,7 +123,8 @@ describe('action.yml', () => {
       'audit-required': ['true', 'false'],
       'drift-issue': ['true', 'false'],
       'fail-on-drift': ['true', 'false'],
-      'check-run': CHECK_RUN
+      'check-run': CHECK_RUN,
+      'changed-only': CHANGED_ONLY
     }
     for (const [name, values] of Object.entries(choices)) {
       for (const v of values) expect(action.inputs[name]!.description, name).toContain(`\`${v}\``)

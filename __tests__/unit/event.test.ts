@@ -54,4 +54,20 @@ describe('the run context', () => {
     expect(ctx.repository).toBeUndefined()
     expect(ctx.apiUrl).toBe('https://api.github.com')
   })
+
+  it("reads a push's before and after commits, and only on a push", () => {
+    const payload = { before: '0'.repeat(40), after: 'C0FFEE'.padEnd(40, '0') }
+    const push = readRunContext({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: eventFile(payload) })
+    expect(push.push).toEqual({ before: '0'.repeat(40), after: 'c0ffee'.padEnd(40, '0') })
+    const other = readRunContext({
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_EVENT_PATH: eventFile(payload)
+    })
+    expect(other.push).toBeUndefined()
+    const bad = readRunContext({
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: eventFile({ before: 'main', after: 'x' })
+    })
+    expect(bad.push).toBeUndefined()
+  })
 })

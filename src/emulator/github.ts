@@ -34,6 +34,8 @@ export interface StoredPull {
   mergeCommitSha?: string
   /** Commits of the PR besides its head, for `GET /repos/{o}/{r}/commits/{sha}/pulls`. */
   commits: string[]
+  /** Its changed files (`GET /repos/{o}/{r}/pulls/{n}/files`); undefined: unknown (404). */
+  files?: ChangedFileSeed[]
 }
 
 export interface StoredIssue {
@@ -122,6 +124,11 @@ export interface SeedComment {
 
 export interface SeedPullRequest {
   number: number
+  /**
+   * The PR's changed files, for `GET /repos/{o}/{r}/pulls/{n}/files`. Absent: the stand-in does not know them
+   * and answers 404, so a run falls back to every matched file (tests that do not care about the list).
+   */
+  files?: ChangedFileSeed[]
   headSha: string
   state?: 'open' | 'closed'
   merged?: boolean
@@ -144,19 +151,7 @@ export interface SeedIssue {
 // ---- Commits, branches, labels and comment edits (the stand-in's part for runs over time) ----
 
 /** A file a commit changed, as the compare API lists it. */
-export interface ChangedFile {
-  filename: string
-  status: 'added' | 'modified' | 'removed' | 'renamed'
-  /** `renamed`: the path before. */
-  previous_filename?: string
-}
-
-/** A commit a test registers: its parent (absent for a root) and the files it changed. */
-export interface SeedCommit {
-  sha: string
-  parent?: string
-  files?: ChangedFile[]
-}
+export type ChangedFile = ChangedFileSeed
 
 export interface StoredLabel {
   id: number
@@ -164,6 +159,33 @@ export interface StoredLabel {
   color: string
   description: string | null
 }
+
+// ---- Changed files: a PR's files and commits with their files (compare) ----
+
+/** A changed file as GitHub lists it (a PR's files, a compare's files). */
+export interface ChangedFileSeed {
+  filename: string
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
+  previous_filename?: string
+}
+
+/**
+ * A commit of the repository: its parent (`parent`, or the first of `parents`; absent for a root: compares
+ * follow the first parent) and the files it changed. One registry answers `commits/{ref}` and `compare`.
+ */
+export interface SeedCommit {
+  sha: string
+  parent?: string
+  parents?: string[]
+  files?: ChangedFileSeed[]
+}
+
+/** GitHub lists at most this many files of a pull request. */
+export const PULL_FILES_LIMIT = 3_000
+/** A compare lists at most this many files, on its first page. */
+export const COMPARE_FILES_LIMIT = 300
+/** GitHub's limit on a comment's body, in characters. */
+export const COMMENT_BODY_LIMIT = 65_536
 
 export interface GitHubStandIn {
   url: string
@@ -192,6 +214,8 @@ export interface GitHubStandIn {
   labels(): StoredLabel[]
   /** Check runs, oldest first; only those of one commit when given. */
   checkRuns(headSha?: string): StoredCheckRun[]
+  /** Registers commits (their parents and changed files) for compares. */
+  addCommits(commits: readonly SeedCommit[]): void
 }
 
 export interface GitHubStandInOptions {
@@ -349,18 +373,106 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
         headSha: p.headSha,
         merged,
         ...(p.mergeCommitSha !== undefined ? { mergeCommitSha: p.mergeCommitSha } : {}),
-        commits: p.commits ?? []
+        commits: p.commits ?? [],
+        ...(p.files ? { files: p.files.map(f => ({ ...f })) } : {})
       }
     )
   }
+
+  const commitGraph = new Map<string, SeedCommit>()
+  /** Registers commits in the one graph that both compares and `commits/{ref}` read. */
+  const addCommits = (list: readonly SeedCommit[]): void => {
+    for (const c of list) {
+      const parents = c.parents ?? (c.parent !== undefined ? [c.parent] : [])
+      commitGraph.set(c.sha.toLowerCase(), { ...c, sha: c.sha.toLowerCase(), parents })
+      runs.addCommit({ ...c, ...(parents[0] !== undefined ? { parent: parents[0] } : {}) })
+    }
+  }
+
+  /** The first-parent line from `sha` back, `sha` first (stops at an unknown commit). */
+  const lineOf = (sha: string): string[] => {
+    const line: string[] = []
+    for (let at: string | undefined = sha; at !== undefined && commitGraph.has(at) && !line.includes(at);) {
+      line.push(at)
+      at = commitGraph.get(at)?.parents?.[0]?.toLowerCase()
+    }
+    return line
+  }
+
+  /** GitHub's compare of `base...head`: status, counts, the commits after the merge base and their files. */
+  function compare(url: URL, baseSha: string, headSha: string): Reply {
+    const base = baseSha.toLowerCase()
+    const head = headSha.toLowerCase()
+    if (!commitGraph.has(base) || !commitGraph.has(head)) return NOT_FOUND
+    const fromHead = lineOf(head)
+    const fromBase = lineOf(base)
+    const mergeBase = fromHead.find(sha => fromBase.includes(sha))
+    const ahead = mergeBase === undefined ? fromHead : fromHead.slice(0, fromHead.indexOf(mergeBase))
+    const behind = mergeBase === undefined ? fromBase : fromBase.slice(0, fromBase.indexOf(mergeBase))
+    const status =
+      ahead.length === 0 && behind.length === 0
+        ? 'identical'
+        : behind.length === 0
+          ? 'ahead'
+          : ahead.length === 0
+            ? 'behind'
+            : 'diverged'
+    // The files of the head side, oldest commit first, the last change of a path winning.
+    const files = new Map<string, ChangedFileSeed>()
+    for (const sha of [...ahead].reverse()) {
+      for (const f of commitGraph.get(sha)?.files ?? []) files.set(f.filename, f)
+    }
+    const size = Math.min(250, Math.max(1, Number(url.searchParams.get('per_page') ?? 250) || 250))
+    const n = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1)
+    const commits = [...ahead].reverse().slice((n - 1) * size, n * size)
+    return {
+      status: 200,
+      body: {
+        status,
+        ahead_by: ahead.length,
+        behind_by: behind.length,
+        total_commits: ahead.length,
+        merge_base_commit: mergeBase !== undefined ? { sha: mergeBase } : null,
+        commits: commits.map(sha => ({
+          sha,
+          parents: (commitGraph.get(sha)?.parents ?? []).map(p => ({ sha: p }))
+        })),
+        // GitHub lists the files on the first page only, at most 300 of them.
+        ...(n === 1
+          ? { files: [...files.values()].slice(0, COMPARE_FILES_LIMIT).map(f => ({ ...f, sha: head })) }
+          : {})
+      }
+    }
+  }
+
+  /** GitHub's answer to a comment body over its limit. */
+  const tooLong = (): Reply => ({
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [
+        {
+          resource: 'IssueComment',
+          code: 'custom',
+          field: 'body',
+          message: `body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`
+        }
+      ],
+      documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`,
+      status: '422'
+    }
+  })
 
   for (const s of opts.seedComments ?? [])
     createComment(seedOwner, seedRepo, s.issueNumber, s.body, s.login ?? ACTIONS_BOT)
   for (const p of opts.pullRequests ?? []) addPullRequest(p)
   for (const i of opts.issues ?? []) createIssue(seedOwner, seedRepo, i)
   for (const f of opts.faults ?? []) faults.push({ spec: { ...f }, left: f.count ?? 1 })
-  for (const c of opts.commits ?? []) runs.addCommit(c)
-  for (const [branch, sha] of Object.entries(opts.branches ?? {})) runs.setBranchHead(branch, sha)
+  addCommits(opts.commits ?? [])
+  for (const [branch, sha] of Object.entries(opts.branches ?? {})) {
+    if (!commitGraph.has(sha.toLowerCase())) addCommits([{ sha }])
+    runs.setBranchHead(branch, sha)
+  }
 
   function takeFault(method: string, path: string): GitHubFault | undefined {
     const f = faults.find(
@@ -489,6 +601,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       if (readOnly) return FORBIDDEN
       const b = text(body, 'body')
       if (b === undefined) return NO_BODY
+      if (b.length > COMMENT_BODY_LIMIT) return tooLong()
       return { status: 201, body: commentView(createComment(owner, repo, Number(commentList[1]), b, login)) }
     }
     const comment = /^\/issues\/comments\/(\d+)$/.exec(rest)
@@ -503,6 +616,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       }
       const b = text(body, 'body')
       if (b === undefined) return NO_BODY
+      if (b.length > COMMENT_BODY_LIMIT) return tooLong()
       c.body = b
       c.updated_at = now()
       c.lastEditedAt = c.updated_at
@@ -568,6 +682,14 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       const i = issueOf(pull[1]!)
       return i?.pull ? { status: 200, body: pullView(i) } : NOT_FOUND
     }
+    const pullFiles = /^\/pulls\/(\d+)\/files$/.exec(rest)
+    if (pullFiles && method === 'GET') {
+      const i = issueOf(pullFiles[1]!)
+      if (!i?.pull?.files) return NOT_FOUND
+      return page(url, i.pull.files.slice(0, PULL_FILES_LIMIT), f => ({ ...f, sha: i.pull!.headSha }))
+    }
+    const compared = /^\/compare\/([0-9a-fA-F]{4,64})\.\.\.([0-9a-fA-F]{4,64})$/.exec(rest)
+    if (compared && method === 'GET') return compare(url, compared[1]!, compared[2]!)
     const commitPulls = /^\/commits\/([0-9a-fA-F]{4,64})\/pulls$/.exec(rest)
     if (commitPulls && method === 'GET') {
       const sha = commitPulls[1]!.toLowerCase()
@@ -833,9 +955,10 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       faults = []
     },
     addCommit: c => {
-      runs.addCommit(c)
+      addCommits([c])
     },
     setBranchHead: (branch, sha) => {
+      if (!commitGraph.has(sha.toLowerCase())) addCommits([{ sha }])
       runs.setBranchHead(branch, sha)
     },
     branchHead: branch => runs.branchHead(branch),
@@ -852,7 +975,8 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
     checkRuns: headSha =>
       checkRuns
         .filter(c => headSha === undefined || c.head_sha === headSha)
-        .map(c => ({ ...c, annotations: c.annotations.map(a => ({ ...a })) }))
+        .map(c => ({ ...c, annotations: c.annotations.map(a => ({ ...a })) })),
+    addCommits
   }
 }
 

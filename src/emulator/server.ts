@@ -42,6 +42,11 @@ export interface EmulatorOptions {
   clients?: EmulatorClient[]
   /** Requests per minute per token; default 300. */
   rateLimitPerMinute?: number
+  /**
+   * The rate-limit window in ms; default 60,000. A shorter one runs the same budget per window on a faster
+   * clock (the scale bench: 300 per 6 s is the platform's 300 a minute, ten times faster).
+   */
+  rateLimitWindowMs?: number
   /** Token requests per minute per client before the token endpoint throttles; default 300. */
   tokenRateLimitPerMinute?: number
   /** Default 86399. */
@@ -129,7 +134,7 @@ const ERROR_CODES: Record<number, string> = {
 }
 
 const MAX_BODY = 20 * 1024 * 1024
-const WINDOW_MS = 60_000
+const RATE_WINDOW_MS = 60_000
 
 function errorReply(
   status: number,
@@ -217,6 +222,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     tokenTtlSeconds: opts.tokenTtlSeconds ?? 86399
   }
   const tokenBudget = opts.tokenRateLimitPerMinute ?? 300
+  const WINDOW_MS = opts.rateLimitWindowMs ?? RATE_WINDOW_MS
   const clients = new Map((opts.clients ?? [DEFAULT_CLIENT]).map(c => [c.id, c]))
   const stateDir = opts.stateDir
   const data =

@@ -119,11 +119,22 @@ function answerOf(error: unknown): HttpAnswer | undefined {
   }
 }
 
-/** The `message` of GitHub's error body, or the body when it is text. */
+/**
+ * The `message` of GitHub's error body, or the body when it is text. A 422's message is only "Validation
+ * Failed": the real cause is in `errors[].message` (or `errors[].code` and `field`), added after it.
+ */
 function answerText(answer: HttpAnswer): string {
   if (typeof answer.data === 'string') return answer.data
-  const message = record(answer.data)?.message
-  return typeof message === 'string' ? message : ''
+  const body = record(answer.data)
+  const message = typeof body?.message === 'string' ? body.message : ''
+  const causes = (Array.isArray(body?.errors) ? body.errors : []).slice(0, 3).flatMap(e => {
+    if (typeof e === 'string') return [e]
+    const r = record(e)
+    if (typeof r?.message === 'string') return [r.message]
+    if (typeof r?.code === 'string') return [[r.field, r.code].filter(x => typeof x === 'string').join(' ')]
+    return []
+  })
+  return causes.length > 0 ? `${message}: ${causes.join('; ')}` : message
 }
 
 /**

@@ -4,8 +4,10 @@
 import { commentMarker } from '../report/comment.js'
 import { errorMessage } from '../errors.js'
 import { type GitHubConfig, GitHubCallError, type Session, withSession } from './client.js'
+import { continuationBody, continuationPart } from './reviewline.js'
 import {
   editedByOthers,
+  firstLine,
   type IssueRef,
   listMarkedComments,
   type MarkedComment,
@@ -18,6 +20,11 @@ export interface StickyCommentArgs extends IssueRef {
   key: string
   /** The comment; its first line is made the marker of `key` when it is not already. */
   body: string
+  /**
+   * The review lines that did not fit in the comment, one continuation comment each (part 1 first). Our
+   * continuation comments past the last part (an earlier, longer run's) are deleted.
+   */
+  continuations?: readonly string[]
 }
 
 export interface StickyCommentResult {
@@ -72,13 +79,87 @@ async function update(s: Session, args: StickyCommentArgs, c: MarkedComment, bod
   )
 }
 
+/**
+ * The continuation comments of the review: part n written in our oldest part-n comment (or a new one), our
+ * other part comments deleted. A failure is a warning naming the part: the sticky comment stands.
+ */
+async function syncContinuations(
+  s: Session,
+  args: StickyCommentArgs,
+  ours: readonly MarkedComment[]
+): Promise<string | undefined> {
+  const parts = args.continuations ?? []
+  const byPart = new Map<number, MarkedComment[]>()
+  for (const c of ours) {
+    const n = continuationPart(args.key, firstLine(c.body))
+    if (n !== undefined) byPart.set(n, [...(byPart.get(n) ?? []), c])
+  }
+  const stale: MarkedComment[] = []
+  for (const [n, comments] of byPart) if (n > parts.length) stale.push(...comments)
+  try {
+    for (const [i, line] of parts.entries()) {
+      const n = i + 1
+      const body = continuationBody(args.key, n, parts.length, line)
+      const [oldest, ...extras] = byPart.get(n) ?? []
+      stale.push(...extras)
+      if (oldest === undefined) {
+        await s.call(
+          `creating part ${n} of the review on ${args.owner}/${args.repo}#${args.issueNumber}`,
+          o =>
+            o.rest.issues.createComment({
+              owner: args.owner,
+              repo: args.repo,
+              issue_number: args.issueNumber,
+              body
+            })
+        )
+      } else if (oldest.body !== body) {
+        await s.call(`updating part ${n} of the review (comment ${oldest.id})`, o =>
+          o.rest.issues.updateComment({ owner: args.owner, repo: args.repo, comment_id: oldest.id, body })
+        )
+      }
+    }
+  } catch (error) {
+    return (
+      `The PR comment was posted, but its review record continues in ${parts.length} comments and not all ` +
+      `could be written: ${errorMessage(error)}. A deploy of this pull request may find no review for some objects.`
+    )
+  }
+  // An earlier, longer run's parts (or a race's duplicates).
+  return removeDuplicates(s, args, stale)
+}
+
 async function upsert(s: Session, args: StickyCommentArgs): Promise<StickyCommentResult> {
   const marker = commentMarker(args.key)
   const body = withMarker(marker, args.body)
   // Without the token's identity no comment can be proven ours: rather than guess (and risk editing
   // someone else's), nothing is posted and the warning says why.
   const viewer = await s.viewer()
-  const mine = ownedBy(await listMarkedComments(s, args, marker), viewer)
+  // One listing finds the sticky comment and the review's continuation comments.
+  const listed = ownedBy(
+    await listMarkedComments(
+      s,
+      args,
+      line => line === marker || continuationPart(args.key, line) !== undefined
+    ),
+    viewer
+  )
+  const mine = listed.filter(c => firstLine(c.body) === marker)
+  const continuations = listed.filter(c => firstLine(c.body) !== marker)
+  const result = await upsertMain(s, args, marker, body, viewer, mine)
+  const warning = await syncContinuations(s, args, continuations)
+  if (warning === undefined) return result
+  return { ...result, warning: [result.warning, warning].filter(w => w !== undefined).join(' ') }
+}
+
+async function upsertMain(
+  s: Session,
+  args: StickyCommentArgs,
+  marker: string,
+  body: string,
+  viewer: string,
+  mine: MarkedComment[]
+): Promise<StickyCommentResult> {
   const [oldest, ...extras] = mine
   if (oldest !== undefined) {
     // A comment someone else edited is written again, even with the same text, so that it is ours as left

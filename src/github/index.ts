@@ -1,6 +1,13 @@
 // Everything the action does on GitHub, behind one small interface. Loaded with `await import()` only by the
 // runs that talk to GitHub: Octokit and its plugins are most of the bundle.
 import { type CheckRunArgs, type CheckRunResult, upsertCheckRun } from './checks.js'
+import {
+  type ChangeList,
+  compareFiles,
+  type CompareArgs,
+  listPullFiles,
+  type PullFilesArgs
+} from './changes.js'
 import type { GitHubConfig } from './client.js'
 import { postStickyComment, type StickyCommentArgs, type StickyCommentResult } from './comment.js'
 import { type DriftIssueArgs, type DriftIssueResult, syncDriftIssue } from './drift.js'
@@ -27,6 +34,10 @@ export interface GitHub {
   checkFreshness(args: FreshnessArgs): Promise<FreshnessResult>
   /** One check run per head commit and comment key: never throws; a failure is `warning` (`forbidden` on a 403). */
   upsertCheckRun(args: CheckRunArgs): Promise<CheckRunResult>
+  /** Only what changed: a pull request's files; throws when GitHub cannot answer. */
+  listPullFiles(args: PullFilesArgs): Promise<ChangeList>
+  /** Only what changed: the files between two commits of a push; throws when GitHub cannot answer. */
+  compareFiles(args: CompareArgs): Promise<ChangeList>
 }
 
 /** The GitHub calls over one token and API base URL; each call is one step with its own time bound. */
@@ -37,7 +48,9 @@ export function createGitHub(config: GitHubConfig): GitHub {
     getPullRequest: ref => getPullRequest(config, ref),
     syncDriftIssue: args => syncDriftIssue(config, args),
     checkFreshness: args => checkFreshness(config, args),
-    upsertCheckRun: args => upsertCheckRun(config, args)
+    upsertCheckRun: args => upsertCheckRun(config, args),
+    listPullFiles: args => listPullFiles(config, args),
+    compareFiles: args => compareFiles(config, args)
   }
 }
 
@@ -49,6 +62,7 @@ export {
   type GitHubTiming,
   timingFromEnv
 } from './client.js'
+export type { ChangeList, ChangedFile, CompareArgs, PullFilesArgs } from './changes.js'
 export type { StickyCommentArgs, StickyCommentResult } from './comment.js'
 export { driftMarker, type DriftIssueArgs, type DriftIssueResult } from './drift.js'
 export type { FreshnessArgs, FreshnessResult } from './freshness.js'

@@ -65,12 +65,16 @@ const commentEntry = z.looseObject({
   user: z.looseObject({ login: z.string() }).nullish()
 })
 
-/** Every comment of an issue or PR (all pages) whose first line is `marker`; only those are kept. */
+/**
+ * Every comment of an issue or PR (all pages) whose first line is `marker` (or passes it, when a test);
+ * only those are kept.
+ */
 export async function listMarkedComments(
   s: Session,
   issue: IssueRef,
-  marker: string
+  marker: string | ((firstLine: string) => boolean)
 ): Promise<MarkedComment[]> {
+  const marked = typeof marker === 'string' ? (line: string) => line === marker : marker
   return s.call(`listing the comments of ${issue.owner}/${issue.repo}#${issue.issueNumber}`, o =>
     o.paginate(
       o.rest.issues.listComments,
@@ -78,7 +82,7 @@ export async function listMarkedComments(
       response =>
         response.data.flatMap((raw): MarkedComment[] => {
           const c = commentEntry.safeParse(raw)
-          if (!c.success || firstLine(c.data.body ?? '') !== marker) return []
+          if (!c.success || !marked(firstLine(c.data.body ?? ''))) return []
           const url = safeUrl(c.data.html_url)
           return [
             {

@@ -3,8 +3,8 @@ import { z } from 'zod'
 import { errorMessage } from '../errors.js'
 import { commentMarker } from '../report/comment.js'
 import { type GitHubConfig, GitHubCallError, withSession } from './client.js'
-import { editedByOthers, listMarkedComments, ownedBy } from './ownership.js'
-import { parseReviewLine, type ReviewLine } from './reviewline.js'
+import { editedByOthers, firstLine, listMarkedComments, type MarkedComment, ownedBy } from './ownership.js'
+import { continuationPart, parseReviewLine, type ReviewLine } from './reviewline.js'
 
 export interface FindReviewArgs {
   owner: string
@@ -63,35 +63,68 @@ export async function findReview(config: GitHubConfig, args: FindReviewArgs): Pr
       pullRequest = merged.number
       const viewer = await s.viewer()
       const marker = commentMarker(args.key)
-      const ours = ownedBy(
+      // One listing finds the sticky comment and the continuation comments of its review.
+      const listed = ownedBy(
         await listMarkedComments(
           s,
           { owner: args.owner, repo: args.repo, issueNumber: merged.number },
-          marker
+          line => line === marker || continuationPart(args.key, line) !== undefined
         ),
         viewer
       )
-      // A comment counts only as its author left it: the sticky comment (the oldest of ours) edited by anyone
-      // else is no review, and no other comment stands in for it.
-      const [oldest] = ours
-      const tampered = oldest !== undefined && (await editedByOthers(s, [oldest], viewer)).length > 0
-      if (oldest === undefined || tampered) {
+      // A comment counts only as its author left it: the sticky comment (the oldest of ours) or a continuation
+      // of its review edited by anyone else is no review, and no other comment stands in for it.
+      const sticky = listed.find(c => firstLine(c.body) === marker)
+      const tampered = sticky !== undefined && (await editedByOthers(s, listed, viewer)).length > 0
+      if (sticky === undefined || tampered) {
         const edited = tampered ? ` left as ${viewer} wrote it (it was edited by someone else since)` : ''
         return {
           pullRequest,
           problem: `pull request #${merged.number} has no comment-key '${args.key}' comment by ${viewer}${edited}`
         }
       }
-      const comment = oldest
-      const parsed = parseReviewLine(comment.body)
+      const parsed = parseReviewLine(sticky.body)
       if ('problem' in parsed) {
         return { pullRequest, problem: `the comment on pull request #${merged.number}: ${parsed.problem}` }
       }
-      return { pullRequest, review: parsed }
+      const whole = joinContinuations(args.key, parsed, listed)
+      if ('problem' in whole) {
+        return { pullRequest, problem: `the comment on pull request #${merged.number}: ${whole.problem}` }
+      }
+      return { pullRequest, review: whole }
     })
   } catch (error) {
     return { pullRequest, problem: `the review could not be looked up: ${errorMessage(error)}` }
   }
+}
+
+/**
+ * The review whole: the main line's objects and those of its `continued` parts, each part read from our
+ * oldest comment of that part number. A part missing, unreadable or from another run (its head commit or run
+ * differs) is a problem: the review is not half-used.
+ */
+export function joinContinuations(
+  key: string,
+  main: ReviewLine,
+  comments: readonly MarkedComment[]
+): ReviewLine | { problem: string } {
+  const parts = main.continued ?? 0
+  const { continued: _parts, ...whole } = main
+  const objects = { ...main.objects }
+  for (let n = 1; n <= parts; n++) {
+    const comment = comments.find(c => continuationPart(key, firstLine(c.body)) === n)
+    if (comment === undefined)
+      return { problem: `its review continues in ${parts} comments but part ${n} is missing` }
+    const part = parseReviewLine(comment.body)
+    if ('problem' in part) return { problem: `part ${n} of its review: ${part.problem}` }
+    if (part.headSha !== main.headSha || part.runId !== main.runId || part.continued !== undefined) {
+      return { problem: `part ${n} of its review is from another run` }
+    }
+    for (const [id, o] of Object.entries(part.objects)) {
+      Object.defineProperty(objects, id, { value: o, enumerable: true, configurable: true, writable: true })
+    }
+  }
+  return { ...whole, objects }
 }
 
 export interface PullRequestRef {

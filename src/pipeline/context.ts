@@ -7,7 +7,7 @@ import type { AuditSource } from '../audit/record.js'
 import { createAuthorizedClient, createTokenSource } from '../platform/auth.js'
 import { createGatewayClient } from '../platform/gateway.js'
 import { createHttpClient, type HttpStats } from '../platform/http.js'
-import { createRateLimiter } from '../platform/ratelimit.js'
+import { createPollPacer, createRateLimiter, objectSlots } from '../platform/ratelimit.js'
 import { resolveHosts } from '../platform/regions.js'
 import type { Redactor } from '../redact.js'
 import {
@@ -55,6 +55,8 @@ export interface RunPlatform {
   ctx: PipelineContext
   /** Requests, retries and 429s of the platform calls so far. */
   stats(): HttpStats
+  /** How many objects may run at once, from the rate budget the platform announced (4 until it has). */
+  slots(): number
 }
 
 /** The context for `processObject`; without credentials `live` stays unset (file-only checks). */
@@ -71,10 +73,11 @@ export function createPipelineContext(settings: ContextSettings, opts: ContextOp
     ...(opts.freshness ? { freshness: opts.freshness } : {})
   }
   const redact = opts.redactor?.redact
-  const http = createHttpClient({
-    limiter: createRateLimiter(opts.maxConcurrent !== undefined ? { maxConcurrent: opts.maxConcurrent } : {}),
-    ...(redact ? { redact } : {})
-  })
+  const limiter = createRateLimiter(
+    opts.maxConcurrent !== undefined ? { maxConcurrent: opts.maxConcurrent } : {}
+  )
+  ctx.pacer = createPollPacer(limiter)
+  const http = createHttpClient({ limiter, ...(redact ? { redact } : {}) })
   if (settings.credentials) {
     const hosts = resolveHosts({
       region: settings.region,
@@ -107,5 +110,9 @@ export function createPipelineContext(settings: ContextSettings, opts: ContextOp
       source: opts.source
     }
   }
-  return { ctx: pipelineContext(ctx), stats: () => http.stats() }
+  return {
+    ctx: pipelineContext(ctx),
+    stats: () => http.stats(),
+    slots: () => objectSlots(limiter.snapshot().allowed)
+  }
 }

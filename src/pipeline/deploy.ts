@@ -136,17 +136,24 @@ export async function deploy(
       return { ...o, kind: 'failed', error }
     }
 
-    o.rebuild = await waitForRebuild({
-      gateway,
-      customObjectId: id,
-      deployedVersion: put.document.schemaVersion,
-      initial: put.document,
-      timeoutSeconds: ctx.rebuildTimeoutSeconds,
-      firstPollMs: ctx.rebuildFirstPollMs,
-      maxPollMs: ctx.rebuildMaxPollMs,
-      now: ctx.now,
-      sleep: ctx.sleep
-    })
+    // The polls of every object waiting share the run's rate budget (the pacer), so waits overlap.
+    const leave = ctx.pacer?.join()
+    try {
+      o.rebuild = await waitForRebuild({
+        gateway,
+        customObjectId: id,
+        deployedVersion: put.document.schemaVersion,
+        initial: put.document,
+        timeoutSeconds: ctx.rebuildTimeoutSeconds,
+        firstPollMs: ctx.rebuildFirstPollMs,
+        maxPollMs: ctx.rebuildMaxPollMs,
+        ...(ctx.pacer ? { pace: (ms: number) => ctx.pacer!.delay(ms) } : {}),
+        now: ctx.now,
+        sleep: ctx.sleep
+      })
+    } finally {
+      leave?.()
+    }
     ctx.log.info(
       `${id}: rebuild ${o.rebuild.status} after ${o.rebuild.seconds} s (${o.rebuild.polls} polls).`
     )

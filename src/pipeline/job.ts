@@ -5,7 +5,7 @@ import type { AuditSource } from '../audit/record.js'
 import type { Logger } from '../log.js'
 import type { Limits, LoadedIndexFile, Mode, SchemaDocument } from '../model.js'
 import { PUT_DEADLINE_MS, type GatewayClient } from '../platform/gateway.js'
-import { defaultSleep } from '../platform/ratelimit.js'
+import { defaultSleep, type PollPacer } from '../platform/ratelimit.js'
 import { DEFAULTS, type OnRebuildFailure, type OnStale, type RequireReview } from '../settings.js'
 
 export interface ObjectJob {
@@ -76,6 +76,8 @@ export interface PipelineOptions {
   putDeadlineMs?: number
   rebuildFirstPollMs?: number
   rebuildMaxPollMs?: number
+  /** Shares the rate budget among the rebuild polls of the run's objects; absent: each polls at its pace. */
+  pacer?: PollPacer
   now?: () => number
   sleep?: (ms: number) => Promise<void>
   eventId?: () => string
@@ -84,8 +86,9 @@ export interface PipelineOptions {
 /** The context every recipe runs with: all defaults resolved, the run's cache made. */
 export interface PipelineContext extends Omit<
   Required<PipelineOptions>,
-  'live' | 'maxIndexes' | 'audit' | 'review' | 'freshness'
+  'live' | 'maxIndexes' | 'audit' | 'review' | 'freshness' | 'pacer'
 > {
+  pacer?: PollPacer
   live?: GatewayClient
   maxIndexes?: number
   audit?: AuditSettings

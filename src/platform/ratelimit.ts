@@ -151,3 +151,77 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
     }
   }
 }
+
+/** A poll held for the window's reset goes this long after it, so the server's window has surely turned. */
+const RESET_MARGIN_MS = 250
+
+/** The requests one object makes besides its rebuild polls (reads, PUT, probes): what its slot costs. */
+export const REQUESTS_PER_OBJECT = 6
+/** The fewest objects in flight, whatever the budget. */
+const MIN_OBJECT_SLOTS = 4
+/** The most objects in flight, whatever the budget. */
+const MAX_OBJECT_SLOTS = 256
+
+/**
+ * How many objects run at once: as many as one window of the budget (`inin-ratelimit-allowed`) can start,
+ * so the concurrency follows the org's rate limit instead of a fixed number; 4 while the budget is unknown.
+ */
+export function objectSlots(allowed: number | undefined): number {
+  if (allowed === undefined) return MIN_OBJECT_SLOTS
+  return Math.min(MAX_OBJECT_SLOTS, Math.max(MIN_OBJECT_SLOTS, Math.floor(allowed / REQUESTS_PER_OBJECT)))
+}
+
+/**
+ * The rebuild polls of every object of a run share the rate budget: each poller's wait grows so that the polls
+ * of all the objects waiting spend what is left of the window, less what each one still needs after its
+ * rebuild (its probes), by the window's reset. Early in a window, or with few objects waiting, a poll goes at
+ * its own pace; with many, they thin out instead of taking the budget the PUTs and probes need.
+ */
+export interface PollPacer {
+  /** Counts a poller in for one rebuild wait; call the returned function when the wait ends. */
+  join(): () => void
+  /** The wait before a poll whose own pace says `baseMs`. */
+  delay(baseMs: number): number
+  /** Objects waiting for their rebuild now. */
+  pollers(): number
+}
+
+export interface PollPacerOptions {
+  /** Requests each waiting object keeps for after its rebuild (default 1: its probes come when the polls of the others have thinned). */
+  reservePerPoller?: number
+  /** The window when the server has not said when it resets (default 60 s). */
+  windowMs?: number
+  now?: () => number
+}
+
+export function createPollPacer(
+  limiter: Pick<RateLimiter, 'snapshot'>,
+  opts: PollPacerOptions = {}
+): PollPacer {
+  const reserve = opts.reservePerPoller ?? 1
+  const windowMs = opts.windowMs ?? 60_000
+  const now = opts.now ?? Date.now
+  let pollers = 0
+  return {
+    join() {
+      pollers++
+      let left = false
+      return () => {
+        if (left) return
+        left = true
+        pollers--
+      }
+    },
+    delay(baseMs) {
+      const s = limiter.snapshot()
+      if (s.allowed === undefined || pollers <= 1) return baseMs
+      const msLeft = s.resetAt !== undefined ? Math.max(0, s.resetAt - now()) : windowMs
+      const spare = s.allowed - s.count - pollers * reserve
+      // Never past the reset: the next window brings a whole budget. Nothing to spare: wait for it.
+      const reset = msLeft + RESET_MARGIN_MS
+      if (spare <= 0) return Math.max(baseMs, reset)
+      return Math.max(baseMs, Math.min(reset, Math.ceil((pollers * msLeft) / spare)))
+    },
+    pollers: () => pollers
+  }
+}

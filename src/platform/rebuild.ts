@@ -16,6 +16,8 @@ export interface RebuildOptions {
   timeoutSeconds: number
   firstPollMs?: number
   maxPollMs?: number
+  /** The wait before the next poll, from this wait's own pace (the run's shared pacer); default as is. */
+  pace?: (intervalMs: number) => number
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -80,7 +82,7 @@ export async function waitForRebuild(opts: RebuildOptions): Promise<RebuildOutco
         failedPolls
       }
     }
-    await sleep(Math.min(interval, left))
+    await sleep(Math.min(opts.pace ? opts.pace(interval) : interval, left))
     interval = Math.min(maxPoll, interval * 1.5)
     // The poll's HTTP call (its retries and waits included) ends by the rebuild deadline.
     const budget = deadline - now()

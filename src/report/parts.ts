@@ -292,6 +292,9 @@ export function driftRows(r: ObjectResult): string[] {
 }
 
 /** The footer (contract H): the commit, the run, the time (UTC) and each object's payload hash. */
+/** The most payload hashes the footer lists. */
+const MAX_FOOTER_HASHES = 400
+
 export function footer(results: readonly ObjectResult[], links: GitHubLinks, time?: Date): string {
   const parts: string[] = []
   if (links.headSha) parts.push(`Commit ${link(code(links.headSha.slice(0, 7)), commitUrl(links))}`)
@@ -307,7 +310,14 @@ export function footer(results: readonly ObjectResult[], links: GitHubLinks, tim
       r =>
         `${escapeText(clip(r.objectName ?? shortId(r.customObjectId), 40))} ${code(r.payloadHash!.slice(0, 12))}`
     )
+  // A footer of thousands of hashes would crowd the report out of the comment: the first ones show, and
+  // where the others are is said (the review line holds every one in full).
+  const shown = hashes.length > MAX_FOOTER_HASHES ? hashes.slice(0, MAX_FOOTER_HASHES) : hashes
+  const more =
+    shown.length < hashes.length
+      ? `, … ${formatNumber(hashes.length - shown.length)} more in the job summary and the review record`
+      : ''
   if (hashes.length > 0)
-    parts.push(`payload ${hashes.length === 1 ? 'hash' : 'hashes'}: ${hashes.join(', ')}`)
+    parts.push(`payload ${hashes.length === 1 ? 'hash' : 'hashes'}: ${shown.join(', ')}${more}`)
   return parts.length === 0 ? '' : `\n---\n\n${parts.join(' · ')}\n`
 }
