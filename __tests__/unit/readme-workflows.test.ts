@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import YAML from 'yaml'
 import { MODE_INPUTS } from '../../src/settings.js'
 import { ROOT } from '../helpers/action.js'
+import { workflowBlocks } from '../helpers/markdown.js'
 
 interface Step {
   id?: string
@@ -34,10 +35,7 @@ const action = YAML.parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) a
 }
 const OURS = 'your-org/custom-object-index-action@'
 
-const workflows: Workflow[] = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-  .map(m => m[1]!)
-  .filter(text => /^jobs:/m.test(text) && /^on:/m.test(text))
-  .map(text => YAML.parse(text) as Workflow)
+const workflows: Workflow[] = workflowBlocks(readme).map(({ text }) => YAML.parse(text) as Workflow)
 
 const ourSteps = (w: Workflow): Step[] =>
   Object.values(w.jobs).flatMap(j => j.steps.filter(s => s.uses?.startsWith(OURS)))

@@ -4,7 +4,15 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import { changelogSection, majorTag, releaseProblems } from '../../scripts/release.js'
+import {
+  changelogSection,
+  compareVersions,
+  isLatest,
+  majorTag,
+  majorTagToMove,
+  releasedVersions,
+  releaseProblems
+} from '../../scripts/release.js'
 import { ROOT } from '../helpers/action.js'
 
 const SAMPLE = `# Changelog
@@ -75,6 +83,65 @@ describe('the major tag', () => {
     expect(majorTag('0.1.0')).toBe('v0')
     expect(majorTag('12.0.0+build.5')).toBe('v12')
     expect(majorTag('2.0.0-rc.1')).toBeUndefined()
+  })
+})
+
+describe('the order of versions', () => {
+  it('follows semantic versioning precedence, build metadata ignored', () => {
+    const ordered = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '1.0.1',
+      '1.2.0',
+      '1.10.0',
+      '2.0.0'
+    ]
+    for (let i = 0; i + 1 < ordered.length; i++) {
+      expect(compareVersions(ordered[i]!, ordered[i + 1]!), `${ordered[i]} < ${ordered[i + 1]}`).toBe(-1)
+      expect(compareVersions(ordered[i + 1]!, ordered[i]!)).toBe(1)
+    }
+    expect(compareVersions('1.0.0+build.1', '1.0.0')).toBe(0)
+  })
+
+  it('reads released versions from tag names, leaving out major tags and other tags', () => {
+    expect(
+      releasedVersions(['v1', 'v1.0.0', 'v1.1.0-rc.1', '1.2.0', 'v1.2', 'latest', ' v2.0.0 ', ''])
+    ).toEqual(['1.0.0', '1.1.0-rc.1', '2.0.0'])
+  })
+})
+
+describe('which release is marked Latest', () => {
+  const cases: [string, string, string[], boolean][] = [
+    ['the first release', '1.0.0', [], true],
+    ['the first release, its own tag already pushed', '1.0.0', ['v1.0.0'], true],
+    ['a later release of the newest line', '1.1.0', ['v1', 'v1.0.0'], true],
+    ['a new major version', '2.0.0', ['v1', 'v1.0.0', 'v1.1.0'], true],
+    ['a patch of an older line cut after a newer major', '1.1.1', ['v1', 'v1.1.0', 'v2', 'v2.0.0'], false],
+    ['an older patch of the same line cut after a newer minor', '1.0.1', ['v1.0.0', 'v1.1.0'], false],
+    ['a pre-release, even the highest', '2.0.0-rc.1', ['v1.0.0'], false],
+    ['a release above a higher pre-release only', '1.1.0', ['v1.0.0', 'v2.0.0-rc.1'], true]
+  ]
+  it.each(cases)('%s (%s)', (_, version, tags, latest) => {
+    expect(isLatest(version, tags)).toBe(latest)
+  })
+})
+
+describe('which major tag a release moves', () => {
+  const cases: [string, string, string[], string | undefined][] = [
+    ['the first release of a major version', '1.0.0', [], 'v1'],
+    ['the highest release of its major version', '1.2.0', ['v1', 'v1.0.0', 'v1.1.0', 'v2.0.0'], 'v1'],
+    ['an older patch cut after a later minor', '1.0.1', ['v1', 'v1.0.0', 'v1.1.0'], undefined],
+    ['a pre-release', '2.0.0-rc.1', ['v1.0.0'], undefined],
+    ['a release above a pre-release of its own', '2.0.0', ['v2.0.0-rc.1'], 'v2']
+  ]
+  it.each(cases)('%s (%s)', (_, version, tags, major) => {
+    expect(majorTagToMove(version, tags)).toBe(major)
   })
 })
 
