@@ -13,7 +13,7 @@ export interface RunContext {
   fromFork: boolean
   /**
    * The commit under review: the PR's head (`pull_request.head.sha`) on PR events, the run's head on
-   * `workflow_run`, else GITHUB_SHA.
+   * `workflow_run`, the queue's head (`merge_group.head_sha`) on `merge_group`, else GITHUB_SHA.
    */
   headSha: string
   /** `workflow_run` events: the triggering run's head SHA and the PR numbers it names. */
@@ -32,6 +32,7 @@ interface EventPayload {
     base?: { repo?: { full_name?: string } }
   }
   workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[] }
+  merge_group?: { head_sha?: string }
   number?: number
   repository?: { default_branch?: string; full_name?: string }
 }
@@ -68,6 +69,8 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
             .filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0)
         }
       : undefined
+  const mergeGroupSha =
+    env.GITHUB_EVENT_NAME === 'merge_group' ? sha(payload.merge_group?.head_sha) : undefined
   return {
     event: {
       name: env.GITHUB_EVENT_NAME ?? '',
@@ -77,7 +80,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     repository: owner && repo ? { owner, repo } : undefined,
     pullRequest: typeof pullRequest === 'number' ? pullRequest : undefined,
     fromFork: head !== undefined && base !== undefined && head !== base,
-    headSha: sha(pr?.head?.sha) ?? workflowRun?.headSha ?? sha(env.GITHUB_SHA) ?? '',
+    headSha: sha(pr?.head?.sha) ?? workflowRun?.headSha ?? mergeGroupSha ?? sha(env.GITHUB_SHA) ?? '',
     ...(workflowRun ? { workflowRun } : {}),
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl,
