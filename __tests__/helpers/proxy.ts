@@ -83,7 +83,11 @@ export async function startForwardProxy(routes: Readonly<Record<string, number>>
     seen: () => [...seen],
     close: async () => {
       for (const s of sockets) s.destroy()
-      await new Promise<void>(resolve => server.close(() => resolve()))
+      await new Promise<void>(resolve =>
+        server.close(() => {
+          resolve()
+        })
+      )
     }
   }
 }
