@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import YAML from 'yaml'
 import {
   changelogSection,
   compareVersions,
@@ -181,5 +182,58 @@ describe('the release helper as the release job runs it', () => {
       .filter(d => d.code === 1294 || (d.category === ts.DiagnosticCategory.Error && d.code < 1300))
       .map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
     expect(problems).toEqual([])
+  })
+})
+
+describe('the release workflow', () => {
+  interface Step {
+    name?: string
+    uses?: string
+    run?: string
+    with?: Record<string, unknown>
+  }
+  interface Job {
+    needs?: string
+    permissions: Record<string, string>
+    steps: Step[]
+  }
+  const text = readFileSync(path.join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8')
+  const workflow = YAML.parse(text) as {
+    on: { push: { tags: string[]; branches?: unknown }; workflow_dispatch: unknown }
+    permissions: Record<string, string>
+    jobs: { check: Job; release: Job }
+  }
+  const { check, release } = workflow.jobs
+
+  it('starts on version tags only, or by hand, with no permission at the top', () => {
+    expect(workflow.on.push).toEqual({ tags: ['v*.*.*'] })
+    expect(workflow.on).toHaveProperty('workflow_dispatch')
+    expect(workflow.permissions).toEqual({})
+  })
+
+  it('releases only a commit of the default branch, and by hand only from it, before anything else', () => {
+    const step = check.steps.find(s => s.name === 'The commit is on the default branch')!
+    expect(check.steps.indexOf(step)).toBe(1) // right after the checkout
+    expect(check.steps[0]!.with).toMatchObject({ 'fetch-depth': 0 })
+    expect(step.run).toContain('git merge-base --is-ancestor "$GITHUB_SHA" "origin/$DEFAULT_BRANCH"')
+    expect(step.run).toContain('[ "$REF" != "refs/heads/$DEFAULT_BRANCH" ]')
+    expect(check.permissions).toEqual({ contents: 'read' })
+  })
+
+  it('checks the version, the tests and dist/ before the job that writes', () => {
+    expect(check.steps.map(s => s.run ?? '').join('\n')).toContain('node scripts/release.ts check')
+    expect(check.steps.map(s => s.run ?? '').join('\n')).toContain('bash .ci/run')
+    expect(release.needs).toBe('check')
+  })
+
+  it('marks Latest and moves the major tag as scripts/release.ts decides, and attests dist/', () => {
+    const runs = release.steps.map(s => s.run ?? '').join('\n')
+    expect(runs).toContain('node scripts/release.ts plan "$VERSION" >>"$GITHUB_OUTPUT"')
+    expect(runs).toContain('--latest="$LATEST"')
+    expect(runs).toContain('git tag --force "$MAJOR"')
+    const attest = release.steps.find(s => s.uses?.startsWith('actions/attest-build-provenance@'))!
+    expect(attest.uses).toMatch(/@[0-9a-f]{40}$/) // pinned to a commit
+    expect(attest.with).toEqual({ 'subject-path': 'dist/**' })
+    expect(release.permissions).toEqual({ contents: 'write', 'id-token': 'write', attestations: 'write' })
   })
 })
