@@ -100,6 +100,22 @@ export function dotenvText(env: Readonly<Record<string, string>>): string {
     .concat('\n')
 }
 
+/** Watches local-action's output, in chunks, for the line that marks a failed step (`::error::` at a line start). */
+export class StepFailureWatch {
+  private rest = ''
+  private seen = false
+
+  feed(chunk: string): void {
+    const lines = (this.rest + chunk).split('\n')
+    this.rest = lines.pop() ?? ''
+    if (lines.some(l => l.startsWith('::error::'))) this.seen = true
+  }
+
+  failed(): boolean {
+    return this.seen || this.rest.startsWith('::error::')
+  }
+}
+
 /** Whether the dotenv asks for the embedded emulator (the default). */
 export function wantsEmulator(user: Readonly<Record<string, string>>): boolean {
   return (user.LOCAL_EMULATOR ?? 'true').trim().toLowerCase() !== 'false'
@@ -161,10 +177,21 @@ async function main(argv: readonly string[]): Promise<number> {
     // Ctrl-C reaches local-action too: wait for it to stop, then clean up (emulator, temp files) below.
     const ignore = (): void => undefined
     process.on('SIGINT', ignore)
+    // local-action exits 0 whatever the step's result; the step failed when the action called setFailed,
+    // which its stand-in for @actions/core prints as an `::error::` line (annotations carry a title).
+    const failed = new StepFailureWatch()
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(bin, ['run', ROOT, 'src/main.ts', dotenv], { cwd: ROOT, stdio: 'inherit' })
+      const child = spawn(bin, ['run', ROOT, 'src/main.ts', dotenv], {
+        cwd: ROOT,
+        stdio: ['inherit', 'pipe', 'inherit'],
+        env: { ...process.env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) }
+      })
+      child.stdout.on('data', (chunk: Buffer) => {
+        process.stdout.write(chunk)
+        failed.feed(chunk.toString('utf8'))
+      })
       child.on('error', reject)
-      child.on('exit', (status, signal) => {
+      child.on('close', (status, signal) => {
         resolve(status ?? (signal ? 1 : 0))
       })
     })
@@ -172,9 +199,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const summary = existsSync(env.GITHUB_STEP_SUMMARY!) ? readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8') : ''
     process.stdout.write(`\n==== Job summary (GITHUB_STEP_SUMMARY) ====\n\n`)
     process.stdout.write(summary.trim() === '' ? '(the action wrote no job summary)\n' : summary)
-    process.stdout.write(
-      '\nlocal-action exits 0 even when the step fails: read the verdict above (and the outputs valid, error-count).\n'
-    )
+    if (failed.failed()) {
+      process.stdout.write('\nThe step failed (exit code 1), as it would on GitHub.\n')
+      return code === 0 ? 1 : code
+    }
     return code
   } finally {
     await emulator?.close()

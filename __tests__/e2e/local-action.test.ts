@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import { ROOT } from '../helpers/action.js'
 
 async function localAction(args: string[]): Promise<string> {
@@ -57,5 +58,24 @@ describe('npm run local-action', () => {
     expect(out).toContain(`objects of ${path.join(dir, 'objects.json')}`)
     expect(out).toContain('Order (`order-ob…`)')
     expect(out).toContain('checked against schema version 3')
+  }, 120_000)
+
+  it('exits 1 when the step fails, as it would on GitHub, after printing the summary', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-local-'))
+    writeFileSync(
+      path.join(dir, 'ticket.yaml'),
+      `customObjectId: ${SAMPLE_IDS.ticket}\nindexes:\n  - name: idx_nothing\n    fields: [noSuchField]\n`
+    )
+    writeFileSync(
+      path.join(dir, 'local.env'),
+      'INPUT_INDEX-FILE=ticket.yaml\nINPUT_COMMENT=false\nGITHUB_WORKSPACE=.\n'
+    )
+    const failure = await localAction(['--env', path.join(dir, 'local.env')]).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stdout: string }
+    )
+    expect(failure?.code).toBe(1)
+    expect(failure?.stdout).toContain('## Custom-object index check: ❌')
+    expect(failure?.stdout).toContain('The step failed (exit code 1), as it would on GitHub.')
   }, 120_000)
 })

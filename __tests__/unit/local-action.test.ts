@@ -6,6 +6,7 @@ import {
   dotenvText,
   localActionEnv,
   parseLocalActionArgs,
+  StepFailureWatch,
   wantsEmulator
 } from '../../scripts/local-action.js'
 
@@ -73,5 +74,20 @@ describe('the options of npm run local-action', () => {
     expect(parseLocalActionArgs(['--help'])).toBe('help')
     expect(() => parseLocalActionArgs(['--env'])).toThrow('--env expects a file')
     expect(() => parseLocalActionArgs(['--mode', 'deploy'])).toThrow('unknown option --mode')
+  })
+})
+
+describe("the step's failure in local-action's output", () => {
+  const watch = (...chunks: string[]): boolean => {
+    const w = new StepFailureWatch()
+    for (const c of chunks) w.feed(c)
+    return w.failed()
+  }
+
+  it('is an ::error:: line, even split across chunks, and not an annotation', () => {
+    expect(watch('::info::Mode: validate\n::error title=unknown-field,file=a.yaml::no field\n')).toBe(false)
+    expect(watch('::info::x\n::err', 'or::1 object failed\n')).toBe(true)
+    expect(watch('::error::the last line, unterminated')).toBe(true)
+    expect(watch('see ::error:: in the middle of a line\n')).toBe(false)
   })
 })
