@@ -115,4 +115,21 @@ describe('behind a proxy, against GitHub Enterprise Server', () => {
     expect(proxy.seen().slice(before)).toContain('github.test:80')
     expect(gh.comments(13)).toHaveLength(1)
   })
+
+  it('goes around the proxy for GitHub too when NO_PROXY names it', async () => {
+    emu.resetRequests()
+    const before = proxy.seen().length
+    const run = await validate(14, {
+      HTTP_PROXY: proxy.url,
+      NO_PROXY: 'localhost,.example.com,github.test',
+      CUSTOM_OBJECT_INDEX_GITHUB_TIMEOUT_MS: '2000'
+    })
+    // The check itself went through the proxy and passed; the comment could not be posted directly.
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(run.outputs['comment-url']).toBe('')
+    expect(run.stdout).toMatch(/::warning::The PR comment could not be posted/)
+    expect(proxy.seen().slice(before)).toContain('platform.test:80')
+    expect(proxy.seen().slice(before)).not.toContain('github.test:80')
+    expect(gh.comments(14)).toEqual([])
+  })
 })
