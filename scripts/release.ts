@@ -3,6 +3,10 @@
 //   node scripts/release.ts check <version>   the version is semantic, CHANGELOG.md has its dated section and
 //                                             package.json says the same version; exits 1 naming each problem
 //   node scripts/release.ts notes <version>   prints that CHANGELOG.md section (the release notes)
+//   node scripts/release.ts plan <version>    reads the repository's tags (git tag) and prints, as step outputs,
+//                                             `latest=true|false` (whether the release is marked "Latest") and
+//                                             `major=vN` (the major tag to move, empty when none)
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -71,6 +75,77 @@ export function majorTag(version: string): string | undefined {
   return `v${m[1]!}`
 }
 
+/** The released versions among git tag names: the `vX.Y.Z[-pre]` tags, moving major tags (`v1`) left out. */
+export function releasedVersions(tags: readonly string[]): string[] {
+  return tags
+    .map(t => t.trim())
+    .filter(t => t.startsWith('v') && SEMVER.test(t.slice(1)))
+    .map(t => t.slice(1))
+}
+
+/** Semantic Versioning precedence: negative when a comes before b, 0 when equal (build metadata ignored). */
+export function compareVersions(a: string, b: string): number {
+  const pa = SEMVER.exec(a)
+  const pb = SEMVER.exec(b)
+  if (pa === null || pb === null) throw new Error(`Not a semantic version: ${pa === null ? a : b}`)
+  for (let i = 1; i <= 3; i++) {
+    const d = Number(pa[i]) - Number(pb[i])
+    if (d !== 0) return Math.sign(d)
+  }
+  const preA = pa[4]?.split('.')
+  const preB = pb[4]?.split('.')
+  if (preA === undefined || preB === undefined) {
+    // A release comes after its pre-releases.
+    return preA === undefined ? (preB === undefined ? 0 : 1) : -1
+  }
+  for (let i = 0; i < Math.max(preA.length, preB.length); i++) {
+    const x = preA[i]
+    const y = preB[i]
+    if (x === undefined) return -1
+    if (y === undefined) return 1
+    const nx = /^\d+$/.test(x)
+    const ny = /^\d+$/.test(y)
+    if (nx && ny) {
+      const d = Number(x) - Number(y)
+      if (d !== 0) return Math.sign(d)
+    } else if (nx !== ny) {
+      return nx ? -1 : 1
+    } else if (x !== y) {
+      return x < y ? -1 : 1
+    }
+  }
+  return 0
+}
+
+function isStable(version: string): boolean {
+  return SEMVER.exec(version)?.[4] === undefined
+}
+
+/**
+ * Whether the GitHub release of `version` is marked "Latest": a stable version at least as high as every
+ * stable version tagged so far. A patch of an older line (1.4.3 after 2.0.0) and a pre-release never are, so
+ * the repository's "Latest" never goes back.
+ */
+export function isLatest(version: string, tags: readonly string[]): boolean {
+  if (!SEMVER.test(version) || !isStable(version)) return false
+  return releasedVersions(tags)
+    .filter(isStable)
+    .every(v => compareVersions(version, v) >= 0)
+}
+
+/**
+ * The major tag a release moves (`v1` for 1.4.2), or undefined: for a pre-release, and when a later release of
+ * the same major version is already tagged (`v1` stays on 1.5.0 when 1.4.3 is released after it).
+ */
+export function majorTagToMove(version: string, tags: readonly string[]): string | undefined {
+  const major = majorTag(version)
+  if (major === undefined) return undefined
+  const later = releasedVersions(tags).some(
+    v => isStable(v) && majorTag(v) === major && compareVersions(v, version) > 0
+  )
+  return later ? undefined : major
+}
+
 /** A message as a workflow command's text: `%`, CR and LF escaped so it cannot start another command. */
 function commandText(text: string): string {
   return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
@@ -104,7 +179,24 @@ function main(argv: string[]): number {
     process.stdout.write(`${section.body}\n`)
     return 0
   }
-  process.stderr.write('Usage: node scripts/release.ts check|notes <version>\n')
+  if (command === 'plan') {
+    if (!SEMVER.test(version)) {
+      process.stderr.write(
+        `::error::${commandText(JSON.stringify(version.slice(0, 60)))} is not a semantic version.\n`
+      )
+      return 1
+    }
+    const tags = execFileSync('git', ['tag', '--list', 'v*'], { encoding: 'utf8' }).split('\n')
+    const latest = isLatest(version, tags)
+    const major = majorTagToMove(version, tags)
+    process.stdout.write(`latest=${String(latest)}\nmajor=${major ?? ''}\n`)
+    process.stderr.write(
+      `v${version}: ${latest ? 'marked Latest' : 'not marked Latest (a later release exists, or a pre-release)'}; ` +
+        `${major ? `moves ${major}` : 'moves no major tag'}.\n`
+    )
+    return 0
+  }
+  process.stderr.write('Usage: node scripts/release.ts check|notes|plan <version>\n')
   return 2
 }
 

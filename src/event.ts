@@ -13,7 +13,7 @@ export interface RunContext {
   fromFork: boolean
   /**
    * The commit under review: the PR's head (`pull_request.head.sha`) on PR events, the run's head on
-   * `workflow_run`, else GITHUB_SHA.
+   * `workflow_run`, the queue's head (`merge_group.head_sha`) on `merge_group`, else GITHUB_SHA.
    */
   headSha: string
   /** `push` events: the branch's commit before and after the push (`before` is zeros for a new branch). */
@@ -42,6 +42,7 @@ interface EventPayload {
     pull_requests?: { number?: number }[]
     head_repository?: { full_name?: string }
   }
+  merge_group?: { head_sha?: string }
   number?: number
   before?: string
   after?: string
@@ -86,6 +87,8 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
   const before = sha(payload.before)
   const after = sha(payload.after)
   const push = env.GITHUB_EVENT_NAME === 'push' && before && after ? { before, after } : undefined
+  const mergeGroupSha =
+    env.GITHUB_EVENT_NAME === 'merge_group' ? sha(payload.merge_group?.head_sha) : undefined
   return {
     event: {
       name: env.GITHUB_EVENT_NAME ?? '',
@@ -95,7 +98,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     repository: owner && repo ? { owner, repo } : undefined,
     pullRequest: typeof pullRequest === 'number' ? pullRequest : undefined,
     fromFork: head !== undefined && base !== undefined && head !== base,
-    headSha: sha(pr?.head?.sha) ?? workflowRun?.headSha ?? sha(env.GITHUB_SHA) ?? '',
+    headSha: sha(pr?.head?.sha) ?? workflowRun?.headSha ?? mergeGroupSha ?? sha(env.GITHUB_SHA) ?? '',
     ...(push ? { push } : {}),
     ...(workflowRun ? { workflowRun } : {}),
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),

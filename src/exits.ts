@@ -76,7 +76,13 @@ export function createExits(redact: (text: string) => string): Exits {
       })
     },
     async summary(markdown) {
-      if (!process.env.GITHUB_STEP_SUMMARY) return false
+      if (!process.env.GITHUB_STEP_SUMMARY) {
+        // Outside a runner (a local run) there is nowhere to write it: say so rather than drop it silently.
+        log.info(
+          'No job summary: GITHUB_STEP_SUMMARY is not set (a run outside GitHub Actions); the report file holds the results.'
+        )
+        return false
+      }
       try {
         await core.summary.addRaw(redact(markdown)).write({ overwrite: false })
         core.summary.emptyBuffer()

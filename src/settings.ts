@@ -185,11 +185,22 @@ function url(name: string, value: string): string | undefined {
 }
 
 /**
- * `auto` → validate on pull requests, deploy on push to the default branch and workflow_dispatch, publish on
- * workflow_run, drift on schedule.
+ * `auto` → validate on pull requests and merge queues (`merge_group`: the queue's head commit), deploy on push to
+ * the default branch and workflow_dispatch, publish on workflow_run, drift on schedule. `pull_request_target` is
+ * refused: it runs with the base repository's secrets on the base branch's checkout, so an automatic choice
+ * would either check the wrong files or, with the PR's head checked out, run untrusted changes with secrets.
  */
 export function resolveMode(input: ModeInput, event: EventInfo): Mode {
   if (input !== 'auto') return input
+  if (event.name === 'pull_request_target') {
+    throw new SettingsError(
+      "Input 'mode' is 'auto' on a 'pull_request_target' event, which it refuses: that event runs with the " +
+        "base repository's secrets and a write token on the base branch's checkout, so 'auto' would validate " +
+        "the base branch's index files, not the pull request's. Trigger the check on 'pull_request' (fork pull " +
+        "requests: the fork-safe set-up, 'pull_request' without secrets plus 'workflow_run' with " +
+        "'mode: publish'), or set 'mode: validate' if this job checks out the pull request's files on purpose."
+    )
+  }
   if (event.name === 'workflow_dispatch') return 'deploy'
   if (event.name === 'workflow_run') return 'publish'
   if (event.name === 'schedule') return 'drift'
@@ -198,6 +209,7 @@ export function resolveMode(input: ModeInput, event: EventInfo): Mode {
     if (event.defaultBranch === undefined) return 'deploy'
     return event.ref === `refs/heads/${event.defaultBranch}` ? 'deploy' : 'validate'
   }
+  // pull_request, merge_group (the queue's head commit), and any other event.
   return 'validate'
 }
 

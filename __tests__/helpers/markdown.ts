@@ -113,3 +113,16 @@ export function visibleText(html: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
 }
+
+/** A workflow written in a Markdown file: its YAML text and the line of the file where that text starts. */
+export interface WorkflowBlock {
+  text: string
+  line: number
+}
+
+/** The ```yaml blocks of a Markdown text that are whole workflows (they have `on:` and `jobs:`). */
+export function workflowBlocks(markdown: string): WorkflowBlock[] {
+  return [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map(m => ({ text: m[1]!, line: markdown.slice(0, m.index).split('\n').length + 1 }))
+    .filter(({ text }) => /^jobs:/m.test(text) && /^on:/m.test(text))
+}

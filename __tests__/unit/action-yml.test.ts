@@ -134,8 +134,13 @@ describe('action.yml', () => {
 
   it('says which event does what under mode auto, as the settings reader resolves it', () => {
     const cases: [string, string, string | undefined, string][] = [
-      ['`pull_request`', 'refs/pull/1/merge', 'main', 'validate'],
-      ['`pull_request_target`', 'refs/heads/main', 'main', 'validate'],
+      ['`pull_request` validates', 'refs/pull/1/merge', 'main', 'validate'],
+      [
+        "`merge_group` validates the queue's head commit",
+        'refs/heads/gh-readonly-queue/main/pr-1-abc',
+        'main',
+        'validate'
+      ],
       ["`push` to the repository's default branch", 'refs/heads/main', 'main', 'deploy'],
       ['`workflow_dispatch` deploy', 'refs/heads/feature', 'main', 'deploy'],
       ['`push` to another branch or a tag validates', 'refs/heads/feature', 'main', 'validate'],
@@ -145,6 +150,10 @@ describe('action.yml', () => {
       ['any other event validates', 'refs/heads/main', 'main', 'validate']
     ]
     const text = action.inputs.mode!.description
+    expect(text).toContain('`pull_request_target` is refused')
+    expect(() => resolveMode('auto', { name: 'pull_request_target', ref: 'refs/heads/main' })).toThrow(
+      /pull_request_target/
+    )
     for (const [phrase, ref, defaultBranch, mode] of cases) {
       expect(text).toContain(phrase)
       const name = /`(\w+)`/.exec(phrase)?.[1] ?? 'issue_comment'

@@ -48,6 +48,31 @@ describe('the run context', () => {
     expect(ctx.source).toMatchObject({ sha: 'abc', runAttempt: '2', actor: 'octocat', repository: '' })
   })
 
+  it("takes a merge queue's head commit from merge_group.head_sha", () => {
+    const head = 'a'.repeat(40)
+    const ctx = readRunContext({
+      GITHUB_EVENT_NAME: 'merge_group',
+      GITHUB_REF: 'refs/heads/gh-readonly-queue/main/pr-7-' + 'b'.repeat(40),
+      GITHUB_SHA: 'c'.repeat(40),
+      GITHUB_EVENT_PATH: eventFile({
+        merge_group: { head_sha: head.toUpperCase(), base_ref: 'refs/heads/main' },
+        repository: { default_branch: 'main' }
+      })
+    })
+    expect(ctx.headSha).toBe(head)
+    expect(ctx.pullRequest).toBeUndefined()
+    expect(ctx.event.name).toBe('merge_group')
+  })
+
+  it('ignores a merge_group key in the payload of another event', () => {
+    const ctx = readRunContext({
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_SHA: 'c'.repeat(40),
+      GITHUB_EVENT_PATH: eventFile({ merge_group: { head_sha: 'a'.repeat(40) } })
+    })
+    expect(ctx.headSha).toBe('c'.repeat(40))
+  })
+
   it('runs without an event file or GitHub variables (a local run)', () => {
     const ctx = readRunContext({ GITHUB_EVENT_PATH: '/nonexistent/event.json' })
     expect(ctx.pullRequest).toBeUndefined()

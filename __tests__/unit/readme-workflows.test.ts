@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import YAML from 'yaml'
 import { MODE_INPUTS } from '../../src/settings.js'
 import { ROOT } from '../helpers/action.js'
+import { workflowBlocks } from '../helpers/markdown.js'
 
 interface Step {
   id?: string
@@ -35,22 +36,21 @@ const action = YAML.parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) a
 }
 const OURS = 'your-org/custom-object-index-action@'
 
-const workflows: Workflow[] = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-  .map(m => m[1]!)
-  .filter(text => /^jobs:/m.test(text) && /^on:/m.test(text))
-  .map(text => YAML.parse(text) as Workflow)
+const workflows: Workflow[] = workflowBlocks(readme).map(({ text }) => YAML.parse(text) as Workflow)
 
 const ourSteps = (w: Workflow): Step[] =>
   Object.values(w.jobs).flatMap(j => j.steps.filter(s => s.uses?.startsWith(OURS)))
 
 describe('the workflows of README.md', () => {
-  it('are there: PR checks, fork-safe checks (two files), a matrix, deploy and nightly drift', () => {
+  it('are there: PR checks, fork-safe checks (two files), a matrix, deploy, nightly drift, an always-reporting required check and a drift check that can be run by hand', () => {
     expect(workflows.map(w => w.name)).toEqual([
       'indexes',
       'indexes-pr',
       'indexes-publish',
       'indexes',
       'deploy indexes',
+      'index drift',
+      'indexes',
       'index drift'
     ])
   })

@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import { changelogSection, majorTag, releaseProblems } from '../../scripts/release.js'
+import YAML from 'yaml'
+import {
+  changelogSection,
+  compareVersions,
+  isLatest,
+  majorTag,
+  majorTagToMove,
+  releasedVersions,
+  releaseProblems
+} from '../../scripts/release.js'
 import { ROOT } from '../helpers/action.js'
 
 const SAMPLE = `# Changelog
@@ -78,6 +87,65 @@ describe('the major tag', () => {
   })
 })
 
+describe('the order of versions', () => {
+  it('follows semantic versioning precedence, build metadata ignored', () => {
+    const ordered = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '1.0.1',
+      '1.2.0',
+      '1.10.0',
+      '2.0.0'
+    ]
+    for (let i = 0; i + 1 < ordered.length; i++) {
+      expect(compareVersions(ordered[i]!, ordered[i + 1]!), `${ordered[i]} < ${ordered[i + 1]}`).toBe(-1)
+      expect(compareVersions(ordered[i + 1]!, ordered[i]!)).toBe(1)
+    }
+    expect(compareVersions('1.0.0+build.1', '1.0.0')).toBe(0)
+  })
+
+  it('reads released versions from tag names, leaving out major tags and other tags', () => {
+    expect(
+      releasedVersions(['v1', 'v1.0.0', 'v1.1.0-rc.1', '1.2.0', 'v1.2', 'latest', ' v2.0.0 ', ''])
+    ).toEqual(['1.0.0', '1.1.0-rc.1', '2.0.0'])
+  })
+})
+
+describe('which release is marked Latest', () => {
+  const cases: [string, string, string[], boolean][] = [
+    ['the first release', '1.0.0', [], true],
+    ['the first release, its own tag already pushed', '1.0.0', ['v1.0.0'], true],
+    ['a later release of the newest line', '1.1.0', ['v1', 'v1.0.0'], true],
+    ['a new major version', '2.0.0', ['v1', 'v1.0.0', 'v1.1.0'], true],
+    ['a patch of an older line cut after a newer major', '1.1.1', ['v1', 'v1.1.0', 'v2', 'v2.0.0'], false],
+    ['an older patch of the same line cut after a newer minor', '1.0.1', ['v1.0.0', 'v1.1.0'], false],
+    ['a pre-release, even the highest', '2.0.0-rc.1', ['v1.0.0'], false],
+    ['a release above a higher pre-release only', '1.1.0', ['v1.0.0', 'v2.0.0-rc.1'], true]
+  ]
+  it.each(cases)('%s (%s)', (_, version, tags, latest) => {
+    expect(isLatest(version, tags)).toBe(latest)
+  })
+})
+
+describe('which major tag a release moves', () => {
+  const cases: [string, string, string[], string | undefined][] = [
+    ['the first release of a major version', '1.0.0', [], 'v1'],
+    ['the highest release of its major version', '1.2.0', ['v1', 'v1.0.0', 'v1.1.0', 'v2.0.0'], 'v1'],
+    ['an older patch cut after a later minor', '1.0.1', ['v1', 'v1.0.0', 'v1.1.0'], undefined],
+    ['a pre-release', '2.0.0-rc.1', ['v1.0.0'], undefined],
+    ['a release above a pre-release of its own', '2.0.0', ['v2.0.0-rc.1'], 'v2']
+  ]
+  it.each(cases)('%s (%s)', (_, version, tags, major) => {
+    expect(majorTagToMove(version, tags)).toBe(major)
+  })
+})
+
 describe("the project's own changelog", () => {
   const changelog = readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8')
 
@@ -114,5 +182,58 @@ describe('the release helper as the release job runs it', () => {
       .filter(d => d.code === 1294 || (d.category === ts.DiagnosticCategory.Error && d.code < 1300))
       .map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
     expect(problems).toEqual([])
+  })
+})
+
+describe('the release workflow', () => {
+  interface Step {
+    name?: string
+    uses?: string
+    run?: string
+    with?: Record<string, unknown>
+  }
+  interface Job {
+    needs?: string
+    permissions: Record<string, string>
+    steps: Step[]
+  }
+  const text = readFileSync(path.join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8')
+  const workflow = YAML.parse(text) as {
+    on: { push: { tags: string[]; branches?: unknown }; workflow_dispatch: unknown }
+    permissions: Record<string, string>
+    jobs: { check: Job; release: Job }
+  }
+  const { check, release } = workflow.jobs
+
+  it('starts on version tags only, or by hand, with no permission at the top', () => {
+    expect(workflow.on.push).toEqual({ tags: ['v*.*.*'] })
+    expect(workflow.on).toHaveProperty('workflow_dispatch')
+    expect(workflow.permissions).toEqual({})
+  })
+
+  it('releases only a commit of the default branch, and by hand only from it, before anything else', () => {
+    const step = check.steps.find(s => s.name === 'The commit is on the default branch')!
+    expect(check.steps.indexOf(step)).toBe(1) // right after the checkout
+    expect(check.steps[0]!.with).toMatchObject({ 'fetch-depth': 0 })
+    expect(step.run).toContain('git merge-base --is-ancestor "$GITHUB_SHA" "origin/$DEFAULT_BRANCH"')
+    expect(step.run).toContain('[ "$REF" != "refs/heads/$DEFAULT_BRANCH" ]')
+    expect(check.permissions).toEqual({ contents: 'read' })
+  })
+
+  it('checks the version, the tests and dist/ before the job that writes', () => {
+    expect(check.steps.map(s => s.run ?? '').join('\n')).toContain('node scripts/release.ts check')
+    expect(check.steps.map(s => s.run ?? '').join('\n')).toContain('bash .ci/run')
+    expect(release.needs).toBe('check')
+  })
+
+  it('marks Latest and moves the major tag as scripts/release.ts decides, and attests dist/', () => {
+    const runs = release.steps.map(s => s.run ?? '').join('\n')
+    expect(runs).toContain('node scripts/release.ts plan "$VERSION" >>"$GITHUB_OUTPUT"')
+    expect(runs).toContain('--latest="$LATEST"')
+    expect(runs).toContain('git tag --force "$MAJOR"')
+    const attest = release.steps.find(s => s.uses?.startsWith('actions/attest-build-provenance@'))!
+    expect(attest.uses).toMatch(/@[0-9a-f]{40}$/) // pinned to a commit
+    expect(attest.with).toEqual({ 'subject-path': 'dist/**' })
+    expect(release.permissions).toEqual({ contents: 'write', 'id-token': 'write', attestations: 'write' })
   })
 })

@@ -17,9 +17,9 @@ function read(inputs: Record<string, string>, event: EventInfo = pr) {
   return readSettings(reader({ 'index-file': 'indexes/*.yaml', ...inputs }), event, '/ws')
 }
 
-function errorOf(inputs: Record<string, string>): string {
+function errorOf(inputs: Record<string, string>, event: EventInfo = pr): string {
   try {
-    read(inputs)
+    read(inputs, event)
   } catch (e) {
     expect(e).toBeInstanceOf(SettingsError)
     return (e as Error).message
@@ -133,9 +133,30 @@ describe('settings', () => {
 })
 
 describe('mode auto', () => {
-  it('validates pull_request and pull_request_target', () => {
+  it('validates pull_request', () => {
     expect(resolveMode('auto', pr)).toBe('validate')
-    expect(resolveMode('auto', { ...pr, name: 'pull_request_target' })).toBe('validate')
+  })
+
+  it('refuses pull_request_target, naming the event, the risk and what to use instead', () => {
+    const message = errorOf({}, { ...pr, name: 'pull_request_target' })
+    expect(message).toContain("Input 'mode' is 'auto' on a 'pull_request_target' event")
+    expect(message).toContain("base repository's secrets")
+    expect(message).toContain("Trigger the check on 'pull_request'")
+    expect(message).toContain("'mode: validate'")
+  })
+
+  it('runs an explicit mode on pull_request_target: the workflow chose it', () => {
+    expect(resolveMode('validate', { ...pr, name: 'pull_request_target' })).toBe('validate')
+  })
+
+  it("validates a merge queue's group", () => {
+    expect(
+      resolveMode('auto', {
+        name: 'merge_group',
+        ref: 'refs/heads/gh-readonly-queue/main/pr-7-abc',
+        defaultBranch: 'main'
+      })
+    ).toBe('validate')
   })
 
   it('deploys a push to the default branch and workflow_dispatch', () => {
@@ -157,7 +178,7 @@ describe('mode auto', () => {
   })
 
   it('validates any other event', () => {
-    expect(resolveMode('auto', { name: 'merge_group', ref: 'refs/heads/main' })).toBe('validate')
+    expect(resolveMode('auto', { name: 'issue_comment', ref: 'refs/heads/main' })).toBe('validate')
   })
 
   it('keeps an explicit mode whatever the event', () => {

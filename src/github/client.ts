@@ -44,7 +44,10 @@ export function timingFromEnv(env: NodeJS.ProcessEnv): GitHubTiming {
 
 export interface GitHubConfig {
   token: string
-  /** The REST base URL (GITHUB_API_URL); GraphQL is `{baseUrl}/graphql`. */
+  /**
+   * The REST base URL (GITHUB_API_URL). GraphQL is `{baseUrl}/graphql` on github.com, and `https://HOST/api/graphql`
+   * for a GitHub Enterprise Server base `https://HOST/api/v3` (Octokit derives it).
+   */
   baseUrl: string
   /** Default: `timingFromEnv(process.env)`. */
   timing?: GitHubTiming
