@@ -49,15 +49,15 @@ export interface Settings {
   auditRequired: boolean
   /** An org policy limit below the platform's. */
   maxIndexes?: number
-  /** What a deploy does when an index rebuild fails (G13). */
+  /** What a deploy does when an index rebuild fails (docs/rules.md#a-failed-rebuild). */
   onRebuildFailure: OnRebuildFailure
-  /** Deploy what was reviewed (H). */
+  /** Deploy what was reviewed (docs/rules.md#deploy-what-was-reviewed). */
   requireReview: RequireReview
   reviewedPayloadHash?: ReviewedHashes
-  /** Publish (I): glob of report files, and the PR to comment on. */
+  /** Publish (docs/rules.md#publishing-reports): glob of report files, and the PR to comment on. */
   reportFiles?: string
   pullRequest?: number
-  /** Drift (J). */
+  /** Drift (docs/rules.md#drift-detection). */
   driftIssue: boolean
   failOnDrift: boolean
   /** GITHUB_WORKSPACE, or the working directory. */
@@ -210,7 +210,8 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
   }
   const region = (getInput('region') || 'mypurecloud.com').trim()
   try {
-    // A closed list (G11): checked here, before any request, even when api-url and login-url are both given.
+    // A closed list (docs/rules.md#regions-are-a-closed-list): checked here, before any request, even when
+    // api-url and login-url are both given.
     regionDomain(region)
   } catch (error) {
     throw new SettingsError(`Input 'region': ${errorMessage(error)}`)

@@ -1,6 +1,7 @@
-// The run's calls to GitHub around the results: the review look-up before a deploy (contract H), and the
-// side channels after the results are written, the sticky PR comment and the drift issue. None of them
-// throws: what cannot be done is a warning, and the results stand.
+// The run's calls to GitHub around the results: the review look-up before a deploy
+// (docs/rules.md#deploy-what-was-reviewed), and the side channels after the results are written, the sticky
+// PR comment and the drift issue. None of them throws: what cannot be done is a warning, and the results
+// stand.
 import type { ObjectResult } from './model.js'
 import type { ObjectJob, ReviewSource } from './pipeline/job.js'
 import { reviewFromInput, reviewFromLine } from './pipeline/review.js'

@@ -1,8 +1,8 @@
-// Contract G, end to end on the deploy path: the bundled action (dist/index.js) run as GitHub runs it against
-// the emulator's fault injection and the warehouse stand-in. Each case checks the exit code, the outputs, the
-// one audit record the warehouse received (agreeing with the outputs), the final platform state, and that no
-// secret got out (expectOutcome). Every test has its own emulator, warehouse and workspace, so the cases run
-// concurrently.
+// docs/rules.md#results-under-faults, end to end on the deploy path: the bundled action (dist/index.js) run
+// as GitHub runs it against the emulator's fault injection and the warehouse stand-in. Each case checks the
+// exit code, the outputs, the one audit record the warehouse received (agreeing with the outputs), the final
+// platform state, and that no secret got out (expectOutcome). Every test has its own emulator, warehouse and
+// workspace, so the cases run concurrently.
 import { describe, expect, it } from 'vitest'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import { processObject } from '../../src/pipeline/object.js'
@@ -55,8 +55,9 @@ function expectUntouched(expect: ExpectStatic, r: Rig): void {
 
 const failure = (run: ActionRun): string => errorLines(run).join('\n')
 
+// docs/rules.md#every-deploy-attempt-is-audited
 describe.concurrent(
-  'every deploy attempt is audited; after a committed PUT the outputs say what is known (G5)',
+  'every deploy attempt is audited; after a committed PUT the outputs say what is known',
   () => {
     it('audits a deploy that failed before its PUT without a schema version, and writes nothing', async ({
       expect
@@ -169,7 +170,8 @@ describe.concurrent(
   }
 )
 
-describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', () => {
+// docs/rules.md#every-wait-has-a-bound
+describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds', () => {
   it('cuts a poll the platform never answers at the rebuild deadline, and names why', async ({ expect }) => {
     const r = await rig(servers, { rebuildMinMs: 300 })
     r.emu.addFault({
@@ -205,7 +207,8 @@ describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', ()
   })
 })
 
-describe.concurrent("a PUT's answer is checked (G6)", () => {
+// docs/rules.md#a-puts-answer-is-checked
+describe.concurrent("a PUT's answer is checked", () => {
   it('fails a committed PUT whose answer lacks the new index, naming it', async ({ expect }) => {
     const r = await rig(servers)
     r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-omit-index' })
@@ -233,7 +236,8 @@ describe.concurrent("a PUT's answer is checked (G6)", () => {
     const r = await rig(servers)
     r.emu.addFault({ path: SCHEMA_GLOB, kind: 'put-no-commit' })
     const run = await r.run()
-    // Never skipped after a PUT answered 200 (G5): the answer was wrong, so the deploy failed.
+    // Never skipped after a PUT answered 200 (docs/rules.md#every-deploy-attempt-is-audited): the answer was
+    // wrong, so the deploy failed.
     expectOutcome(expect, r, run, {
       code: 1,
       valid: false,
@@ -253,7 +257,8 @@ describe.concurrent("a PUT's answer is checked (G6)", () => {
   })
 })
 
-describe.concurrent('index-used, the summary and the audit record agree on every probe (G4)', () => {
+// docs/rules.md#outputs-agree-with-each-other-and-the-audit-record
+describe.concurrent('index-used, the summary and the audit record agree on every probe', () => {
   /** index-used false, the summary's probe row says no, and a probe-full-scan warning names the index. */
   function expectProbeNotUsed(expect: ExpectStatic, r: Rig, run: ActionRun, index: string): void {
     expectOutcome(expect, r, run, {
@@ -350,7 +355,8 @@ probes:
   })
 })
 
-describe.concurrent('every wait has a bound (G7)', () => {
+// docs/rules.md#every-wait-has-a-bound
+describe.concurrent('every wait has a bound', () => {
   it('fails at once when a 429 on the schema GET asks to wait an hour, naming the wait', async ({
     expect
   }) => {
@@ -437,7 +443,8 @@ describe.concurrent('every wait has a bound (G7)', () => {
 // The action offers no input for the PUT deadline (180 s, PUT_DEADLINE_MS): a storm of 503s without
 // Retry-After would hold the bundled action for three minutes. The deploy recipe takes the deadline as an
 // option, so this case runs it in-process, over the same HTTP, auth and gateway modules, with 3 s.
-describe('all PUT attempts of one object share one deadline (G7)', () => {
+// docs/rules.md#every-wait-has-a-bound
+describe('all PUT attempts of one object share one deadline', () => {
   it('ends a storm of 503s on the PUT at the shared deadline, with a bounded number of PUTs and a clear message', async () => {
     const r = await rig(servers)
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 503, count: 10_000 })
@@ -491,7 +498,8 @@ describe('all PUT attempts of one object share one deadline (G7)', () => {
   })
 })
 
-describe.concurrent('a failed rebuild (G13)', () => {
+// docs/rules.md#a-failed-rebuild
+describe.concurrent('a failed rebuild', () => {
   const UNIQUE_STATUS = `customObjectId: ${TICKET}
 indexes:
   - name: idx_assignee

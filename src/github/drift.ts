@@ -1,6 +1,8 @@
-// The drift issue (contract J): one issue per repository and comment-key, found in any state by its first
-// line and its author (as in G3), kept open and up to date while there is drift, reopened when it comes back,
-// closed with a comment when it is gone. Racing runs converge on the oldest.
+// The drift issue (docs/rules.md#drift-detection): one issue per repository and comment-key, found in any
+// state by its first line and its author (as in
+// docs/rules.md#the-sticky-comment-is-ours-only-when-we-wrote-it), kept open and up to date while there is
+// drift, reopened when it comes back, closed with a comment when it is gone. Racing runs converge on the
+// oldest.
 import { z } from 'zod'
 import { errorMessage } from '../errors.js'
 import { type GitHubConfig, GitHubCallError, type Session, withSession } from './client.js'

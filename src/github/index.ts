@@ -13,13 +13,13 @@ import {
 } from './review.js'
 
 export interface GitHub {
-  /** Contract G: never throws; a failure is `warning`. */
+  /** docs/rules.md#results-under-faults: never throws; a failure is `warning`. */
   postStickyComment(args: StickyCommentArgs): Promise<StickyCommentResult>
-  /** Contract H: never throws; no review is `problem`. */
+  /** docs/rules.md#deploy-what-was-reviewed: never throws; no review is `problem`. */
   findReview(args: FindReviewArgs): Promise<FindReviewResult>
-  /** Contract I: throws a GitHubCallError when the PR cannot be read. */
+  /** docs/rules.md#publishing-reports: throws a GitHubCallError when the PR cannot be read. */
   getPullRequest(ref: PullRequestRef): Promise<PullRequestInfo>
-  /** Contract J: never throws; a failure is `warning`. */
+  /** docs/rules.md#drift-detection: never throws; a failure is `warning`. */
   syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueResult>
 }
 

@@ -9,7 +9,7 @@ import { indexFileSchema } from './schema.js'
 import { errorMessage } from '../errors.js'
 
 export interface ParseOutcome {
-  /** The validated file, when it parsed and met contract B. */
+  /** The validated file, when it parsed and met docs/rules.md#the-index-file-and-merging. */
   loaded?: LoadedIndexFile
   /** `file-invalid` findings, each with file and line where known. Empty when `loaded` is set. */
   findings: Finding[]

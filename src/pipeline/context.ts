@@ -38,7 +38,7 @@ export interface ContextOptions {
   source: AuditSource
   /** Calls in flight at once across the run (default 4). */
   maxConcurrent?: number
-  /** The reviews a deploy compares with (contract H). */
+  /** The reviews a deploy compares with (docs/rules.md#deploy-what-was-reviewed). */
   review?: ReviewSource
 }
 

@@ -1,7 +1,7 @@
-// The publish recipe (contract I): report files written by other jobs (fork PRs, a matrix) are read as
-// untrusted input and brought together, all or nothing: one bad file, or files that disagree on the pull
-// request or the commit, refuse the whole set before anything is posted. Under `workflow_run` the pull
-// request is proven by its current head SHA.
+// The publish recipe (docs/rules.md#publishing-reports): report files written by other jobs (fork PRs, a
+// matrix) are read as untrusted input and brought together, all or nothing: one bad file, or files that
+// disagree on the pull request or the commit, refuse the whole set before anything is posted. Under
+// `workflow_run` the pull request is proven by its current head SHA.
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { errorMessage } from '../errors.js'

@@ -1,5 +1,6 @@
-// The report file (contract I): every run writes one; `mode: publish` reads them back from other jobs, as
-// untrusted input. Version 1. The zod schema below reads it and generates schema/report.schema.json.
+// The report file (docs/rules.md#publishing-reports): every run writes one; `mode: publish` reads them back
+// from other jobs, as untrusted input. Version 1. The zod schema below reads it and generates
+// schema/report.schema.json.
 import { z } from 'zod'
 import {
   AUDIT_ACTIONS,
@@ -134,7 +135,7 @@ export const reportFileSchema = z
 
 export type ReportFile = z.infer<typeof reportFileSchema>
 
-/** The run a report file describes (contract I). */
+/** The run a report file describes (docs/rules.md#publishing-reports). */
 export interface ReportMeta {
   mode: Mode
   commentKey: string

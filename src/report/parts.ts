@@ -418,7 +418,10 @@ export function probeRows(r: ObjectResult): string[] {
   })
 }
 
-/** Drift rows (contract J): missing, changed, failed; unmanaged as information unless `prune` made it drift. */
+/**
+ * Drift rows (docs/rules.md#drift-detection): missing, changed, failed; unmanaged as information unless
+ * `prune` made it drift.
+ */
 export function driftRows(r: ObjectResult): string[] {
   const d = r.drift
   if (d === undefined) return []
@@ -448,7 +451,10 @@ export function driftRows(r: ObjectResult): string[] {
   ]
 }
 
-/** The footer (contract H): the commit, the run, the time (UTC) and each object's payload hash. */
+/**
+ * The footer (docs/rules.md#deploy-what-was-reviewed): the commit, the run, the time (UTC) and each object's
+ * payload hash.
+ */
 export function footer(results: readonly ObjectResult[], links: GitHubLinks, time?: Date): string {
   const parts: string[] = []
   if (links.headSha) parts.push(`Commit ${link(code(links.headSha.slice(0, 7)), commitUrl(links))}`)
