@@ -2,7 +2,7 @@
 // merged plan → findings → (deploy → rebuild → probe → audit) → report → outputs.
 // Types, and the blank result every object's result starts from; no other behaviour lives here.
 
-/** Field types of docs/rules.md#the-schema-document. */
+/** Field types of the schema document (docs/rules.md#the-schema-document). */
 export const FIELD_TYPES = ['string', 'number', 'boolean', 'date', 'reference', 'longtext'] as const
 export type FieldType = (typeof FIELD_TYPES)[number]
 
@@ -37,7 +37,7 @@ export interface LiveIndex {
   [key: string]: unknown
 }
 
-/** The schema document of docs/rules.md#the-schema-document, as GET returns it and PUT takes it back. */
+/** The schema document (docs/rules.md#the-schema-document), as GET returns it and PUT takes it back. */
 export interface SchemaDocument {
   id: string
   name: string
@@ -51,7 +51,7 @@ export interface SchemaDocument {
   [key: string]: unknown
 }
 
-/** docs/rules.md#the-schema-document limits endpoint. */
+/** The limits endpoint (docs/rules.md#the-schema-document). */
 export interface Limits {
   maxIndexesPerObject: number
   maxFieldsPerIndex: number
@@ -87,7 +87,7 @@ export interface FieldOptimization {
   cardinalityHint?: CardinalityHint
 }
 
-/** The index file of docs/rules.md#the-index-file-and-merging, after validation. */
+/** The index file (docs/rules.md#what-the-file-holds), after validation. */
 export interface IndexFile {
   customObjectId?: string
   indexes: ProposedIndex[]
@@ -134,7 +134,7 @@ export const RULES = [
 ] as const
 export type RuleId = (typeof RULES)[number]
 
-/** A finding of docs/rules.md#finding-rules. */
+/** A finding (docs/rules.md#finding-rules). */
 export interface Finding {
   severity: Severity
   rule: RuleId
@@ -146,7 +146,7 @@ export interface Finding {
   line?: number
 }
 
-/** The structured diff of docs/rules.md#inputs-and-outputs: index names. */
+/** The structured diff (docs/rules.md#inputs-and-outputs): index names. */
 export interface IndexDiff {
   added: string[]
   modified: string[]
@@ -163,10 +163,7 @@ export const REBUILD_STATUSES = ['active', 'failed', 'timeout', 'skipped'] as co
 export type RebuildStatus = (typeof REBUILD_STATUSES)[number]
 export type AuditDelivered = 'true' | 'false' | 'skipped'
 
-/**
- * The `action` of an audit record (docs/rules.md#what-leaves-the-action and
- * docs/rules.md#every-deploy-attempt-is-audited).
- */
+/** The `action` of an audit record (docs/rules.md#the-audit-record). */
 export const AUDIT_ACTIONS = [
   'INDEX_DEPLOYED',
   'INDEX_DEPLOY_FAILED',

@@ -1,4 +1,4 @@
-// The job outputs of docs/rules.md#inputs-and-outputs, computed from the per-object results. Pure.
+// The job outputs (docs/rules.md#inputs-and-outputs), computed from the per-object results. Pure.
 import type { Finding, IndexDiff, Mode, ObjectDrift, ObjectResult, RebuildStatus } from './model.js'
 import { usedItsIndex } from './plan/probes.js'
 import type { FailOn } from './settings.js'

@@ -1,8 +1,8 @@
-// docs/rules.md#results-under-faults, end to end on the deploy path: the bundled action (dist/index.js) run
-// as GitHub runs it against the emulator's fault injection and the warehouse stand-in. Each case checks the
-// exit code, the outputs, the one audit record the warehouse received (agreeing with the outputs), the final
-// platform state, and that no secret got out (expectOutcome). Every test has its own emulator, warehouse and
-// workspace, so the cases run concurrently.
+// Results under faults (docs/rules.md#results-under-faults), end to end on the deploy path: the bundled
+// action (dist/index.js) run as GitHub runs it against the emulator's fault injection and the warehouse
+// stand-in. Each case checks the exit code, the outputs, the one audit record the warehouse received
+// (agreeing with the outputs), the final platform state, and that no secret got out (expectOutcome). Every
+// test has its own emulator, warehouse and workspace, so the cases run concurrently.
 import { describe, expect, it } from 'vitest'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import { processObject } from '../../src/pipeline/object.js'

@@ -1,8 +1,8 @@
-// docs/rules.md#secrets-never-leave end to end: servers that echo every credential they were sent in their
-// error bodies (the token endpoint, the API on GET, PUT and query calls, the warehouse, GitHub). The bundled
-// action still fails or warns with a message that names the status and code, and no secret reaches stdout,
-// stderr, an output, the job summary, the report file or the audit record (expectOutcome checks each run for
-// every secret).
+// Secrets never leave (docs/rules.md#secrets-never-leave), end to end: servers that echo every credential
+// they were sent in their error bodies (the token endpoint, the API on GET, PUT and query calls, the
+// warehouse, GitHub). The bundled action still fails or warns with a message that names the status and code,
+// and no secret reaches stdout, stderr, an output, the job summary, the report file or the audit record
+// (expectOutcome checks each run for every secret).
 import { describe, it } from 'vitest'
 import type { FaultSpec } from '../../src/emulator/index.js'
 import { GITHUB_TOKEN } from '../helpers/action.js'

@@ -1,8 +1,8 @@
-// Servers are outside text and other addresses, end to end on the deploy path of the bundled action:
-// docs/rules.md#outside-text-cannot-speak-to-the-runner, a server's message cannot start a workflow command;
-// docs/rules.md#credentials-never-follow-a-redirect, a redirect is never followed, so no credential (nor the
-// signed audit record) reaches another origin; docs/rules.md#regions-are-a-closed-list, an unknown region
-// fails before any request. Every case also checks that no secret got out
+// Servers are outside text and other addresses, end to end on the deploy path of the bundled action: a
+// server's message cannot start a workflow command (docs/rules.md#outside-text-cannot-speak-to-the-runner); a
+// redirect is never followed, so no credential (nor the signed audit record) reaches another origin
+// (docs/rules.md#credentials-never-follow-a-redirect); an unknown region fails before any request
+// (docs/rules.md#regions-are-a-closed-list). Every case also checks that no secret got out
 // (docs/rules.md#secrets-never-leave).
 import { describe, it } from 'vitest'
 import type { FaultSpec } from '../../src/emulator/index.js'

@@ -1,6 +1,6 @@
-// docs/rules.md#drift-detection on the GitHub side: one drift issue per repository and comment-key, ours by
-// marker and author, found in any state; created, updated in place, reopened, closed with a comment; racing
-// runs converge on the oldest; a failure is a warning, never an exception.
+// The drift issue (docs/rules.md#the-drift-issue) on the GitHub side: one drift issue per repository and
+// comment-key, ours by marker and author, found in any state; created, updated in place, reopened, closed
+// with a comment; racing runs converge on the oldest; a failure is a warning, never an exception.
 import { describe, expect, it } from 'vitest'
 import { type GitHubStandIn } from '../../src/emulator/github.js'
 import type { GitHubTiming } from '../../src/github/client.js'

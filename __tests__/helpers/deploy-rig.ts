@@ -318,10 +318,7 @@ export function expectOutcome(
   return audit
 }
 
-/**
- * The one audit record of the run (docs/rules.md#every-deploy-attempt-is-audited: every deploy attempt is
- * audited, once).
- */
+/** The one audit record of the run: every deploy attempt is audited, once (docs/rules.md#every-deploy-attempt-is-audited). */
 export function auditOf(expect: ExpectStatic, r: Rig): AuditRecord {
   const deliveries = r.wh.deliveries()
   expect(deliveries, 'one audit record').toHaveLength(1)

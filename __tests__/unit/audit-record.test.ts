@@ -63,8 +63,8 @@ describe('audit record', () => {
     )
   })
 
-  // docs/rules.md#what-leaves-the-action
-  it('builds the record of what leaves the action for a deployed object', () => {
+  // docs/rules.md#the-audit-record
+  it('builds the documented audit record for a deployed object', () => {
     const record = buildAuditRecord(result(), {
       source,
       eventId: '00000000-0000-4000-8000-000000000001',

@@ -229,7 +229,7 @@ probes:
 })
 
 describe('the rule table', () => {
-  /** The docs/rules.md#finding-rules severities. */
+  /** The severities of the finding rules (docs/rules.md#finding-rules). */
   const SEVERITY: Record<RuleId, Severity> = {
     'file-invalid': 'error',
     'object-id-mismatch': 'error',
@@ -254,12 +254,12 @@ describe('the rule table', () => {
   }
 
   // docs/rules.md#finding-rules
-  it('gives every rule the severity of finding rules', () => {
+  it('gives every rule its documented severity', () => {
     for (const rule of RULE_TABLE) expect([rule.id, rule.severity]).toEqual([rule.id, SEVERITY[rule.id]])
   })
 
   // docs/rules.md#finding-rules
-  it('holds every rule of finding rules but those the pipeline makes', () => {
+  it('holds every documented finding rule but those the pipeline makes', () => {
     const made = new Set(RULE_TABLE.map(rule => rule.id))
     const elsewhere = RULES.filter(rule => !made.has(rule))
     expect(elsewhere).toEqual(['object-id-mismatch', 'probe-full-scan'])

@@ -1,6 +1,6 @@
-// The warehouse audit record of docs/rules.md#what-leaves-the-action, its idempotency key and its signature.
-// Pure: the source info comes in as a plain object (main reads the GitHub env), the event id and clock are
-// injectable.
+// The warehouse audit record (docs/rules.md#the-audit-record), its idempotency key and its signature
+// (docs/rules.md#the-idempotency-key-and-the-signature). Pure: the source info comes in as a plain object
+// (main reads the GitHub env), the event id and clock are injectable.
 import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { AuditAction, Finding, IndexDiff, ObjectResult, ReviewCheck, RolledBackIndex } from '../model.js'
 import { usedItsIndex } from '../plan/probes.js'
@@ -33,7 +33,7 @@ export interface AuditRecord {
   rebuild: { status: string; seconds: number }
   probes: { index: string; indexUsed: boolean; latencyMs: number; recordsExamined: number }[]
   source: AuditSource
-  /** docs/rules.md#deploy-what-was-reviewed: the comparison with the reviewed payload hash. */
+  /** Deploy what was reviewed (docs/rules.md#deploy-what-was-reviewed): the comparison with the reviewed payload hash. */
   review?: ReviewCheck
   /** INDEX_ROLLED_BACK: the failed indexes the rollback removed (docs/rules.md#a-failed-rebuild). */
   rolledBack?: RolledBackIndex[]

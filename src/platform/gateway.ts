@@ -1,5 +1,4 @@
-// The Data Gateway custom-objects calls of docs/rules.md#the-schema-document,
-// docs/rules.md#the-put-and-the-rebuild and docs/rules.md#queries, over the authorized HTTP client.
+// The Data Gateway custom-objects calls (docs/rules.md#the-platform-api), over the authorized HTTP client.
 import type { Limits, ProbeValue, SchemaDocument } from '../model.js'
 import { parseLimits, parseSchemaDocument } from '../plan/document.js'
 import type { AuthorizedClient } from './auth.js'

@@ -9,9 +9,9 @@ import { redactUrl } from '../redact.js'
 import type { RateLimiter } from './ratelimit.js'
 import { RateLimitWaitError, defaultSleep } from './ratelimit.js'
 
-/** Statuses docs/rules.md#errors-retries-and-rate-limits retries for the platform. */
+/** Statuses the platform's calls retry (docs/rules.md#errors-retries-and-rate-limits). */
 export const PLATFORM_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504]
-/** Statuses docs/rules.md#what-leaves-the-action retries for the warehouse: 429 and every 5xx. */
+/** Statuses the warehouse delivery retries (docs/rules.md#delivering-to-the-warehouse): 429 and every 5xx. */
 export const WAREHOUSE_RETRY_STATUSES: readonly number[] = [
   429, 500, 501, 502, 503, 504, 505, 507, 508, 510, 511
 ]
