@@ -17,7 +17,7 @@ export const SECRET_VARIABLE = 'GENESYSCLOUD_OAUTHCLIENT_SECRET'
 export const CLIENT_ID_VARIABLE = 'GENESYSCLOUD_OAUTHCLIENT_ID'
 export const REGION_VARIABLE = 'GENESYSCLOUD_REGION'
 
-/** The emulator's default OAuth client (contract F). */
+/** The emulator's default OAuth client (docs/rules.md#emulator-defaults). */
 const EMULATOR_CLIENT = { id: 'emulator-client', secret: 'emulator-secret' }
 
 /** With more objects than this, fields and skeletons are shown only for the one `--object` names. */

@@ -1,6 +1,7 @@
 // Everything that leaves the action for the runner: log lines, annotations, the job summary, the report file
-// and the outputs. Each text passes the run's redaction first (G8), and no log line can start a workflow
-// command (G9). Each write is guarded on its own, so one failing write never loses the others (G1).
+// and the outputs. Each text passes the run's redaction first (docs/rules.md#secrets-never-leave), and no log
+// line can start a workflow command (docs/rules.md#outside-text-cannot-speak-to-the-runner). Each write is
+// guarded on its own, so one failing write never loses the others (docs/rules.md#nothing-is-lost).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

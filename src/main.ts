@@ -1,8 +1,9 @@
 // run(): settings, mode, pipeline, outputs. The one place that calls setFailed.
 //
-// The order keeps every result (G1): the objects run (or, in publish, the reports are read); then the
-// annotations, the job summary, the report file and the outputs are written; only then the side channels
-// (the PR comment, the drift issue) run, and a failure there is a warning that changes nothing else.
+// The order keeps every result (docs/rules.md#nothing-is-lost): the objects run (or, in publish, the reports
+// are read); then the annotations, the job summary, the report file and the outputs are written; only then
+// the side channels (the PR comment, the drift issue) run, and a failure there is a warning that changes
+// nothing else.
 import * as core from '@actions/core'
 import { announceSelection, removedSection, selectFiles } from './changes.js'
 import { mapLimit } from './concurrency.js'

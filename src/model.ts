@@ -2,7 +2,7 @@
 // merged plan → findings → (deploy → rebuild → probe → audit) → report → outputs.
 // Types, and the blank result every object's result starts from; no other behaviour lives here.
 
-/** Field types of contract A4. */
+/** Field types of the schema document (docs/rules.md#the-schema-document). */
 export const FIELD_TYPES = ['string', 'number', 'boolean', 'date', 'reference', 'longtext'] as const
 export type FieldType = (typeof FIELD_TYPES)[number]
 
@@ -37,7 +37,7 @@ export interface LiveIndex {
   [key: string]: unknown
 }
 
-/** The schema document of contract A4, as GET returns it and PUT takes it back. */
+/** The schema document (docs/rules.md#the-schema-document), as GET returns it and PUT takes it back. */
 export interface SchemaDocument {
   id: string
   name: string
@@ -51,7 +51,7 @@ export interface SchemaDocument {
   [key: string]: unknown
 }
 
-/** Contract A4 limits endpoint. */
+/** The limits endpoint (docs/rules.md#the-schema-document). */
 export interface Limits {
   maxIndexesPerObject: number
   maxFieldsPerIndex: number
@@ -66,7 +66,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxIndexableStringLength: 1000
 }
 
-/** One index the repository proposes (contract B). */
+/** One index the repository proposes (docs/rules.md#the-index-file-and-merging). */
 export interface ProposedIndex {
   name: string
   fields: string[]
@@ -87,7 +87,7 @@ export interface FieldOptimization {
   cardinalityHint?: CardinalityHint
 }
 
-/** The index file of contract B, after validation. */
+/** The index file (docs/rules.md#what-the-file-holds), after validation. */
 export interface IndexFile {
   customObjectId?: string
   indexes: ProposedIndex[]
@@ -135,7 +135,7 @@ export const RULES = [
 ] as const
 export type RuleId = (typeof RULES)[number]
 
-/** A finding of contract D. */
+/** A finding (docs/rules.md#finding-rules). */
 export interface Finding {
   severity: Severity
   rule: RuleId
@@ -147,7 +147,7 @@ export interface Finding {
   line?: number
 }
 
-/** The structured diff of contract C: index names. */
+/** The structured diff (docs/rules.md#inputs-and-outputs): index names. */
 export interface IndexDiff {
   added: string[]
   modified: string[]
@@ -165,7 +165,7 @@ export const REBUILD_STATUSES = ['active', 'failed', 'timeout', 'skipped', 'unkn
 export type RebuildStatus = (typeof REBUILD_STATUSES)[number]
 export type AuditDelivered = 'true' | 'false' | 'skipped'
 
-/** The `action` of an audit record (contract E, G5). */
+/** The `action` of an audit record (docs/rules.md#the-audit-record). */
 export const AUDIT_ACTIONS = [
   'INDEX_DEPLOYED',
   'INDEX_DEPLOY_FAILED',
@@ -212,7 +212,10 @@ export interface ProbeResult {
   placeholder?: boolean
   /** The plan predicted once the merged document is live (validate and plan: the "after deploy" column). */
   predicted?: QueryPlan
-  /** The query failed: why. A failed probe counts as not having used its index (G4). */
+  /**
+   * The query failed: why. A failed probe counts as not having used its index
+   * (docs/rules.md#outputs-agree-with-each-other-and-the-audit-record).
+   */
   error?: string
 }
 
@@ -260,13 +263,16 @@ export interface ObjectResult {
   auditAction?: AuditAction
   /** `on-rebuild-failure: drop-failed`: the failed indexes the rollback PUT removed. */
   rolledBack?: RolledBackIndex[]
-  /** Deploy: the comparison with the reviewed payload hash (contract H). */
+  /** Deploy: the comparison with the reviewed payload hash (docs/rules.md#deploy-what-was-reviewed). */
   review?: ReviewCheck
   /** Deploy: a newer commit on the branch changed the file after this run's commit (both commits). */
   stale?: { sha: string; head: string }
   /** The rebuild's size: records the object holds times the indexes a deploy builds. */
   rebuildEstimate?: RebuildEstimate
-  /** Drift mode: where the live indexes and the file disagree (contract J), and whether that is drift. */
+  /**
+   * Drift mode: where the live indexes and the file disagree (docs/rules.md#drift-detection), and whether
+   * that is drift.
+   */
   drift?: ObjectDrift
   drifted?: boolean
   /**
@@ -301,7 +307,7 @@ export interface RolledBackIndex {
   statusReason: string
 }
 
-/** The audit record's `review` (contract H). */
+/** The audit record's `review` (docs/rules.md#deploy-what-was-reviewed). */
 export interface ReviewCheck {
   /** The reviewed hash, or null when none was found (or `require-review: off`). */
   payloadHash: string | null
@@ -318,7 +324,7 @@ export interface RebuildEstimate {
   indexes: number
 }
 
-/** One object's drift (contract J): index names. */
+/** One object's drift (docs/rules.md#drift-detection): index names. */
 export interface ObjectDrift {
   missing: string[]
   changed: string[]

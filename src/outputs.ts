@@ -127,7 +127,8 @@ export function computeOutputs(results: ObjectResult[], mode: Mode, extras: Outp
     'schema-version': perObject(results, r => r.schemaVersion),
     'rebuild-status': rebuild,
     'rebuild-seconds': String(Math.max(0, ...results.map(r => r.rebuild.seconds))),
-    // The audit's test (G4): each probe used the very index it targets; a failed probe did not.
+    // The audit's test (docs/rules.md#outputs-agree-with-each-other-and-the-audit-record): each probe used
+    // the very index it targets; a failed probe did not.
     'index-used': probes.length === 0 ? '' : String(probes.every(usedItsIndex)),
     'probe-latency-ms': probes.length === 0 ? '' : String(Math.max(...probes.map(p => p.latencyMs))),
     'records-examined': probes.length === 0 ? '' : String(probes.reduce((n, p) => n + p.recordsExamined, 0)),
@@ -143,8 +144,9 @@ export function computeOutputs(results: ObjectResult[], mode: Mode, extras: Outp
 }
 
 /**
- * `reviewed` (H), over the objects whose document changed: true when every one matched its review, false when
- * any did not, else unknown (no review found for some, `require-review: off`, or nothing changed).
+ * `reviewed` (docs/rules.md#deploy-what-was-reviewed), over the objects whose document changed: true when
+ * every one matched its review, false when any did not, else unknown (no review found for some,
+ * `require-review: off`, or nothing changed).
  */
 export function reviewedOutput(results: readonly ObjectResult[]): 'true' | 'false' | 'unknown' {
   const changed = results.filter(r => r.changed)

@@ -1,6 +1,7 @@
-// Secrets never leave (contract G8): one Redactor per run holds every secret (client secret, the Basic
-// credential, bearer tokens, the GitHub token, the warehouse secret) and replaces each, and the forms a server
-// could echo it in, in any text that came from outside before it is logged, stored or reported.
+// Secrets never leave (docs/rules.md#secrets-never-leave): one Redactor per run holds every secret (client
+// secret, the Basic credential, bearer tokens, the GitHub token, the warehouse secret) and replaces each, and
+// the forms a server could echo it in, in any text that came from outside before it is logged, stored or
+// reported.
 
 /** What a secret is replaced with. */
 export const REDACTED = '***'

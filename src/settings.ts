@@ -88,9 +88,9 @@ export interface Settings {
   auditRequired: boolean
   /** An org policy limit below the platform's. */
   maxIndexes?: number
-  /** What a deploy does when an index rebuild fails (G13). */
+  /** What a deploy does when an index rebuild fails (docs/rules.md#a-failed-rebuild). */
   onRebuildFailure: OnRebuildFailure
-  /** Deploy what was reviewed (H). */
+  /** Deploy what was reviewed (docs/rules.md#deploy-what-was-reviewed). */
   requireReview: RequireReview
   reviewedPayloadHash?: ReviewedHashes
   /** An older commit never undoes a newer one: `skip`, `fail` or `warn` a deploy a newer commit overtook. */
@@ -316,7 +316,8 @@ export function readSettings(getInput: InputReader, event: EventInfo, workspace:
   }
   const region = (getInput('region') || DEFAULTS.region).trim()
   try {
-    // A closed list (G11): checked here, before any request, even when api-url and login-url are both given.
+    // A closed list (docs/rules.md#regions-are-a-closed-list): checked here, before any request, even when
+    // api-url and login-url are both given.
     regionDomain(region)
   } catch (error) {
     throw new SettingsError(`Input 'region': ${errorMessage(error)}`)

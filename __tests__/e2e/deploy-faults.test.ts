@@ -1,8 +1,8 @@
-// Contract G, end to end on the deploy path: the bundled action (dist/index.js) run as GitHub runs it against
-// the emulator's fault injection and the warehouse stand-in. Each case checks the exit code, the outputs, the
-// one audit record the warehouse received (agreeing with the outputs), the final platform state, and that no
-// secret got out (expectOutcome). Every test has its own emulator, warehouse and workspace, so the cases run
-// concurrently.
+// Results under faults (docs/rules.md#results-under-faults), end to end on the deploy path: the bundled
+// action (dist/index.js) run as GitHub runs it against the emulator's fault injection and the warehouse
+// stand-in. Each case checks the exit code, the outputs, the one audit record the warehouse received
+// (agreeing with the outputs), the final platform state, and that no secret got out (expectOutcome). Every
+// test has its own emulator, warehouse and workspace, so the cases run concurrently.
 import { describe, expect, it } from 'vitest'
 import type { EmulatorOptions, FaultSpec } from '../../src/emulator/index.js'
 import { createAuditSink } from '../../src/audit/deliver.js'
@@ -455,7 +455,8 @@ describe.concurrent('every wait has a bound (G7)', () => {
 // The action offers no input for the PUT deadline (180 s, PUT_DEADLINE_MS): a storm of 503s without
 // Retry-After would hold the bundled action for three minutes. The deploy recipe takes the deadline as an
 // option, so this case runs it in-process, over the same HTTP, auth and gateway modules, with 3 s.
-describe('all PUT attempts of one object share one deadline (G7)', () => {
+// docs/rules.md#every-wait-has-a-bound
+describe('all PUT attempts of one object share one deadline', () => {
   it('ends a storm of 503s on the PUT at the shared deadline, with a bounded number of PUTs and a clear message', async () => {
     const r = await rig(servers)
     r.emu.addFault({ method: 'PUT', path: SCHEMA_GLOB, kind: 'status', status: 503, count: 10_000 })
@@ -514,7 +515,8 @@ describe('all PUT attempts of one object share one deadline (G7)', () => {
   })
 })
 
-describe.concurrent('a failed rebuild (G13)', () => {
+// docs/rules.md#a-failed-rebuild
+describe.concurrent('a failed rebuild', () => {
   const UNIQUE_STATUS = `customObjectId: ${TICKET}
 indexes:
   - name: idx_assignee

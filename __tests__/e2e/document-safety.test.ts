@@ -87,7 +87,7 @@ function deploy(emu: RunningEmulator, indexFile: string): Promise<ActionRun> {
   })
 }
 
-/** A deep copy with the read-only keys (A4) set aside. */
+/** A deep copy with the read-only keys (docs/rules.md#the-schema-document) set aside. */
 function writable(doc: SchemaDocument): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(doc)) as Record<string, unknown> & { indexes: LiveIndex[] }
   delete copy.schemaVersion

@@ -1,7 +1,7 @@
-// Contract J end to end: a scheduled run compares the live indexes with the index files and says where they
-// disagree (missing, changed, failed, unmanaged), in the outputs and the summary, writing nothing to the
-// platform; with `drift-issue: true` it keeps one issue open while there is drift and closes it when the drift
-// is gone; `fail-on-drift` decides the step's result.
+// Drift detection (docs/rules.md#drift-detection), end to end: a scheduled run compares the live indexes with
+// the index files and says where they disagree (missing, changed, failed, unmanaged), in the outputs and the
+// summary, writing nothing to the platform; with `drift-issue: true` it keeps one issue open while there is
+// drift and closes it when the drift is gone; `fail-on-drift` decides the step's result.
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'

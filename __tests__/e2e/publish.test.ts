@@ -1,7 +1,8 @@
-// Contract I end to end: three matrix jobs validate one index file each and leave their report files; a
-// trusted `mode: publish` job under `workflow_run` proves the PR is at the reports' commit and posts ONE
-// sticky comment (ending with the review line built from the reports) and one job summary. A forged PR, a
-// bad file or reports that disagree refuse the whole set with nothing posted; outside text stays inert.
+// Publishing reports (docs/rules.md#publishing-reports), end to end: three matrix jobs validate one index
+// file each and leave their report files; a trusted `mode: publish` job under `workflow_run` proves the PR is
+// at the reports' commit and posts ONE sticky comment (ending with the review line built from the reports)
+// and one job summary. A forged PR, a bad file or reports that disagree refuse the whole set with nothing
+// posted; outside text stays inert.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'

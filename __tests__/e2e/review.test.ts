@@ -1,6 +1,7 @@
-// Contract H end to end: a validate run on a PR records what the reviewer saw (a visible footer and the review
-// line, last); a push of the merge commit deploys only what was reviewed, looking the review up on the merged
-// PR of the commit (or taking `reviewed-payload-hash`), and says so in `reviewed` and the audit record.
+// Deploy what was reviewed (docs/rules.md#deploy-what-was-reviewed), end to end: a validate run on a PR
+// records what the reviewer saw (a visible footer and the review line, last); a push of the merge commit
+// deploys only what was reviewed, looking the review up on the merged PR of the commit (or taking
+// `reviewed-payload-hash`), and says so in `reviewed` and the audit record.
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'

@@ -1,7 +1,8 @@
-// G8 end to end: servers that echo every credential they were sent in their error bodies (the token endpoint,
-// the API on GET, PUT and query calls, the warehouse, GitHub). The bundled action still fails or warns with a
-// message that names the status and code, and no secret reaches stdout, stderr, an output, the job summary,
-// the report file or the audit record (expectOutcome checks each run for every secret).
+// Secrets never leave (docs/rules.md#secrets-never-leave), end to end: servers that echo every credential
+// they were sent in their error bodies (the token endpoint, the API on GET, PUT and query calls, the
+// warehouse, GitHub). The bundled action still fails or warns with a message that names the status and code,
+// and no secret reaches stdout, stderr, an output, the job summary, the report file or the audit record
+// (expectOutcome checks each run for every secret).
 import { describe, it } from 'vitest'
 import type { FaultSpec } from '../../src/emulator/index.js'
 import { GITHUB_TOKEN } from '../helpers/action.js'
@@ -104,7 +105,8 @@ const problems = (stdout: string): string =>
     .filter(l => /^::(error|warning)/.test(l))
     .join('\n')
 
-describe.concurrent('a platform echoing the credentials it was sent (G8)', () => {
+// docs/rules.md#secrets-never-leave
+describe.concurrent('a platform echoing the credentials it was sent', () => {
   it.for(API_CASES)('keeps every secret out when $name', async (c, { expect }) => {
     const r: Rig = await rig(servers)
     r.emu.addFault(c.fault)
@@ -125,7 +127,8 @@ describe.concurrent('a platform echoing the credentials it was sent (G8)', () =>
   })
 })
 
-describe.concurrent('a warehouse echoing its shared secret (G8)', () => {
+// docs/rules.md#secrets-never-leave
+describe.concurrent('a warehouse echoing its shared secret', () => {
   it('keeps the secret out of a final 400, which leaves the record undelivered with a warning', async ({
     expect
   }) => {
@@ -151,7 +154,8 @@ describe.concurrent('a warehouse echoing its shared secret (G8)', () => {
   })
 })
 
-describe.concurrent('GitHub echoing its token (G8)', () => {
+// docs/rules.md#secrets-never-leave
+describe.concurrent('GitHub echoing its token', () => {
   it('keeps the token out of the warning when the review look-up before a deploy fails', async ({
     expect
   }) => {

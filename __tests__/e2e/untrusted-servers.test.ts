@@ -1,7 +1,9 @@
-// Servers are outside text and other addresses, end to end on the deploy path of the bundled action:
-// G9, a server's message cannot start a workflow command; G10, a redirect is never followed, so no credential
-// (nor the signed audit record) reaches another origin; G11, an unknown region fails before any request.
-// Every case also checks that no secret got out (G8).
+// Servers are outside text and other addresses, end to end on the deploy path of the bundled action: a
+// server's message cannot start a workflow command (docs/rules.md#outside-text-cannot-speak-to-the-runner); a
+// redirect is never followed, so no credential (nor the signed audit record) reaches another origin
+// (docs/rules.md#credentials-never-follow-a-redirect); an unknown region fails before any request
+// (docs/rules.md#regions-are-a-closed-list). Every case also checks that no secret got out
+// (docs/rules.md#secrets-never-leave).
 import { describe, it } from 'vitest'
 import type { FaultSpec } from '../../src/emulator/index.js'
 import {
@@ -81,7 +83,8 @@ const COMMAND_CASES: CommandCase[] = [
   }
 ]
 
-describe.concurrent("a server's message cannot speak to the runner (G9)", () => {
+// docs/rules.md#outside-text-cannot-speak-to-the-runner
+describe.concurrent("a server's message cannot speak to the runner", () => {
   it.for(COMMAND_CASES)('defuses the commands in $name', async (c, { expect }) => {
     const r = await rig(servers, { rebuildMinMs: 300 })
     for (const f of c.faults) r.emu.addFault(f)
@@ -96,7 +99,8 @@ describe.concurrent("a server's message cannot speak to the runner (G9)", () => 
   })
 })
 
-describe.concurrent("a server's message in an info line (G9)", () => {
+// docs/rules.md#outside-text-cannot-speak-to-the-runner
+describe.concurrent("a server's message in an info line", () => {
   it('defuses the commands in a lost PUT answer that the log quotes', async ({ expect }) => {
     const r = await rig(servers)
     // The PUT is held, then answered 500; meanwhile another writer lands the very document the action sends,
@@ -121,7 +125,8 @@ describe.concurrent("a server's message in an info line (G9)", () => {
   })
 })
 
-describe.concurrent('credentials never follow a redirect (G10)', () => {
+// docs/rules.md#credentials-never-follow-a-redirect
+describe.concurrent('credentials never follow a redirect', () => {
   const cases: { name: string; fault: (trap: string) => FaultSpec; path: string; stage: Stage }[] = [
     {
       name: 'the token endpoint',
@@ -187,7 +192,8 @@ describe.concurrent('credentials never follow a redirect (G10)', () => {
   })
 })
 
-describe.concurrent('regions are a closed list (G11)', () => {
+// docs/rules.md#regions-are-a-closed-list
+describe.concurrent('regions are a closed list', () => {
   it('fails on region mypurecloud.con before any request, suggesting mypurecloud.com', async ({ expect }) => {
     const r = await rig(servers)
     const run = await r.run({ region: 'mypurecloud.con', 'login-url': r.trap.url })

@@ -1,5 +1,6 @@
-// G9 end to end: text from outside (file names, index and field names in the file, probe values, index
-// names the platform returns) cannot start a workflow command in the bundled action's log.
+// Outside text cannot speak to the runner (docs/rules.md#outside-text-cannot-speak-to-the-runner), end to
+// end: text from outside (file names, index and field names in the file, probe values, index names the
+// platform returns) cannot start a workflow command in the bundled action's log.
 import { describe, expect, it } from 'vitest'
 import { SAMPLE_IDS, type RunningEmulator } from '../../src/emulator/index.js'
 import { platformInputs, PUSH_TO_MAIN, runAction, type ActionRun } from '../helpers/action.js'
@@ -30,7 +31,8 @@ indexes:
     fields: ["nope\\n::add-mask::INJECTED-field"]
 `
 
-describe('outside text cannot speak to the runner (G9)', () => {
+// docs/rules.md#outside-text-cannot-speak-to-the-runner
+describe('outside text cannot speak to the runner', () => {
   it('defuses hostile file, index and field names, offline', async () => {
     const ws = servers.workspace({ 'indexes/evil\n::error::INJECTED-file.yaml': HOSTILE })
     const run = await runAction({

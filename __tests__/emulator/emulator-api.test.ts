@@ -1,5 +1,5 @@
-// Conformance of the emulator to contract Part A over real sockets: OAuth, errors, rate limits, schemas,
-// validation on PUT, versions and rebuilds.
+// Conformance of the emulator to the platform API (docs/rules.md#the-platform-api) over real sockets: OAuth,
+// errors, rate limits, schemas, validation on PUT, versions and rebuilds.
 import { describe, expect, it } from 'vitest'
 import { SAMPLE_IDS, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js'
 import type { SchemaDocument } from '../../src/model.js'

@@ -1,4 +1,4 @@
-// The emulator's queries (contract A6): the leftmost-prefix planner over active indexes, honest
+// The emulator's queries (docs/rules.md#queries): the leftmost-prefix planner over active indexes, honest
 // recordsExamined, join-path terms, pagination and bad queries.
 import { describe, expect, it } from 'vitest'
 import {

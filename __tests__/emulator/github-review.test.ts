@@ -1,5 +1,7 @@
-// Contract H and I on the GitHub side: the review line rendered and read back as untrusted input; the review
-// found on the merged PR of a commit, only in the token identity's comment; a PR's head read for publishing.
+// Deploy what was reviewed (docs/rules.md#deploy-what-was-reviewed) and publishing reports
+// (docs/rules.md#publishing-reports) on the GitHub side: the review line rendered and read back as untrusted
+// input; the review found on the merged PR of a commit, only in the token identity's comment; a PR's head
+// read for publishing.
 import { describe, expect, it } from 'vitest'
 import { type GitHubStandIn } from '../../src/emulator/github.js'
 import { GitHubCallError, type GitHubTiming } from '../../src/github/client.js'

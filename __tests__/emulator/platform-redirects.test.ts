@@ -1,6 +1,7 @@
-// Credentials never follow a redirect (contract G10): the token endpoint, an API GET, an API PUT and a warehouse
-// delivery each answered with a redirect to a server on another port; that server is never reached, and the
-// error names the status and the Location (without its user-info).
+// Credentials never follow a redirect (docs/rules.md#credentials-never-follow-a-redirect): the token
+// endpoint, an API GET, an API PUT and a warehouse delivery each answered with a redirect to a server on
+// another port; that server is never reached, and the error names the status and the Location (without its
+// user-info).
 import { describe, expect, it } from 'vitest'
 import { createAuditSink } from '../../src/audit/deliver.js'
 import type { AuditRecord } from '../../src/audit/record.js'

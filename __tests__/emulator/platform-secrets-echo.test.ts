@@ -1,7 +1,8 @@
-// Secrets never leave (contract G8), against servers that echo every credential they were sent in their error
-// bodies: the token endpoint (400, 401, 500, 503), the API (4xx and 5xx, retried ones included) and the
-// warehouse (4xx and 5xx). No client secret, Basic credential (encoded or decoded), bearer token or warehouse
-// secret appears in the thrown error's message or in any of its fields, nor in a delivery's reason.
+// Secrets never leave (docs/rules.md#secrets-never-leave), against servers that echo every credential they
+// were sent in their error bodies: the token endpoint (400, 401, 500, 503), the API (4xx and 5xx, retried
+// ones included) and the warehouse (4xx and 5xx). No client secret, Basic credential (encoded or decoded),
+// bearer token or warehouse secret appears in the thrown error's message or in any of its fields, nor in a
+// delivery's reason.
 import { describe, expect, it } from 'vitest'
 import { createAuditSink, createWarehouseHttpClient } from '../../src/audit/deliver.js'
 import type { AuditRecord } from '../../src/audit/record.js'

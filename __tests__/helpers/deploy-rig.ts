@@ -1,7 +1,7 @@
 // The rig of the deploy fault matrix: one emulator, one warehouse stand-in, one trap server and one workspace
 // per test, started on the test file's `Servers` (which close them), the bundled action run against them, and
 // the checks every case shares (expectOutcome): the exit code, the outputs, the one audit record the warehouse
-// received, and that no secret reached any text the run left behind (G8).
+// received, and that no secret reached any text the run left behind (docs/rules.md#secrets-never-leave).
 import { existsSync, readFileSync } from 'node:fs'
 import type { ExpectStatic } from 'vitest'
 import {
@@ -141,9 +141,9 @@ export function leftBehind(r: Rig, run: ActionRun): { where: string; text: strin
 }
 
 /**
- * No secret in any text the run left behind (G8), in any of the forms a server may echo it in. The runner's
- * own `::add-mask::<secret>` lines are how the action asks the runner to mask a value: they are set aside.
- * A `Bearer`/`Basic` credential that is not `***` fails too, whatever its value.
+ * No secret in any text the run left behind (docs/rules.md#secrets-never-leave), in any of the forms a server
+ * may echo it in. The runner's own `::add-mask::<secret>` lines are how the action asks the runner to mask a
+ * value: they are set aside. A `Bearer`/`Basic` credential that is not `***` fails too, whatever its value.
  */
 export function expectNoSecrets(expect: ExpectStatic, r: Rig, run: ActionRun): void {
   const secrets = secretsOf(r)
@@ -263,8 +263,10 @@ export function outcomeAt(stage: Stage, r: Rig): Outcome {
 }
 
 /**
- * The checks every case makes: exit code, outputs, the one audit record (agreeing with the outputs, G4 and G5)
- * and no secret anywhere (G8). Returns the audit record for the case's own checks.
+ * The checks every case makes: exit code, outputs, the one audit record (agreeing with the outputs,
+ * docs/rules.md#outputs-agree-with-each-other-and-the-audit-record and
+ * docs/rules.md#every-deploy-attempt-is-audited) and no secret anywhere (docs/rules.md#secrets-never-leave).
+ * Returns the audit record for the case's own checks.
  */
 export function expectOutcome(
   expect: ExpectStatic,
@@ -316,7 +318,7 @@ export function expectOutcome(
   return audit
 }
 
-/** The one audit record of the run (G5: every deploy attempt is audited, once). */
+/** The one audit record of the run: every deploy attempt is audited, once (docs/rules.md#every-deploy-attempt-is-audited). */
 export function auditOf(expect: ExpectStatic, r: Rig): AuditRecord {
   const deliveries = r.wh.deliveries()
   expect(deliveries, 'one audit record').toHaveLength(1)

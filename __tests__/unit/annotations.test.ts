@@ -1,4 +1,5 @@
-// Findings as workflow annotations, within GitHub's 10 errors and 10 warnings per step (contract G12).
+// Findings as workflow annotations, within GitHub's 10 errors and 10 warnings per step
+// (docs/rules.md#annotations-fit-githubs-caps).
 import { describe, expect, it } from 'vitest'
 import type { Finding } from '../../src/model.js'
 import { toAnnotations } from '../../src/report/annotations.js'

@@ -63,7 +63,8 @@ describe('audit record', () => {
     )
   })
 
-  it('builds the record of contract E for a deployed object', () => {
+  // docs/rules.md#the-audit-record
+  it('builds the documented audit record for a deployed object', () => {
     const record = buildAuditRecord(result(), {
       source,
       eventId: '00000000-0000-4000-8000-000000000001',

@@ -182,7 +182,7 @@ const readOnlyChange = fc.record({
 
 type ReadOnlyChange = typeof readOnlyChange extends fc.Arbitrary<infer C> ? C : never
 
-/** The document with its read-only keys (A4) set as `change` says. */
+/** The document with its read-only keys (docs/rules.md#the-schema-document) set as `change` says. */
 function withReadOnly(doc: SchemaDocument, change: ReadOnlyChange): SchemaDocument {
   const changed: SchemaDocument = {
     ...doc,
@@ -246,7 +246,10 @@ describe('payloadHash and canonicalize', () => {
 // ---------------------------------------------------------------------------------------------------------
 // The hash and the diff read one document
 
-/** A change to any key: a read-only one (A4), or another key of the document or of an index. */
+/**
+ * A change to any key: a read-only one (docs/rules.md#the-schema-document), or another key of the document or
+ * of an index.
+ */
 const anyChange: fc.Arbitrary<(doc: SchemaDocument) => SchemaDocument> = fc.oneof(
   readOnlyChange.map(change => (doc: SchemaDocument) => withReadOnly(doc, change)),
   fc

@@ -21,7 +21,8 @@ function findingsOf(path: string, text: string, fallback = 'fallback-id'): Findi
 }
 
 describe('parseIndexFile: valid files', () => {
-  it('loads the contract B example in YAML', () => {
+  // docs/rules.md#what-the-file-holds
+  it('loads the documented example file in YAML', () => {
     const outcome = parseIndexFile('indexes/ticket.yaml', fixture('ticket.yaml'))
     expect(outcome.findings).toEqual([])
     expect(outcome.loaded?.file).toEqual({

@@ -304,7 +304,8 @@ function recordingAudit(required = false): { audit: AuditSettings; records: Audi
   }
 }
 
-describe('every deploy attempt is audited (G5)', () => {
+// docs/rules.md#every-deploy-attempt-is-audited
+describe('every deploy attempt is audited', () => {
   it('audits a deploy that failed before its PUT, without a version when none was read', async () => {
     const f = fakeGateway({ failingGets: [1] })
     const { audit, records } = recordingAudit()
@@ -358,7 +359,8 @@ describe('every deploy attempt is audited (G5)', () => {
   })
 })
 
-describe("a PUT's answer is checked (G6)", () => {
+// docs/rules.md#a-puts-answer-is-checked
+describe("a PUT's answer is checked", () => {
   it('fails the deploy when the answer lacks an index of the file, naming it', async () => {
     const f = fakeGateway({ answerWithout: 'idx_assignee' })
     const { audit, records } = recordingAudit()
@@ -374,7 +376,8 @@ describe("a PUT's answer is checked (G6)", () => {
   })
 })
 
-describe('probes that fail count as not used (G4)', () => {
+// docs/rules.md#outputs-agree-with-each-other-and-the-audit-record
+describe('probes that fail count as not used', () => {
   it('keeps a failed probe in the result and the audit, not compliant', async () => {
     const f = fakeGateway({ queriesFail: true })
     const { audit, records } = recordingAudit()
@@ -392,7 +395,8 @@ describe('probes that fail count as not used (G4)', () => {
   })
 })
 
-describe('a failed rebuild (G13)', () => {
+// docs/rules.md#a-failed-rebuild
+describe('a failed rebuild', () => {
   it('keep: leaves the failed index, fails the object, audits INDEX_DEPLOY_FAILED', async () => {
     const f = fakeGateway({ finalStatus: 'failed' })
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
@@ -443,7 +447,8 @@ describe('a failed rebuild (G13)', () => {
   })
 })
 
-describe('deploy what was reviewed (H)', () => {
+// docs/rules.md#deploy-what-was-reviewed
+describe('deploy what was reviewed', () => {
   const reviewOf = (hash: string | undefined, pullRequest: number | null = 7): ReviewSource => ({
     pullRequest,
     reviewOf: () => (hash === undefined ? undefined : { payloadHash: hash, basedOnVersion: 1 })

@@ -1,4 +1,5 @@
-// The report file (contract I): written by every run, read back by `mode: publish` as untrusted input.
+// The report file (docs/rules.md#publishing-reports): written by every run, read back by `mode: publish` as
+// untrusted input.
 import { describe, expect, it } from 'vitest'
 import type { ObjectResult } from '../../src/model.js'
 import {

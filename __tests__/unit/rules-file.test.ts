@@ -220,7 +220,7 @@ probes:
 })
 
 describe('the rule table', () => {
-  /** Contract D's severities. */
+  /** The severities of the finding rules (docs/rules.md#finding-rules). */
   const SEVERITY: Record<RuleId, Severity> = {
     'file-invalid': 'error',
     'object-id-mismatch': 'error',
@@ -245,11 +245,13 @@ describe('the rule table', () => {
     'live-index-failed': 'error'
   }
 
-  it('gives every rule the severity of contract D', () => {
+  // docs/rules.md#finding-rules
+  it('gives every rule its documented severity', () => {
     for (const rule of RULE_TABLE) expect([rule.id, rule.severity]).toEqual([rule.id, SEVERITY[rule.id]])
   })
 
-  it('holds every rule of contract D but those the pipeline makes', () => {
+  // docs/rules.md#finding-rules
+  it('holds every documented finding rule but those the pipeline makes', () => {
     const made = new Set(RULE_TABLE.map(rule => rule.id))
     const elsewhere = RULES.filter(rule => !made.has(rule))
     expect(elsewhere).toEqual(['object-id-mismatch', 'probe-full-scan'])

@@ -1,6 +1,7 @@
-// Delivering an audit record to the warehouse (contract E) over the same HTTP module as every other call:
-// 429, 5xx and connection failures are retried; any other answer is final; a redirect is not followed (the
-// signed record never goes to another address). Never names the secret, even when the warehouse echoes it.
+// Delivering an audit record to the warehouse (docs/rules.md#delivering-to-the-warehouse) over the same HTTP
+// module as every other call: 429, 5xx and connection failures are retried; any other answer is final; a
+// redirect is not followed (the signed record never goes to another address). Never names the secret, even
+// when the warehouse echoes it.
 import type { HttpClientOptions, PlatformHttpClient } from '../platform/http.js'
 import { PlatformError, WAREHOUSE_RETRY_STATUSES, createHttpClient } from '../platform/http.js'
 import { createRedactor } from '../redact.js'
@@ -27,7 +28,7 @@ export interface AuditSinkOptions {
 
 export type AuditSink = (record: AuditRecord) => Promise<DeliveryOutcome>
 
-/** The HTTP client the warehouse needs: contract E retries 429, every 5xx and connection failures. */
+/** The HTTP client the warehouse needs: it retries 429, every 5xx and connection failures. */
 export function createWarehouseHttpClient(
   opts: Omit<HttpClientOptions, 'retryStatuses'> = {}
 ): PlatformHttpClient {

@@ -1,5 +1,6 @@
-// The warehouse audit record of contract E, its idempotency key and its signature. Pure: the source info
-// comes in as a plain object (main reads the GitHub env), the event id and clock are injectable.
+// The warehouse audit record (docs/rules.md#the-audit-record), its idempotency key and its signature
+// (docs/rules.md#the-idempotency-key-and-the-signature). Pure: the source info comes in as a plain object
+// (main reads the GitHub env), the event id and clock are injectable.
 import { createHash, createHmac, randomUUID } from 'node:crypto'
 import type { AuditAction, Finding, IndexDiff, ObjectResult, ReviewCheck, RolledBackIndex } from '../model.js'
 import { usedItsIndex } from '../plan/probes.js'
@@ -35,9 +36,9 @@ export interface AuditRecord {
   rebuild: { status: string; seconds: number }
   probes: { index: string; indexUsed: boolean; latencyMs: number; recordsExamined: number }[]
   source: AuditSource
-  /** Contract H: the comparison with the reviewed payload hash. */
+  /** Deploy what was reviewed (docs/rules.md#deploy-what-was-reviewed): the comparison with the reviewed payload hash. */
   review?: ReviewCheck
-  /** INDEX_ROLLED_BACK: the failed indexes the rollback removed (G13). */
+  /** INDEX_ROLLED_BACK: the failed indexes the rollback removed (docs/rules.md#a-failed-rebuild). */
   rolledBack?: RolledBackIndex[]
 }
 
@@ -105,7 +106,9 @@ export function buildAuditRecord(result: ObjectResult, opts: RecordOptions): Aud
     diff: result.diff,
     findings: result.findings,
     rebuild: { status: result.rebuild.status, seconds: result.rebuild.seconds },
-    // `indexUsed` is the `index-used` output's test (G4): the probe used the very index it targets.
+    // `indexUsed` is the `index-used` output's test
+    // (docs/rules.md#outputs-agree-with-each-other-and-the-audit-record): the probe used the very index it
+    // targets.
     probes: result.probes.map(p => ({
       index: p.index,
       indexUsed: usedItsIndex(p),

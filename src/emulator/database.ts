@@ -440,7 +440,7 @@ export class Database {
     return `'${path}' is not a field`
   }
 
-  /** Runs one page of a query (contract A6). Throws RequestError on a bad query. */
+  /** Runs one page of a query (docs/rules.md#queries). Throws RequestError on a bad query. */
   query(
     id: string,
     terms: Term[],

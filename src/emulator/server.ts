@@ -1,6 +1,7 @@
-// The Data Gateway emulator: a node:http server on 127.0.0.1 serving contract Part A (OAuth, schemas,
-// limits, queries) over the in-memory Database, with per-token rate limits, injectable faults, and its
-// control routes under /__emulator/ (contract F).
+// The Data Gateway emulator: a node:http server on 127.0.0.1 serving the platform API
+// (docs/rules.md#the-platform-api: OAuth, schemas, limits, queries) over the in-memory Database, with
+// per-token rate limits, injectable faults, and its control routes under /__emulator/
+// (docs/rules.md#emulator-defaults).
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'

@@ -31,7 +31,10 @@ export const FAULT_KINDS = [
 ] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
-/** A fault to inject into matching requests (contract F; admin `POST /__emulator/faults`). */
+/**
+ * A fault to inject into matching requests (docs/rules.md#emulator-defaults; admin
+ * `POST /__emulator/faults`).
+ */
 export interface FaultSpec {
   /** e.g. 'PUT'; absent = any method ('put-omit-index' and 'put-no-commit' imply PUT). */
   method?: string

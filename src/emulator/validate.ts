@@ -1,5 +1,6 @@
-// Server-side validation of a PUT schema document (contract A4), as the platform would do it: every broken
-// rule becomes one ErrorBody detail whose fieldName points into the body (`indexes[2].fields[0]`).
+// Server-side validation of a PUT schema document (docs/rules.md#the-schema-document), as the platform would
+// do it: every broken rule becomes one ErrorBody detail whose fieldName points into the body
+// (`indexes[2].fields[0]`).
 import { CARDINALITY_HINTS, FIELD_TYPES, SORT_ORDERS, type Limits, type SchemaDocument } from '../model.js'
 
 export interface ErrorDetail {

@@ -1,6 +1,7 @@
-// The sticky PR comment (contracts E and G): one comment per pull request and comment-key, found by its first
-// line (the marker) and its author (the token's identity), edited in place on every run. Racing runs converge
-// on the oldest. Posting it never fails the step: a failure comes back as a warning.
+// The sticky PR comment (docs/rules.md#what-leaves-the-action and docs/rules.md#results-under-faults): one
+// comment per pull request and comment-key, found by its first line (the marker) and its author (the token's
+// identity), edited in place on every run. Racing runs converge on the oldest. Posting it never fails the
+// step: a failure comes back as a warning.
 import { commentMarker } from '../report/comment.js'
 import { errorMessage } from '../errors.js'
 import { type GitHubConfig, GitHubCallError, type Session, withSession } from './client.js'

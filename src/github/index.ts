@@ -22,13 +22,13 @@ import {
 } from './review.js'
 
 export interface GitHub {
-  /** Contract G: never throws; a failure is `warning`. */
+  /** The comment (docs/rules.md#results-under-faults): never throws; a failure is `warning`. */
   postStickyComment(args: StickyCommentArgs): Promise<StickyCommentResult>
-  /** Contract H: never throws; no review is `problem`. */
+  /** The review (docs/rules.md#deploy-what-was-reviewed): never throws; no review is `problem`. */
   findReview(args: FindReviewArgs): Promise<FindReviewResult>
-  /** Contract I: throws a GitHubCallError when the PR cannot be read. */
+  /** Publishing (docs/rules.md#publishing-reports): throws a GitHubCallError when the PR cannot be read. */
   getPullRequest(ref: PullRequestRef): Promise<PullRequestInfo>
-  /** Contract J: never throws; a failure is `warning`. */
+  /** The drift issue (docs/rules.md#drift-detection): never throws; a failure is `warning`. */
   syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueResult>
   /** An older commit never undoes a newer one: never throws; what GitHub cannot answer is `problem`. */
   checkFreshness(args: FreshnessArgs): Promise<FreshnessResult>

@@ -1,4 +1,5 @@
-// What makes a sticky comment or a drift issue ours (contract G3): its first line is the marker and its
+// What makes a sticky comment or a drift issue ours
+// (docs/rules.md#the-sticky-comment-is-ours-only-when-we-wrote-it): its first line is the marker and its
 // author is the token's own identity. Everything else that carries the marker is someone else's and is never
 // edited or deleted. Shared by the PR comment, the review look-up and the drift issue.
 import { z } from 'zod'

@@ -1,4 +1,5 @@
-// Reading what was reviewed (contract H) and a pull request's head (contract I).
+// Reading what was reviewed (docs/rules.md#deploy-what-was-reviewed) and a pull request's head
+// (docs/rules.md#publishing-reports).
 import { z } from 'zod'
 import { errorMessage } from '../errors.js'
 import { commentMarker } from '../report/comment.js'

@@ -1,5 +1,5 @@
-// The review line (contract H): the sticky comment's last line records what a reviewer saw, as
-// `<!-- custom-object-index-review:{json} -->`. Rendering and reading it are pure (no Octokit here), so the
+// The review line (docs/rules.md#the-review-record-in-the-comment): the sticky comment's last line records
+// what a reviewer saw, as `<!-- custom-object-index-review:{json} -->`. Rendering and reading it are pure (no Octokit here), so the
 // comment renderer may import this module statically. A line read back is untrusted input.
 import { z } from 'zod'
 

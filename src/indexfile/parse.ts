@@ -9,7 +9,7 @@ import { indexFileSchema } from './schema.js'
 import { errorMessage } from '../errors.js'
 
 export interface ParseOutcome {
-  /** The validated file, when it parsed and met contract B. */
+  /** The validated file, when it parsed and met the file's rules (docs/rules.md#what-the-file-holds). */
   loaded?: LoadedIndexFile
   /** `file-invalid` findings, each with file and line where known. Empty when `loaded` is set. */
   findings: Finding[]

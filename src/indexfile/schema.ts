@@ -1,9 +1,10 @@
-// The index file's validator (contract B) and the JSON Schema generated from it for editors.
+// The index file's validator (docs/rules.md#what-the-file-holds) and the JSON Schema generated from it
+// for editors.
 import { z } from 'zod'
 import { CARDINALITY_HINTS, SORT_ORDERS } from '../model.js'
 import type { IndexFile } from '../model.js'
 
-/** Contract D's index-name rule, as JSON Schema pattern text. */
+/** The index-name rule (docs/rules.md#finding-rules), as JSON Schema pattern text. */
 export const INDEX_NAME_PATTERN_SOURCE = '^[A-Za-z][A-Za-z0-9_]{0,63}$'
 
 export const INDEX_FILE_SCHEMA_TITLE = 'Custom-object index file'

@@ -1,5 +1,6 @@
-// One audit record per deploy attempt (G5), built from the object's final result, so the record and the
-// outputs say the same thing (G4).
+// One audit record per deploy attempt (docs/rules.md#every-deploy-attempt-is-audited), built from the
+// object's final result, so the record and the outputs say the same thing
+// (docs/rules.md#outputs-agree-with-each-other-and-the-audit-record).
 import { buildAuditRecord } from '../audit/record.js'
 import type { ObjectResult } from '../model.js'
 import type { PipelineContext } from './job.js'

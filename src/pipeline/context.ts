@@ -45,7 +45,7 @@ export interface ContextOptions {
   source: AuditSource
   /** Calls in flight at once across the run (default 4). */
   maxConcurrent?: number
-  /** The reviews a deploy compares with (contract H). */
+  /** The reviews a deploy compares with (docs/rules.md#deploy-what-was-reviewed). */
   review?: ReviewSource
   /** The branch's newer commits (an older commit never undoes a newer one). */
   freshness?: FreshnessSource

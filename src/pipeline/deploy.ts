@@ -108,7 +108,8 @@ export async function deploy(
       o.proposal,
       async current => {
         const next = await propose(ctx, gateway, job, current, limits)
-        // Kept at once: should the PUT fail from here on, the outcome names the version read last (G5).
+        // Kept at once: should the PUT fail from here on, the outcome names the version read last
+        // (docs/rules.md#every-deploy-attempt-is-audited).
         o.proposal = next
         if (errorCount(next.findings) > 0) return { stop: 'blocked', draft: next }
         if (!next.changed) return { stop: 'unchanged', draft: next }
@@ -283,7 +284,10 @@ function noReview(ctx: PipelineContext): ReviewCheck {
   return { payloadHash: null, matched: null, pullRequest: ctx.review?.pullRequest ?? null }
 }
 
-/** The comparison with the reviewed hash (contract H), and the warning or error it calls for. */
+/**
+ * The comparison with the reviewed hash (docs/rules.md#deploy-what-was-reviewed), and the warning or error it
+ * calls for.
+ */
 function checkReview(
   ctx: PipelineContext,
   id: string,
@@ -317,7 +321,10 @@ function checkReview(
   }
 }
 
-/** The file's indexes the document lacks, or holds with another definition (G6). */
+/**
+ * The file's indexes the document lacks, or holds with another definition
+ * (docs/rules.md#a-puts-answer-is-checked).
+ */
 function missingFromAnswer(job: ObjectJob, doc: SchemaDocument): string[] {
   const byName = new Map(doc.indexes.map(i => [i.name, i]))
   return job.loaded.file.indexes
@@ -337,9 +344,10 @@ function failedOfThisDeploy(doc: SchemaDocument, proposal: Proposal): RolledBack
 }
 
 /**
- * `drop-failed` (G13): removes the indexes this deploy built that failed, with a version-checked PUT. A
- * 409 re-reads and drops them from the newer document, so the rest of the deploy and any other writer's
- * indexes stand (an index that failed before this deploy is not its to drop). No review check applies.
+ * `drop-failed` (docs/rules.md#a-failed-rebuild): removes the indexes this deploy built that failed, with a
+ * version-checked PUT. A 409 re-reads and drops them from the newer document, so the rest of the deploy and
+ * any other writer's indexes stand (an index that failed before this deploy is not its to drop). No review
+ * check applies.
  */
 async function rollBack(
   ctx: PipelineContext,

@@ -1,5 +1,5 @@
-// The drift recipe (contract J): read the live schema and say where its indexes and the index file
-// disagree. Read-only: nothing is ever written to the platform.
+// The drift recipe (docs/rules.md#drift-detection): read the live schema and say where its indexes and the
+// index file disagree. Read-only: nothing is ever written to the platform.
 import { errorMessage } from '../errors.js'
 import type { IndexDiff, ObjectDrift, SchemaDocument } from '../model.js'
 import { payloadHash } from '../plan/hash.js'

@@ -23,7 +23,9 @@ export interface AuditSettings {
   source: AuditSource
 }
 
-/** The reviewed hashes a deploy compares with (contract H), found once per run. */
+/**
+ * The reviewed hashes a deploy compares with (docs/rules.md#deploy-what-was-reviewed), found once per run.
+ */
 export interface ReviewSource {
   /** The pull request the review came from, when it came from one. */
   pullRequest: number | null

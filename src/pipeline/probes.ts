@@ -18,8 +18,9 @@ export function chooseProbes(
 
 /**
  * Runs each probe in turn. A probe that fails is kept with its error and counts as not having used its
- * index (G4). `after`, when given, is the document a deploy would make live: each probe then carries the
- * plan predicted on it (the platform's leftmost-prefix rule).
+ * index (docs/rules.md#outputs-agree-with-each-other-and-the-audit-record). `after`, when given, is the
+ * document a deploy would make live: each probe then carries the plan predicted on it (the platform's
+ * leftmost-prefix rule).
  */
 export async function runProbes(
   ctx: PipelineContext,

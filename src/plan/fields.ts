@@ -1,8 +1,8 @@
-// Index fields (contract A4): resolving a field name or join path to the field it names, and what that
-// field allows (indexable or not, how selective). Pure.
+// Index fields (docs/rules.md#the-schema-document): resolving a field name or join path to the field it
+// names, and what that field allows (indexable or not, how selective). Pure.
 import type { CardinalityHint, LiveField, Limits, RuleId, SchemaDocument, SchemaLookup } from '../model.js'
 
-/** A string without maxLength counts as this long (contract A4). */
+/** A string without maxLength counts as this long (docs/rules.md#the-schema-document). */
 export const DEFAULT_STRING_LENGTH = 255
 
 const INDEXABLE_TYPES = new Set(['string', 'number', 'boolean', 'date', 'reference'])

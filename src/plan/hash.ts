@@ -1,4 +1,4 @@
-// The payload hash of contract C. Pure (node:crypto only hashes).
+// The payload hash (docs/rules.md#the-payload-hash). Pure (node:crypto only hashes).
 import { createHash } from 'node:crypto'
 import type { SchemaDocument } from '../model.js'
 import { canonicalize, hashedDocument } from './schema-doc.js'

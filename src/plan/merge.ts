@@ -1,6 +1,7 @@
-// Merging an index file into the live document (contract B). Pure: inputs are never mutated.
+// Merging an index file into the live document (docs/rules.md#merging-into-the-live-document). Pure: inputs are
+// never mutated.
 //
-// Decisions (contract B leaves them open):
+// Decisions (the merging rules leave them open: docs/rules.md#merging-into-the-live-document):
 // - An index of the same name whose `fields`, `order` and `unique` equal the live ones, compared
 //   normalised (no `order` = all `asc`, no `unique` = false), is not a modification: the live index is
 //   kept exactly as it is, so `order: [asc]` against a live index without `order` changes nothing.

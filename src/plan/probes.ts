@@ -1,5 +1,5 @@
 // Probe queries: which to run (the file's `probes`, else one per new or modified index), and which index the
-// platform's planner would use for a query (contract A6).
+// platform's planner would use for a query (docs/rules.md#queries).
 //
 // Placeholder values prove the plan, not the data: a query with them shows whether the platform would
 // use the index (B-tree leftmost prefix), whatever records match. To probe with real values, list them
@@ -72,8 +72,8 @@ export function chooseProbes(
 }
 
 /**
- * The index the platform's planner would choose for a query on these term fields (contract A6, as the
- * emulator plans): among the indexes whose leading field is a term field, the longest leading prefix
+ * The index the platform's planner would choose for a query on these term fields (docs/rules.md#queries, as
+ * the emulator plans): among the indexes whose leading field is a term field, the longest leading prefix
  * covered by the terms wins; a tie goes to the index with fewer fields, then to the earlier one.
  * `activeOnly`: only `active` indexes count (the live document today). Otherwise the document is a merged
  * one not yet deployed: every index counts but a `failed` one, which the merge left as it is, so a deploy

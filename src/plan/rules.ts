@@ -1,8 +1,8 @@
-// The finding rules of contract D made before any deploy (all but probe-full-scan): each rule a small
-// named check beside its id and severity in one table, which checkFile and checkMerged walk over one
-// context built once per check. Pure functions over plain data.
+// The finding rules (docs/rules.md#finding-rules) made before any deploy (all but probe-full-scan): each
+// rule a small named check beside its id and severity in one table, which checkFile and checkMerged walk over
+// one context built once per check. Pure functions over plain data.
 //
-// Decisions (where contract D leaves room):
+// Decisions (where the finding rules leave room):
 // - Field problems (unknown-field, types, join paths, selectivity) are reported for the file's indexes
 //   only: a live index the file does not manage is not the repository's to fix.
 // - A join path's first segment missing on the object is `unknown-field`; a later hop that is not a
@@ -39,7 +39,7 @@ import type { FieldResolution } from './fields.js'
 import { normalisedOrder } from './merge.js'
 import { clip, oneLine } from '../report/markdown.js'
 
-/** Contract D: a letter, then up to 63 letters, digits or underscores. */
+/** The index-name rule (docs/rules.md#finding-rules): a letter, then up to 63 letters, digits or underscores. */
 const INDEX_NAME_PATTERN = new RegExp(INDEX_NAME_PATTERN_SOURCE)
 
 /** What a check found: its message and where. The table adds the rule's id and severity. */

@@ -1,5 +1,6 @@
-// The schema document's rules (contracts A4 and C) in one place: the keys the server owns, what a PUT sends,
-// what the payload hash and the text diff cover, and the one canonical JSON writer behind both texts.
+// The schema document's rules (docs/rules.md#the-schema-document and docs/rules.md#the-payload-hash) in one
+// place: the keys the server owns, what a PUT sends, what the payload hash and the text diff cover, and the
+// one canonical JSON writer behind both texts.
 import type { SchemaDocument } from '../model.js'
 
 /** Document keys the server owns. */

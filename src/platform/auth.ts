@@ -1,5 +1,5 @@
-// OAuth client credentials (contract A2): one token cached for the run, refreshed when it expires or the
-// API says `authentication.required`; the call is then replayed once.
+// OAuth client credentials (docs/rules.md#oauth-client-credentials): one token cached for the run, refreshed
+// when it expires or the API says `authentication.required`; the call is then replayed once.
 import { createRedactor, type Redactor } from '../redact.js'
 import type { HttpRequest, HttpResponse, PlatformHttpClient } from './http.js'
 import { PlatformError } from './http.js'

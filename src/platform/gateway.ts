@@ -1,4 +1,4 @@
-// The Data Gateway custom-objects calls of contract A4–A6, over the authorized HTTP client.
+// The Data Gateway custom-objects calls (docs/rules.md#the-platform-api), over the authorized HTTP client.
 import type { Limits, ProbeValue, SchemaDocument } from '../model.js'
 import { parseLimits, parseSchemaDocument } from '../plan/document.js'
 import type { AuthorizedClient } from './auth.js'
@@ -38,8 +38,9 @@ export interface QueryResponse {
 }
 
 /**
- * The default deadline shared by every PUT attempt of one object and the GETs between them (G7): the caller
- * computes `deadlineAt = Date.now() + PUT_DEADLINE_MS` once and passes it to each of those calls.
+ * The default deadline shared by every PUT attempt of one object and the GETs between them
+ * (docs/rules.md#every-wait-has-a-bound): the caller computes `deadlineAt = Date.now() + PUT_DEADLINE_MS`
+ * once and passes it to each of those calls.
  */
 export const PUT_DEADLINE_MS = 180_000
 

@@ -1,16 +1,17 @@
 // The one HTTP module for every outbound call (platform API, token endpoint, warehouse), over
 // @actions/http-client's raw `request()`: retries with Retry-After and jittered backoff inside one deadline,
 // optional shared rate limiting, errors that name method, path, status, code and correlation id. It follows no
-// redirect (a 3xx is an error naming its Location: credentials never reach another origin, G10), and every
-// text a server sent passes the redactor before it goes into an error (G8).
+// redirect (a 3xx is an error naming its Location: credentials never reach another origin,
+// docs/rules.md#credentials-never-follow-a-redirect), and every text a server sent passes the redactor before
+// it goes into an error (docs/rules.md#secrets-never-leave).
 import { HttpClient } from '@actions/http-client'
 import { redactUrl } from '../redact.js'
 import type { RateLimiter } from './ratelimit.js'
 import { RateLimitWaitError, defaultSleep } from './ratelimit.js'
 
-/** Statuses contract A3 retries for the platform. */
+/** Statuses the platform's calls retry (docs/rules.md#errors-retries-and-rate-limits). */
 export const PLATFORM_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504]
-/** Statuses contract E retries for the warehouse: 429 and every 5xx. */
+/** Statuses the warehouse delivery retries (docs/rules.md#delivering-to-the-warehouse): 429 and every 5xx. */
 export const WAREHOUSE_RETRY_STATUSES: readonly number[] = [
   429, 500, 501, 502, 503, 504, 505, 507, 508, 510, 511
 ]

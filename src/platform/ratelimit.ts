@@ -1,7 +1,8 @@
 // A client-side limiter shared by every call of a run. It learns the budget from the
-// `inin-ratelimit-allowed/count/reset` headers (contract A3), holds calls back until the window resets when
-// the budget is (nearly) used, and caps how many calls are in flight. A wait for the window is bounded by the
-// calling request's deadline: a reset further away fails the call at once (RateLimitWaitError).
+// `inin-ratelimit-allowed/count/reset` headers (docs/rules.md#errors-retries-and-rate-limits), holds calls
+// back until the window resets when the budget is (nearly) used, and caps how many calls are in flight. A
+// wait for the window is bounded by the calling request's deadline: a reset further away fails the call at
+// once (RateLimitWaitError).
 
 export interface RateLimiterOptions {
   /** Calls in flight at once (default 4). */

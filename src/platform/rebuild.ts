@@ -1,6 +1,7 @@
-// Waiting for the rebuild after a PUT (contract A5): poll the schema until it shows the deployed version
-// and no index `building`. Polls back off from ~250 ms by ×1.5 up to 2 s, and never sleep past the deadline.
-// A poll that fails is retried inside the same budget (G7); no poll's HTTP call outlives the deadline.
+// Waiting for the rebuild after a PUT (docs/rules.md#the-put-and-the-rebuild): poll the schema until it shows
+// the deployed version and no index `building`. Polls back off from ~250 ms by ×1.5 up to 2 s, and never
+// sleep past the deadline. A poll that fails is retried inside the same budget
+// (docs/rules.md#every-wait-has-a-bound); no poll's HTTP call outlives the deadline.
 import type { SchemaDocument } from '../model.js'
 import { errorMessage } from '../errors.js'
 import { defaultSleep } from './ratelimit.js'

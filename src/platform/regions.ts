@@ -1,6 +1,7 @@
-// Region name or domain → the API and login hosts (contract A1), with the `api-url`/`login-url` overrides.
+// Region name or domain → the API and login hosts (docs/rules.md#hosts-and-regions), with the
+// `api-url`/`login-url` overrides.
 
-/** Region names of contract A1 and their domains. */
+/** Region names and their domains (docs/rules.md#hosts-and-regions). */
 export const REGION_DOMAINS: Readonly<Record<string, string>> = {
   'us-east-1': 'mypurecloud.com',
   'us-east-2': 'use2.us-gov-pure.cloud',
@@ -74,8 +75,9 @@ function quoted(value: string): string {
 }
 
 /**
- * The domain a region input names: one of the 17 region names of contract A1 (`us-east-1` or `us_east_1`) or
- * their domains, nothing else (G11). Throws an Error naming the closest known region or domain otherwise.
+ * The domain a region input names: one of the 17 region names (`us-east-1` or `us_east_1`) or their domains
+ * (docs/rules.md#hosts-and-regions), nothing else (docs/rules.md#regions-are-a-closed-list). Throws an Error
+ * naming the closest known region or domain otherwise.
  */
 export function regionDomain(region: string): string {
   const value = region.trim().toLowerCase()

@@ -1,4 +1,5 @@
-// Findings as workflow annotations (contract D, G12): pure; main.ts hands them to core.error/warning/notice.
+// Findings as workflow annotations (docs/rules.md#finding-rules and
+// docs/rules.md#annotations-fit-githubs-caps): pure; main.ts hands them to core.error/warning/notice.
 import type { Finding } from '../model.js'
 import { plural } from './markdown.js'
 

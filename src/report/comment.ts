@@ -1,4 +1,5 @@
-// The sticky PR comment (contract E, H) and the drift issue (contract J): the report in GitHub's body limit.
+// The sticky PR comment (docs/rules.md#what-leaves-the-action and docs/rules.md#deploy-what-was-reviewed) and
+// the drift issue (docs/rules.md#drift-detection): the report in GitHub's body limit.
 import type { ObjectResult } from '../model.js'
 import { link, runUrl } from './markdown.js'
 import { renderReport, type ReportOptions, type Style } from './render.js'
@@ -12,7 +13,10 @@ export interface CommentOptions extends ReportOptions {
   summaryUrl?: string
   /** Default 65,536: the body stays under it. */
   maxLength?: number
-  /** The review line (contract H), appended verbatim as the last line and never cut. */
+  /**
+   * The review line (docs/rules.md#deploy-what-was-reviewed), appended verbatim as the last line and never
+   * cut.
+   */
   trailer?: string
 }
 

@@ -153,7 +153,7 @@ export const reportFileSchema = z
 
 export type ReportFile = z.infer<typeof reportFileSchema>
 
-/** The run a report file describes (contract I). */
+/** The run a report file describes (docs/rules.md#publishing-reports). */
 export interface ReportMeta {
   mode: ReportMode
   commentKey: string

@@ -261,7 +261,10 @@ export function probeRows(r: ObjectResult): string[] {
   })
 }
 
-/** Drift rows (contract J): missing, changed, failed; unmanaged as information unless `prune` made it drift. */
+/**
+ * Drift rows (docs/rules.md#drift-detection): missing, changed, failed; unmanaged as information unless
+ * `prune` made it drift.
+ */
 export function driftRows(r: ObjectResult): string[] {
   const d = r.drift
   if (d === undefined) return []

@@ -27,7 +27,10 @@ import {
   sortFindings
 } from './parts.js'
 
-/** What every renderer is told about the run: its mode, where to link, and the footer's facts (contract H). */
+/**
+ * What every renderer is told about the run: its mode, where to link, and the footer's facts
+ * (docs/rules.md#deploy-what-was-reviewed).
+ */
 export interface ReportOptions extends GitHubLinks {
   mode: Mode
   /** The time of the run, shown in UTC in the footer. */
@@ -49,7 +52,10 @@ export interface Style {
   rest: string
   /** Longest diff line shown. */
   maxDiffLine: number
-  /** A line appended verbatim as the very last line, never cut (the review line, contract H). */
+  /**
+   * A line appended verbatim as the very last line, never cut (the review line,
+   * docs/rules.md#deploy-what-was-reviewed).
+   */
   trailer?: string
 }
 
