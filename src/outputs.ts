@@ -1,4 +1,4 @@
-// The job outputs of contract C, computed from the per-object results. Pure.
+// The job outputs of docs/rules.md#inputs-and-outputs, computed from the per-object results. Pure.
 import { isObjectId } from './github/reviewline.js'
 import type { Finding, IndexDiff, Mode, ObjectDrift, ObjectResult, RebuildStatus } from './model.js'
 import { usedItsIndex } from './plan/probes.js'

@@ -95,14 +95,14 @@ export interface Settings {
   reviewedPayloadHash?: ReviewedHashes
   /** An older commit never undoes a newer one: `skip`, `fail` or `warn` a deploy a newer commit overtook. */
   onStale: OnStale
-  /** Publish (I): glob of report files, and the PR to comment on. */
+  /** Publish (docs/rules.md#publishing-reports): glob of report files, and the PR to comment on. */
   reportFiles?: string
   pullRequest?: number
   /** Publish: the object ids plan's `objects` output listed; each needs a report. */
   expectedObjects?: string[]
   /** One check run per head commit and comment key (validate, publish): `auto` turns off on a 403. */
   checkRun: CheckRun
-  /** Drift (J). */
+  /** Drift (docs/rules.md#drift-detection). */
   driftIssue: boolean
   failOnDrift: boolean
   /** Only the changed index files (validate, plan, deploy): `auto` falls back to all, `true` requires the list. */

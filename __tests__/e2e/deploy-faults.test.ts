@@ -244,7 +244,8 @@ const PUT_ANSWERS: FaultCase[] = [
     }
   },
   {
-    // Never skipped after a PUT answered 200 (G5): the answer was wrong, so the deploy failed.
+    // Never skipped after a PUT answered 200 (docs/rules.md#every-deploy-attempt-is-audited): the answer was
+    // wrong, so the deploy failed.
     name: 'fails a PUT answered with the old document, naming the missing index',
     faults: [{ path: SCHEMA_GLOB, kind: 'put-no-commit' }],
     outcome: r => failedAt(r, r.before.schemaVersion),
@@ -429,26 +430,31 @@ const BOUNDED_WAITS: FaultCase[] = [
   }
 ]
 
+// docs/rules.md#every-deploy-attempt-is-audited
 describe.concurrent(
-  'every deploy attempt is audited; after a committed PUT the outputs say what is known (G5)',
+  'every deploy attempt is audited; after a committed PUT the outputs say what is known',
   () => {
     it.for(named(AUDITED))('%s', ([, c], { expect }) => runCase(expect, c))
   }
 )
 
-describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds (G7)', () => {
+// docs/rules.md#every-wait-has-a-bound
+describe.concurrent('rebuild polls stay inside rebuild-timeout-seconds', () => {
   it.for(named(POLL_BOUNDS))('%s', ([, c], { expect }) => runCase(expect, c))
 })
 
-describe.concurrent("a PUT's answer is checked (G6)", () => {
+// docs/rules.md#a-puts-answer-is-checked
+describe.concurrent("a PUT's answer is checked", () => {
   it.for(named(PUT_ANSWERS))('%s', ([, c], { expect }) => runCase(expect, c))
 })
 
-describe.concurrent('index-used, the summary and the audit record agree on every probe (G4)', () => {
+// docs/rules.md#outputs-agree-with-each-other-and-the-audit-record
+describe.concurrent('index-used, the summary and the audit record agree on every probe', () => {
   it.for(named(PROBES))('%s', ([, c], { expect }) => runCase(expect, c))
 })
 
-describe.concurrent('every wait has a bound (G7)', () => {
+// docs/rules.md#every-wait-has-a-bound
+describe.concurrent('every wait has a bound', () => {
   it.for(named(BOUNDED_WAITS))('%s', ([, c], { expect }) => runCase(expect, c))
 })
 

@@ -1,7 +1,7 @@
-// Contract J on the GitHub side: one drift issue per repository and comment-key, ours by label, marker and
-// author, found in any state; created, updated in place, reopened, closed with a comment; racing runs converge
-// on the oldest; an issue an earlier version left without the label is adopted once; a failure is a warning,
-// never an exception.
+// docs/rules.md#drift-detection on the GitHub side: one drift issue per repository and comment-key, ours by
+// label, marker and author, found in any state; created, updated in place, reopened, closed with a comment;
+// racing runs converge on the oldest; an issue an earlier version left without the label is adopted once; a
+// failure is a warning, never an exception.
 import { describe, expect, it } from 'vitest'
 import { type GitHubStandIn } from '../../src/emulator/github.js'
 import type { GitHubTiming } from '../../src/github/client.js'

@@ -1,8 +1,10 @@
-// The drift issue (contract J): one issue per repository and comment-key, found in any state by its label,
-// first line and author (as in G3), kept open and up to date while there is drift, reopened when it comes
-// back, closed with a comment when it is gone. Racing runs converge on the oldest. Cheap and quiet: found with
-// a label filter whatever the number of issues, and a run that finds the same drift writes nothing (the body
-// is a function of the drift alone; the run's link goes in a comment when the drift changes).
+// The drift issue (docs/rules.md#drift-detection): one issue per repository and comment-key, found in any
+// state by its label, first line and author (as in
+// docs/rules.md#the-sticky-comment-is-ours-only-when-we-wrote-it), kept open and up to date while there is
+// drift, reopened when it comes back, closed with a comment when it is gone. Racing runs converge on the
+// oldest. Cheap and quiet: found with a label filter whatever the number of issues, and a run that finds the
+// same drift writes nothing (the body is a function of the drift alone; the run's link goes in a comment when
+// the drift changes).
 import { z } from 'zod'
 import { errorMessage } from '../errors.js'
 import { type GitHubConfig, GitHubCallError, type Session, withSession } from './client.js'

@@ -1,8 +1,8 @@
-// The version-checked PUT (contract A5): sent with the version the draft was based on. A 409 → read the
-// schema again and rebase the draft on it (the caller re-merges and re-checks), then try again, a bounded
-// number of times. A lost answer (no status, or a 5xx after retries) → read the schema: the draft's payload
-// hash live means the PUT went through; the same version live means it did not, and it is sent again; a read
-// that fails leaves the write's outcome unknown, and that is what the caller is told.
+// The version-checked PUT (docs/rules.md#the-put-and-the-rebuild): sent with the version the draft was based
+// on. A 409 → read the schema again and rebase the draft on it (the caller re-merges and re-checks), then try
+// again, a bounded number of times. A lost answer (no status, or a 5xx after retries) → read the schema: the
+// draft's payload hash live means the PUT went through; the same version live means it did not, and it is
+// sent again; a read that fails leaves the write's outcome unknown, and that is what the caller is told.
 // Every attempt of one object, and the reads between them, share one deadline.
 import { errorMessage } from '../errors.js'
 import type { SchemaDocument } from '../model.js'

@@ -1,5 +1,6 @@
-// The reviews a deploy compares with (contract H): from the `reviewed-payload-hash` input, or from the review
-// line of the sticky comment on the pull request the pushed commit belongs to.
+// The reviews a deploy compares with (docs/rules.md#deploy-what-was-reviewed): from the
+// `reviewed-payload-hash` input, or from the review line of the sticky comment on the pull request the pushed
+// commit belongs to.
 import { isObjectId, type ReviewLine } from '../github/reviewline.js'
 import type { ObjectResult } from '../model.js'
 import type { ReviewedHashes } from '../settings.js'

@@ -1,5 +1,6 @@
-// The report file (contract I): every run writes one; `mode: publish` reads them back from other jobs, as
-// untrusted input. Version 1. The zod schema below reads it and generates schema/report.schema.json.
+// The report file (docs/rules.md#publishing-reports): every run writes one; `mode: publish` reads them back
+// from other jobs, as untrusted input. Version 1. The zod schema below reads it and generates
+// schema/report.schema.json.
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import {

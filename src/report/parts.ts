@@ -294,10 +294,13 @@ export function driftRows(r: ObjectResult): string[] {
   ]
 }
 
-/** The footer (contract H): the commit, the run, the time (UTC) and each object's payload hash. */
 /** The most payload hashes the footer lists. */
 const MAX_FOOTER_HASHES = 400
 
+/**
+ * The footer (docs/rules.md#deploy-what-was-reviewed): the commit, the run, the time (UTC) and each object's
+ * payload hash.
+ */
 export function footer(results: readonly ObjectResult[], links: GitHubLinks, time?: Date): string {
   const parts: string[] = []
   if (links.headSha) parts.push(`Commit ${link(code(links.headSha.slice(0, 7)), commitUrl(links))}`)
