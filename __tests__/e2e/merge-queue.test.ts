@@ -57,7 +57,15 @@ describe('mode auto', () => {
     expect(run.stdout).toContain("auto, event 'merge_group'")
     const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { headSha: string }
     expect(report.headSha).toBe(QUEUE_HEAD)
-    expect(gh.requests().filter(r => r.method !== 'GET')).toEqual([])
+    // No comment (a merge group has no pull request); the one write is the check run on the queue's head,
+    // which a merge queue's required check waits for.
+    expect(
+      gh
+        .requests()
+        .filter(r => r.method !== 'GET')
+        .map(r => r.path)
+    ).toEqual(['/repos/acme/indexes/check-runs'])
+    expect(gh.checkRuns(QUEUE_HEAD)).toHaveLength(1)
   })
 
   it('refuses pull_request_target before any call, saying why and what to use instead', async () => {

@@ -123,8 +123,8 @@ describe('changed-only: a pull request runs the index files it changed', () => {
     expect(touched(s)).toEqual([objectId(3)])
     expect(JSON.parse(run.outputs.diff!)).toMatchObject({ added: ['idx_n'] })
     expect(run.stdout).toContain('Changed index files: 1 of the 500 matched')
-    // GitHub: the change list is one call (one page); every other call is the comment's.
-    const comment = /^\/graphql|\/issues\/7\/comments|\/issues\/comments\//
+    // GitHub: the change list is one call (one page); every other call is the comment's or the check run's.
+    const comment = /^\/graphql|\/issues\/7\/comments|\/issues\/comments\/|\/check-runs/
     expect(
       s.gh
         .requests()
