@@ -38,7 +38,8 @@ indexes:
     fields: [region, tier]
 `
 
-const servers = useServers()
+// Every test starts its own scene; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
 /** A repository whose main had A, then B on top (both changed the ticket file); main's head is B. */
 async function twoCommits(files: Record<string, string> = { [TICKET_FILE]: AT_A }): Promise<Scene> {
@@ -107,7 +108,7 @@ async function afterBothDeploys(): Promise<Scene> {
   return s
 }
 
-describe('an older commit never silently undoes a newer one', () => {
+describe.concurrent('an older commit never silently undoes a newer one', () => {
   it('skips a re-run of an older commit by default: no PUT, a notice naming both commits, live stays B', async () => {
     const s = await afterBothDeploys()
     const audits = s.wh.deliveries().length
@@ -217,7 +218,7 @@ describe('an older commit never silently undoes a newer one', () => {
   })
 })
 
-describe('a review comment counts only as its author left it', () => {
+describe.concurrent('a review comment counts only as its author left it', () => {
   const PR = 7
   const HEAD = '3f2c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a'
   const MERGE = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00'
@@ -295,7 +296,7 @@ describe('a review comment counts only as its author left it', () => {
   })
 })
 
-describe('the drift issue is cheap to find and quiet', () => {
+describe.concurrent('the drift issue is cheap to find and quiet', () => {
   const LABEL = 'custom-object-index-drift'
   const DRIFT_MARKER = '<!-- custom-object-index-drift:default -->'
   /** idx_assignee is in the file, not live: drift. */

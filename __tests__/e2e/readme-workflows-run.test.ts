@@ -22,7 +22,8 @@ const OBJECTS = 3
 const CHECK = 'custom-object-index / default'
 const REVIEW_PREFIX = '<!-- custom-object-index-review:'
 
-const servers = useServers()
+// Every test starts its own servers; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 const workflows = readmeWorkflows()
 const named = (name: string, nth = 0) => workflows.filter(w => w.name === name)[nth]!
 
@@ -68,7 +69,7 @@ function reviewObjects(body: string): Record<string, unknown> {
 
 const outcomes = (job: JobRecord): string[] => job.steps.map(s => `${s.label}: ${s.outcome}`)
 
-describe('the fork-safe workflows, as written', () => {
+describe.concurrent('the fork-safe workflows, as written', () => {
   const forkPr = {
     ...(prEvent(PR, HEAD) as Record<string, unknown>),
     pull_request: {
@@ -165,7 +166,7 @@ describe('the fork-safe workflows, as written', () => {
   })
 })
 
-describe('the matrix workflow, as written', () => {
+describe.concurrent('the matrix workflow, as written', () => {
   async function matrixRun(opts: { bad?: number; cancelled?: number } = {}) {
     const w = await world(servers, opts.bad)
     const wf = named('indexes', 1)

@@ -17,7 +17,8 @@ const MARKER = '<!-- custom-object-index:default -->'
 const CONTINUATION = '<!-- custom-object-index-review:default:'
 const GLOB = 'indexes/*.yaml'
 
-const servers = useServers()
+// Every test starts its own servers; the concurrent tests share the list of closers, so it closes after the file.
+const servers = useServers('file')
 
 const path = (i: number): string => `indexes/object-${i}.yaml`
 
@@ -104,7 +105,7 @@ function githubCalls(s: Scene, pattern: RegExp): number {
   return s.gh.requests().filter(r => pattern.test(r.path)).length
 }
 
-describe('changed-only: a pull request runs the index files it changed', () => {
+describe.concurrent('changed-only: a pull request runs the index files it changed', () => {
   it('validates one changed file of 500 with the platform requests of that one object and one GitHub listing', async () => {
     const s = await repository(500, {
       changed: [3],
@@ -177,7 +178,7 @@ describe('changed-only: a pull request runs the index files it changed', () => {
   })
 })
 
-describe("changed-only: GitHub's cap on a pull request's files", () => {
+describe.concurrent("changed-only: GitHub's cap on a pull request's files", () => {
   it('runs every matched file when the list reaches 3,000 files, with a notice saying why', async () => {
     const files = Array.from({ length: 3_001 }, (_, i) => ({
       filename: `docs/page-${i}.md`,
@@ -196,7 +197,7 @@ describe("changed-only: GitHub's cap on a pull request's files", () => {
   })
 })
 
-describe('changed-only: a push deploys the index files its compare changed', () => {
+describe.concurrent('changed-only: a push deploys the index files its compare changed', () => {
   it('deploys only the object whose file the push changed', async () => {
     const s = await repository(5, { changed: [1, 2], github: { commits: history([modified(1)]) } })
     const run = await deploy(s, BEFORE)
@@ -263,7 +264,7 @@ describe('changed-only: a push deploys the index files its compare changed', () 
   })
 })
 
-describe("plan's matrix fits GitHub's cap", () => {
+describe.concurrent("plan's matrix fits GitHub's cap", () => {
   it('groups 300 objects into at most 256 entries that validate accepts as they are', async () => {
     const s = await repository(300)
     const plan = await s.run({
@@ -297,7 +298,7 @@ describe("plan's matrix fits GitHub's cap", () => {
   })
 })
 
-describe('the comment fits at any size', () => {
+describe.concurrent('the comment fits at any size', () => {
   it('continues the review of 500 objects in a review-only comment that a deploy reads', async () => {
     const last = 499
     const s = await repository(500, {
