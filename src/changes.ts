@@ -7,7 +7,7 @@ import type { Exits } from './exits.js'
 import type { ChangeList } from './github/changes.js'
 import type { Mode } from './model.js'
 import { code, plural } from './report/markdown.js'
-import type { Run } from './run.js'
+import type { RunScope } from './scope.js'
 import { SettingsError } from './settings.js'
 
 /** What a removed index file is, in the notice, the log and the summary. */
@@ -101,16 +101,16 @@ export function selectChanged(
 type Listing = { list: ChangeList } | { unavailable: string }
 
 /** The changed files of this event, or why there is no list to trust. */
-async function changeList(run: Run): Promise<Listing> {
-  const { ctx } = run
-  const event = ctx.event.name
-  const repo = ctx.repository
+async function changeList(run: RunScope): Promise<Listing> {
+  const { runner } = run
+  const event = runner.event.name
+  const repo = runner.repository
   if (event === 'pull_request' || event === 'pull_request_target') {
-    if (ctx.pullRequest === undefined) return { unavailable: 'the event names no pull request' }
+    if (runner.pullRequest === undefined) return { unavailable: 'the event names no pull request' }
     const gh = await run.github()
     if (!gh || !repo) return { unavailable: "there is no 'github-token' to list the pull request's files" }
     try {
-      const list = await gh.listPullFiles({ ...repo, number: ctx.pullRequest })
+      const list = await gh.listPullFiles({ ...repo, number: runner.pullRequest })
       if (list.capped) {
         return {
           unavailable: `the pull request has ${list.files.length} files or more, GitHub's cap on its file list`
@@ -122,7 +122,7 @@ async function changeList(run: Run): Promise<Listing> {
     }
   }
   if (event === 'push') {
-    const push = ctx.push
+    const push = runner.push
     if (push === undefined) return { unavailable: "the push event names no 'before' and 'after' commits" }
     if (ZERO_SHA.test(push.before)) {
       return { unavailable: 'the push created the branch: there is no earlier commit to compare with' }
@@ -154,7 +154,7 @@ async function changeList(run: Run): Promise<Listing> {
  * The matched files this run processes. `changed-only: false`, modes other than validate, plan and deploy,
  * and (under `auto`) a single matched file take them all. Throws SettingsError under `changed-only: true` when there is no list to trust.
  */
-export async function selectFiles(run: Run, matched: readonly string[]): Promise<Selection> {
+export async function selectFiles(run: RunScope, matched: readonly string[]): Promise<Selection> {
   const { settings } = run
   const all: Selection = { paths: [...matched], removed: [], skipped: 0 }
   if (settings.changedOnly === 'false' || !CHANGE_MODES.includes(settings.mode)) return all

@@ -10,7 +10,6 @@ import { mapLimit } from './concurrency.js'
 import { errorDetail, errorMessage } from './errors.js'
 import { readRunContext, type RunContext } from './event.js'
 import { createExits, type Exits } from './exits.js'
-import { reviewLine } from './github/reviewline.js'
 import type { Logger } from './log.js'
 import type { ObjectResult } from './model.js'
 import { planObjects } from './objects.js'
@@ -25,7 +24,7 @@ import { createRedactor } from './redact.js'
 import { toAnnotations } from './report/annotations.js'
 import { buildReportFile, reportFileName } from './report/file.js'
 import { renderSummary } from './report/summary.js'
-import { lazyGitHub, reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
+import { lazyGitHub, reportOptions, repositoryName, type RunScope, type RunFacts } from './scope.js'
 import { renderSettingsError } from './report/settings-error.js'
 import {
   COMMENT_KEY,
@@ -78,8 +77,8 @@ async function runObjects(
 }
 
 /** validate, plan, deploy, drift: index files → objects → results, with the reviews a deploy needs first. */
-async function checkIndexFiles(run: Run): Promise<Outcome> {
-  const { settings, ctx, exits } = run
+async function checkIndexFiles(run: RunScope): Promise<Outcome> {
+  const { settings, runner, exits } = run
   const { jobs, rejected, removed } = await core.group('Read index files', async () => {
     const matched = await findFiles(settings.indexFile, settings.workspace)
     const selection = await selectFiles(run, matched)
@@ -95,7 +94,7 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
       core.setSecret(secret)
     },
     redactor: run.redactor,
-    source: ctx.source,
+    source: runner.source,
     ...(review ? { review } : {}),
     ...(freshness ? { freshness } : {})
   })
@@ -119,16 +118,16 @@ async function checkIndexFiles(run: Run): Promise<Outcome> {
     results,
     removed,
     facts: {
-      pullRequest: validate ? (ctx.pullRequest ?? null) : (review?.pullRequest ?? null),
-      headSha: ctx.headSha,
-      ...(validate ? { review: reviewOfResults(results, ctx.headSha, ctx.source.runId) } : {})
+      pullRequest: validate ? (runner.pullRequest ?? null) : (review?.pullRequest ?? null),
+      headSha: runner.headSha,
+      ...(validate ? { review: reviewOfResults(results, runner.headSha, runner.source.runId) } : {})
     }
   }
 }
 
 /** publish: the report files of other jobs, proven and brought together. */
-async function publishReports(run: Run): Promise<Outcome> {
-  const { settings, ctx } = run
+async function publishReports(run: RunScope): Promise<Outcome> {
+  const { settings, runner } = run
   const published = await core.group('Read report files', () =>
     publish(
       {
@@ -137,13 +136,13 @@ async function publishReports(run: Run): Promise<Outcome> {
         workspace: settings.workspace,
         ...(settings.expectedObjects ? { expectedObjects: settings.expectedObjects } : {})
       },
-      ctx,
+      runner,
       async n => {
         const gh = await run.github()
-        if (!gh || !ctx.repository) {
+        if (!gh || !runner.repository) {
           throw new Error(`No 'github-token' to prove that pull request #${n} is at the reports' commit.`)
         }
-        return (await gh.getPullRequest({ ...ctx.repository, number: n })).headSha
+        return (await gh.getPullRequest({ ...runner.repository, number: n })).headSha
       }
     )
   )
@@ -156,7 +155,7 @@ async function publishReports(run: Run): Promise<Outcome> {
     facts: {
       pullRequest: published.pullRequest,
       headSha: published.headSha,
-      review: reviewOfResults(results, published.headSha, ctx.source.runId)
+      review: reviewOfResults(results, published.headSha, runner.source.runId)
     }
   }
 }
@@ -166,11 +165,11 @@ async function publishReports(run: Run): Promise<Outcome> {
  * the step fails, if it does: the check run's conclusion says the same.
  */
 async function finish(
-  run: Run,
+  run: RunScope,
   { results, facts, removed = [] }: Outcome,
   failure: string | undefined
 ): Promise<void> {
-  const { settings, ctx, exits } = run
+  const { settings, runner, exits } = run
   exits.annotate(toAnnotations(results.flatMap(r => r.findings)))
   const summary = renderSummary(results, reportOptions(run, facts)) + removedSection(removed)
   await exits.summary(summary)
@@ -178,14 +177,14 @@ async function finish(
     {
       mode: settings.mode,
       commentKey: settings.commentKey,
-      repository: repositoryName(ctx),
+      repository: repositoryName(runner),
       pullRequest: facts.pullRequest,
       headSha: facts.headSha,
-      runId: ctx.source.runId
+      runId: runner.source.runId
     },
     results
   )
-  const reportName = reportFileName(settings.commentKey, ctx.source, results)
+  const reportName = reportFileName(settings.commentKey, runner.source, results)
   const outputs = computeOutputs(results, settings.mode, {
     reportPath: exits.report(reportName, reportText) ?? '',
     maxJobs: settings.maxJobs
@@ -217,7 +216,7 @@ const getInput = (name: string): string => core.getInput(name)
 
 /** What is known of a run whose inputs could not be read. */
 interface Known {
-  ctx?: RunContext
+  runner?: RunContext
   settings?: Settings
 }
 
@@ -227,27 +226,29 @@ interface Known {
  * output is empty, since nothing was checked. The caller fails the step.
  */
 async function leaveSettingsError(exits: Exits, error: SettingsError, known: Known): Promise<void> {
-  const mode = known.settings?.mode ?? (known.ctx ? modeAsGiven(getInput, known.ctx.event) : undefined)
+  const mode = known.settings?.mode ?? (known.runner ? modeAsGiven(getInput, known.runner.event) : undefined)
   const givenKey = getInput('comment-key').trim()
   const commentKey = known.settings?.commentKey ?? (COMMENT_KEY.test(givenKey) ? givenKey : 'default')
   const problem = { ...(error.input !== undefined ? { input: error.input } : {}), message: error.message }
   await exits.summary(renderSettingsError({ ...(mode ? { mode } : {}), ...problem }))
-  const ctx = known.ctx
+  const runner = known.runner
   const reportText = buildReportFile(
     {
       mode: mode ?? 'unknown',
       commentKey,
-      repository: ctx ? repositoryName(ctx) : '',
-      pullRequest: ctx?.pullRequest ?? null,
-      headSha: ctx?.headSha ?? '',
-      runId: ctx?.source.runId ?? '',
+      repository: runner ? repositoryName(runner) : '',
+      pullRequest: runner?.pullRequest ?? null,
+      headSha: runner?.headSha ?? '',
+      runId: runner?.source.runId ?? '',
       error: problem
     },
     []
   )
   const report =
-    exits.report(reportFileName(commentKey, ctx?.source ?? { runId: '', runAttempt: '' }, []), reportText) ??
-    ''
+    exits.report(
+      reportFileName(commentKey, runner?.source ?? { runId: '', runAttempt: '' }, []),
+      reportText
+    ) ?? ''
   const empty = Object.fromEntries(OUTPUT_NAMES.map(name => [name, '']))
   exits.outputs({
     ...empty,
@@ -265,9 +266,9 @@ export async function run(): Promise<void> {
   const exits = createExits(redactor.redact)
   const known: Known = {}
   try {
-    const ctx = readRunContext(process.env)
-    known.ctx = ctx
-    const settings = readSettings(getInput, ctx.event, process.env.GITHUB_WORKSPACE || process.cwd())
+    const runner = readRunContext(process.env)
+    known.runner = runner
+    const settings = readSettings(getInput, runner.event, process.env.GITHUB_WORKSPACE || process.cwd())
     known.settings = settings
     for (const secret of [
       settings.credentials?.clientSecret,
@@ -280,9 +281,9 @@ export async function run(): Promise<void> {
     }
     exits.log.debug(`Settings: ${JSON.stringify(describeSettings(settings))}`)
     exits.log.info(
-      `Mode: ${settings.mode}${settings.modeInput === 'auto' ? ` (auto, event '${ctx.event.name}')` : ''}`
+      `Mode: ${settings.mode}${settings.modeInput === 'auto' ? ` (auto, event '${runner.event.name}')` : ''}`
     )
-    const scope: Run = { settings, ctx, exits, redactor, github: lazyGitHub(settings, ctx) }
+    const scope: RunScope = { settings, runner, exits, redactor, github: lazyGitHub(settings, runner) }
     const outcome = settings.mode === 'publish' ? await publishReports(scope) : await checkIndexFiles(scope)
     const failure = failureReason(outcome.results, settings.mode, settings.failOn, settings.failOnDrift)
     await finish(scope, outcome, failure)

@@ -11,23 +11,26 @@ import type { FreshnessSource, ObjectJob, ReviewSource } from './pipeline/job.js
 import { reviewFromInput, reviewFromLine } from './pipeline/review.js'
 import { checkAnnotations, checkConclusion, checkTitle } from './report/checkrun.js'
 import { renderComment, renderDriftIssue } from './report/comment.js'
-import { reportOptions, repositoryName, type Run, type RunFacts } from './run.js'
+import { reportOptions, repositoryName, type RunScope, type RunFacts } from './scope.js'
 
 /** The reviewed hashes for a deploy, from the input or the review line on the commit's pull request. */
-export async function findReviews(run: Run, jobs: readonly ObjectJob[]): Promise<ReviewSource | undefined> {
-  const { settings, ctx } = run
+export async function findReviews(
+  run: RunScope,
+  jobs: readonly ObjectJob[]
+): Promise<ReviewSource | undefined> {
+  const { settings, runner } = run
   // Nothing changed (changed-only): no object to compare, nothing to look up.
   if (settings.mode !== 'deploy' || settings.requireReview === 'off' || jobs.length === 0) return undefined
   if (settings.reviewedPayloadHash) return reviewFromInput(settings.reviewedPayloadHash, jobs.length)
   const gh = await run.github()
-  if (!gh || !ctx.repository) {
+  if (!gh || !runner.repository) {
     return reviewFromLine({
       pullRequest: null,
       problem: "no 'github-token' (or no repository) to look up the pull request's review"
     })
   }
   return reviewFromLine(
-    await gh.findReview({ ...ctx.repository, sha: ctx.source.sha, key: settings.commentKey })
+    await gh.findReview({ ...runner.repository, sha: runner.source.sha, key: settings.commentKey })
   )
 }
 
@@ -37,10 +40,10 @@ export async function findReviews(run: Run, jobs: readonly ObjectJob[]): Promise
  * says freshness was not checked, and every object deploys.
  */
 export async function findFreshness(
-  run: Run,
+  run: RunScope,
   jobs: readonly ObjectJob[]
 ): Promise<FreshnessSource | undefined> {
-  const { settings, ctx, exits } = run
+  const { settings, runner, exits } = run
   if (settings.mode !== 'deploy' || jobs.length === 0) return undefined
   const found = await lookUpFreshness(run)
   if ('problem' in found) {
@@ -49,7 +52,7 @@ export async function findFreshness(
     )
     return undefined
   }
-  const sha = ctx.source.sha
+  const sha = runner.source.sha
   if (found.head !== sha.toLowerCase()) {
     exits.log.info(
       `Commit ${sha.slice(0, 7)} is not the head of its branch (${found.head.slice(0, 7)} is): ${found.changed.length} file(s) changed after it.`
@@ -58,26 +61,26 @@ export async function findFreshness(
   return freshnessFrom(sha, found)
 }
 
-async function lookUpFreshness(run: Run): Promise<FreshnessResult> {
-  const { ctx } = run
-  const branch = branchOf(ctx.event.ref)
+async function lookUpFreshness(run: RunScope): Promise<FreshnessResult> {
+  const { runner } = run
+  const branch = branchOf(runner.event.ref)
   if (branch === undefined)
-    return { problem: `the run's ref '${ctx.event.ref.slice(0, 100)}' is not a branch` }
+    return { problem: `the run's ref '${runner.event.ref.slice(0, 100)}' is not a branch` }
   const gh = await run.github()
-  if (!gh || !ctx.repository)
+  if (!gh || !runner.repository)
     return { problem: "no 'github-token' (or no repository) to read the branch's head" }
-  return gh.checkFreshness({ ...ctx.repository, branch, sha: ctx.source.sha })
+  return gh.checkFreshness({ ...runner.repository, branch, sha: runner.source.sha })
 }
 
 /** The sticky PR comment of validate and publish; its URL when it was posted. */
 export async function postComment(
-  run: Run,
+  run: RunScope,
   results: readonly ObjectResult[],
   facts: RunFacts
 ): Promise<string | undefined> {
-  const { settings, ctx, exits } = run
+  const { settings, runner, exits } = run
   if ((settings.mode !== 'validate' && settings.mode !== 'publish') || !settings.comment) return undefined
-  if (facts.pullRequest === null || ctx.repository === undefined) {
+  if (facts.pullRequest === null || runner.repository === undefined) {
     exits.log.info(
       'No pull request in this event: the PR comment is skipped; the job summary has the report.'
     )
@@ -93,11 +96,11 @@ export async function postComment(
   const body = renderComment(results, {
     ...reportOptions(run, facts),
     commentKey: settings.commentKey,
-    ...(ctx.runUrl ? { summaryUrl: ctx.runUrl } : {}),
+    ...(runner.runUrl ? { summaryUrl: runner.runUrl } : {}),
     ...(review ? { trailer: review.main } : {})
   })
   const posted = await gh.postStickyComment({
-    ...ctx.repository,
+    ...runner.repository,
     issueNumber: facts.pullRequest,
     key: settings.commentKey,
     body: exits.redact(body),
@@ -113,12 +116,12 @@ export async function postComment(
  * request's head (under `workflow_run`, the reports' commit, which publish proved is the PR's head).
  */
 export async function publishCheckRun(
-  run: Run,
+  run: RunScope,
   results: readonly ObjectResult[],
   facts: RunFacts,
   result: { summary: string; failure: string | undefined }
 ): Promise<void> {
-  const { settings, ctx, exits } = run
+  const { settings, runner, exits } = run
   if (settings.mode !== 'validate' && settings.mode !== 'publish') return
   if (settings.checkRun === 'false') return
   const required = settings.checkRun === 'true'
@@ -126,7 +129,7 @@ export async function publishCheckRun(
     if (required) exits.log.warning(`The check run is skipped: ${why}; the job summary has the report.`)
     else exits.log.info(`The check run is skipped: ${why}.`)
   }
-  if (!/^[0-9a-f]{40,64}$/.test(facts.headSha) || ctx.repository === undefined) {
+  if (!/^[0-9a-f]{40,64}$/.test(facts.headSha) || runner.repository === undefined) {
     skip('no commit or repository in this event')
     return
   }
@@ -136,7 +139,7 @@ export async function publishCheckRun(
     return
   }
   const written = await gh.upsertCheckRun({
-    ...ctx.repository,
+    ...runner.repository,
     headSha: facts.headSha,
     name: `custom-object-index / ${settings.commentKey}`,
     conclusion: checkConclusion(results, result.failure),
@@ -146,7 +149,7 @@ export async function publishCheckRun(
       ...a,
       message: exits.redact(a.message)
     })),
-    ...(ctx.runUrl ? { detailsUrl: ctx.runUrl } : {})
+    ...(runner.runUrl ? { detailsUrl: runner.runUrl } : {})
   })
   if (written.url !== undefined) exits.log.info(`Check run ${written.action ?? 'written'}: ${written.url}`)
   if (written.warning === undefined) return
@@ -164,9 +167,9 @@ export async function publishCheckRun(
 }
 
 /** The drift issue, kept open while there is drift (`drift-issue: true`). */
-export async function syncDriftIssue(run: Run, results: readonly ObjectResult[]): Promise<void> {
-  const { settings, ctx, exits } = run
-  if (settings.mode !== 'drift' || !settings.driftIssue || !ctx.repository) return
+export async function syncDriftIssue(run: RunScope, results: readonly ObjectResult[]): Promise<void> {
+  const { settings, runner, exits } = run
+  if (settings.mode !== 'drift' || !settings.driftIssue || !runner.repository) return
   const gh = await run.github()
   if (!gh) {
     exits.log.warning("No 'github-token': the drift issue is not kept; the job summary has the drift.")
@@ -182,7 +185,7 @@ export async function syncDriftIssue(run: Run, results: readonly ObjectResult[])
     return
   }
   const synced = await gh.syncDriftIssue({
-    ...ctx.repository,
+    ...runner.repository,
     key: settings.commentKey,
     drifted: drifted.length > 0,
     title: `Custom-object index drift: ${drifted.length} object${drifted.length === 1 ? '' : 's'}`,
@@ -191,12 +194,12 @@ export async function syncDriftIssue(run: Run, results: readonly ObjectResult[])
     body: exits.redact(
       renderDriftIssue(results, {
         mode: 'drift',
-        serverUrl: ctx.serverUrl,
-        repository: repositoryName(ctx),
+        serverUrl: runner.serverUrl,
+        repository: repositoryName(runner),
         commentKey: settings.commentKey
       })
     ),
-    ...(ctx.runUrl ? { run: `[run ${ctx.source.runId}](${ctx.runUrl})` } : {})
+    ...(runner.runUrl ? { run: `[run ${runner.source.runId}](${runner.runUrl})` } : {})
   })
   if (synced.url !== undefined) exits.log.info(`Drift issue ${synced.action}: ${synced.url}`)
   if (synced.warning !== undefined) exits.log.warning(synced.warning)

@@ -105,13 +105,13 @@ export interface ReportTrust {
 
 /** The trust of this run: a triggering run whose head repository differs from this one (or is unnamed) is a fork's. */
 export function reportTrust(
-  ctx: Pick<RunContext, 'workflowRun' | 'repository'> & { source: Pick<RunContext['source'], 'runId'> },
+  runner: Pick<RunContext, 'workflowRun' | 'repository'> & { source: Pick<RunContext['source'], 'runId'> },
   expectedObjects?: readonly string[]
 ): ReportTrust {
-  const repository = ctx.repository ? `${ctx.repository.owner}/${ctx.repository.repo}` : ''
-  const run = ctx.workflowRun
+  const repository = runner.repository ? `${runner.repository.owner}/${runner.repository.repo}` : ''
+  const run = runner.workflowRun
   return {
-    runId: ctx.source.runId,
+    runId: runner.source.runId,
     ...(run && run.id !== ''
       ? {
           triggeringRun: { id: run.id, fork: run.headRepository === '' || run.headRepository !== repository }
@@ -199,7 +199,7 @@ export function bringTogether(reports: readonly NamedReport[], trust: ReportTrus
  */
 export async function publish(
   opts: { reportFiles: string; pullRequest?: number; workspace: string; expectedObjects?: readonly string[] },
-  ctx: Pick<RunContext, 'event' | 'pullRequest' | 'workflowRun' | 'repository' | 'headSha' | 'source'>,
+  runner: Pick<RunContext, 'event' | 'pullRequest' | 'workflowRun' | 'repository' | 'headSha' | 'source'>,
   pullHead: (n: number) => Promise<string>
 ): Promise<PublishOutcome> {
   let names: string[]
@@ -222,12 +222,12 @@ export async function publish(
   const reports: { name: string; file: ReportFile }[] = []
   for (const name of names) reports.push({ name, file: await readReport(opts.workspace, name) })
 
-  const results = bringTogether(reports, reportTrust(ctx, opts.expectedObjects))
+  const results = bringTogether(reports, reportTrust(runner, opts.expectedObjects))
   const headSha = oneValue(reports, f => f.headSha, 'commits')
   // A report that names no pull request (a live check run outside a PR event) goes with any that do.
   const naming = reports.filter(r => r.file.pullRequest !== null)
   const named = naming.length > 0 ? oneValue(naming, f => f.pullRequest, 'pull requests') : null
-  const repository = ctx.repository ? `${ctx.repository.owner}/${ctx.repository.repo}` : undefined
+  const repository = runner.repository ? `${runner.repository.owner}/${runner.repository.repo}` : undefined
   const foreign = reports.find(
     r => repository !== undefined && r.file.repository !== '' && r.file.repository !== repository
   )
@@ -251,22 +251,22 @@ export async function publish(
     throw new PublishError(`The reports name no commit (headSha '${headSha}'). Nothing was published.`)
   }
 
-  const prEvent = ctx.event.name === 'pull_request' || ctx.event.name === 'pull_request_target'
+  const prEvent = runner.event.name === 'pull_request' || runner.event.name === 'pull_request_target'
   if (prEvent) {
-    if (ctx.pullRequest !== pullRequest) {
+    if (runner.pullRequest !== pullRequest) {
       throw new PublishError(
-        `This ${ctx.event.name} event is for pull request #${ctx.pullRequest ?? '?'}, but the reports are for #${pullRequest}. Nothing was published.`
+        `This ${runner.event.name} event is for pull request #${runner.pullRequest ?? '?'}, but the reports are for #${pullRequest}. Nothing was published.`
       )
     }
-    if (ctx.headSha !== '' && ctx.headSha !== headSha) {
+    if (runner.headSha !== '' && runner.headSha !== headSha) {
       throw new PublishError(
-        `This ${ctx.event.name} event is for commit ${ctx.headSha.slice(0, 12)} of pull request #${pullRequest}, but the reports were made on ${headSha.slice(0, 12)}. Nothing was published.`
+        `This ${runner.event.name} event is for commit ${runner.headSha.slice(0, 12)} of pull request #${pullRequest}, but the reports were made on ${headSha.slice(0, 12)}. Nothing was published.`
       )
     }
   } else {
     // Proof: the pull request's head is the commit the reports were made on (and the triggering run's).
     const head = await pullHead(pullRequest)
-    const runHead = ctx.workflowRun?.headSha
+    const runHead = runner.workflowRun?.headSha
     if (head !== headSha || (runHead !== undefined && runHead !== headSha)) {
       throw new PublishError(
         `Pull request #${pullRequest} is at commit ${head.slice(0, 12)}, but the reports were made on ${headSha.slice(0, 12)}` +

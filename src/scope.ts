@@ -1,5 +1,7 @@
-// What one run of the action works with, passed as one value: the settings, the runner's event, the exits
-// everything leaves through, the redactor, and GitHub (loaded on first use).
+// What one run of the action works with, passed as one value (`RunScope`): the settings, what the runner tells
+// (`runner`: the event, the repository, the run's identity), the exits everything leaves through, the
+// redactor, and GitHub (loaded on first use). One name per context: `runner` is always the runner's
+// `RunContext`; `ctx` is always a pipeline's `PipelineContext`.
 import type { RunContext } from './event.js'
 import type { Exits } from './exits.js'
 import type { GitHub } from './github/index.js'
@@ -8,9 +10,9 @@ import type { Redactor } from './redact.js'
 import type { ReportOptions } from './report/render.js'
 import type { Settings } from './settings.js'
 
-export interface Run {
+export interface RunScope {
   settings: Settings
-  ctx: RunContext
+  runner: RunContext
   exits: Exits
   redactor: Redactor
   /** GitHub, or undefined without a token or a repository. Octokit is loaded on the first call only. */
@@ -26,30 +28,30 @@ export interface RunFacts {
 }
 
 /** GitHub, loaded on first use: Octokit is most of the bundle, and runs that never call GitHub start faster. */
-export function lazyGitHub(settings: Settings, ctx: RunContext): () => Promise<GitHub | undefined> {
+export function lazyGitHub(settings: Settings, runner: RunContext): () => Promise<GitHub | undefined> {
   let session: Promise<GitHub> | undefined
   return async () => {
-    if (!settings.githubToken || !ctx.repository) return undefined
+    if (!settings.githubToken || !runner.repository) return undefined
     const token = settings.githubToken
-    session ??= import('./github/index.js').then(m => m.createGitHub({ token, baseUrl: ctx.apiUrl }))
+    session ??= import('./github/index.js').then(m => m.createGitHub({ token, baseUrl: runner.apiUrl }))
     return session
   }
 }
 
 /** `owner/name`, or '' outside a repository (a local run). */
-export function repositoryName(ctx: RunContext): string {
-  return ctx.repository ? `${ctx.repository.owner}/${ctx.repository.repo}` : ''
+export function repositoryName(runner: RunContext): string {
+  return runner.repository ? `${runner.repository.owner}/${runner.repository.repo}` : ''
 }
 
 /** What every rendering of this run's report is told about GitHub. */
-export function reportOptions(run: Run, facts: Pick<RunFacts, 'headSha'>): ReportOptions {
-  const repository = repositoryName(run.ctx)
+export function reportOptions(run: RunScope, facts: Pick<RunFacts, 'headSha'>): ReportOptions {
+  const repository = repositoryName(run.runner)
   return {
     mode: run.settings.mode,
-    serverUrl: run.ctx.serverUrl,
+    serverUrl: run.runner.serverUrl,
     ...(repository ? { repository } : {}),
     headSha: facts.headSha,
-    runId: run.ctx.source.runId,
+    runId: run.runner.source.runId,
     time: new Date()
   }
 }
