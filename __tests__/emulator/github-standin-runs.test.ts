@@ -52,7 +52,8 @@ describe('GitHub stand-in: branch heads and compares', () => {
     })
     gh.setBranchHead('main', D)
     expect((await get(`${gh.url}${REPO}/commits/main`)).body).toMatchObject({ sha: D })
-    expect(gh.branchHead('main')).toBe(`${D}`)
+    const moved = D
+    expect(gh.branchHead('main')).toBe(moved)
   })
 
   it('answers 422 for an unknown branch, as GitHub does', async () => {
