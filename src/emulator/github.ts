@@ -291,7 +291,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
   let nextCheckRunId = 9_000_001
   let base = ''
   const [seedOwner = 'acme', seedRepo = 'indexes'] = (opts.repository ?? 'acme/indexes').split('/')
-  const runs = runsOverTime(() => base)
+  const runs = runsOverTime()
   const { labelIssue } = runs
 
   const identity = (auth: string): string => {
@@ -688,8 +688,12 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
       if (!i?.pull?.files) return NOT_FOUND
       return page(url, i.pull.files.slice(0, PULL_FILES_LIMIT), f => ({ ...f, sha: i.pull!.headSha }))
     }
-    const compared = /^\/compare\/([0-9a-fA-F]{4,64})\.\.\.([0-9a-fA-F]{4,64})$/.exec(rest)
-    if (compared && method === 'GET') return compare(url, compared[1]!, compared[2]!)
+    const compared = /^\/compare\/([^/]+)$/.exec(rest)
+    if (compared && method === 'GET' && owner === seedOwner && repo === seedRepo) {
+      // base...head: commit SHAs, or branch names resolved to their heads.
+      const [b = '', h = ''] = decodeURIComponent(compared[1]!).split('...')
+      return compare(url, runs.branchHead(b) ?? b, runs.branchHead(h) ?? h)
+    }
     const commitPulls = /^\/commits\/([0-9a-fA-F]{4,64})\/pulls$/.exec(rest)
     if (commitPulls && method === 'GET') {
       const sha = commitPulls[1]!.toLowerCase()
@@ -985,11 +989,11 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
 const SHA_RE = /^[0-9a-f]{40}$/
 
 /**
- * The stand-in's state across runs: a commit graph (parents and changed files) with branch heads, answering
- * `GET commits/{ref}` and `GET compare/{base}...{head}`; the repository's labels (`GET`/`POST labels`,
+ * The stand-in's state across runs: commits with branch heads, answering `GET commits/{ref}` (the compare
+ * reads the one commit graph, resolving branch names here); the repository's labels (`GET`/`POST labels`,
  * `POST issues/{n}/labels`); and GraphQL `nodes(ids:)` with each comment's `lastEditedAt` and `editor`.
  */
-function runsOverTime(base: () => string) {
+function runsOverTime() {
   const commits = new Map<string, { parent?: string; files: ChangedFile[]; at: string }>()
   const branches = new Map<string, string>()
   const labels: StoredLabel[] = []
@@ -1006,16 +1010,6 @@ function runsOverTime(base: () => string) {
   const setBranchHead = (branch: string, sha: string): void => {
     if (!commits.has(sha.toLowerCase())) addCommit({ sha })
     branches.set(branch, sha.toLowerCase())
-  }
-  /** `sha` and its ancestors, newest first. */
-  const lineage = (sha: string): string[] => {
-    const out: string[] = []
-    let at: string | undefined = sha
-    while (at !== undefined && !out.includes(at)) {
-      out.push(at)
-      at = commits.get(at)?.parent
-    }
-    return out
   }
   const findLabel = (name: string): StoredLabel | undefined =>
     labels.find(l => l.name.toLowerCase() === name.toLowerCase())
@@ -1043,42 +1037,6 @@ function runsOverTime(base: () => string) {
       files: c.files.map(f => ({ ...f }))
     }
   }
-  /** The files changed by the commits in `head`'s lineage that `base`'s lineage lacks (later ones win). */
-  const compare = (baseSha: string, headSha: string): Reply => {
-    if (!commits.has(baseSha) || !commits.has(headSha)) return { status: 404, body: { message: 'Not Found' } }
-    const ofBase = lineage(baseSha)
-    const ofHead = lineage(headSha)
-    const ahead = ofHead.filter(c => !ofBase.includes(c))
-    const behind = ofBase.filter(c => !ofHead.includes(c))
-    const status =
-      ahead.length === 0 && behind.length === 0
-        ? 'identical'
-        : behind.length === 0
-          ? 'ahead'
-          : ahead.length === 0
-            ? 'behind'
-            : 'diverged'
-    const files = new Map<string, ChangedFile>()
-    for (const sha of [...ahead].reverse()) {
-      for (const f of commits.get(sha)!.files) files.set(f.filename, { ...f })
-    }
-    const mergeBase = ofHead.find(c => ofBase.includes(c))
-    return {
-      status: 200,
-      body: {
-        url: `${base()}/repos/acme/indexes/compare/${baseSha}...${headSha}`,
-        status,
-        ahead_by: ahead.length,
-        behind_by: behind.length,
-        total_commits: ahead.length,
-        base_commit: commitView(baseSha),
-        ...(mergeBase !== undefined ? { merge_base_commit: commitView(mergeBase) } : {}),
-        commits: [...ahead].reverse().map(commitView),
-        files: [...files.values()]
-      }
-    }
-  }
-
   function route(
     method: string,
     rest: string,
@@ -1094,12 +1052,6 @@ function runsOverTime(base: () => string) {
         return { status: 422, body: { message: `No commit found for SHA: ${ref}`, documentation_url: DOCS } }
       }
       return { status: 200, body: commitView(sha) }
-    }
-    const cmp = /^\/compare\/([^/]+)$/.exec(rest)
-    if (cmp && method === 'GET') {
-      const [b, h] = decodeURIComponent(cmp[1]!).split('...')
-      const resolve = (ref = ''): string => branches.get(ref) ?? ref.toLowerCase()
-      return compare(resolve(b), resolve(h))
     }
     if (rest === '/labels' && method === 'POST') {
       if (readOnly) return FORBIDDEN
