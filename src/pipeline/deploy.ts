@@ -137,24 +137,7 @@ export async function deploy(
       return { ...o, kind: 'failed', error }
     }
 
-    // The polls of every object waiting share the run's rate budget (the pacer), so waits overlap.
-    const leave = ctx.pacer?.join()
-    try {
-      o.rebuild = await waitForRebuild({
-        gateway,
-        customObjectId: id,
-        deployedVersion: put.document.schemaVersion,
-        initial: put.document,
-        timeoutSeconds: ctx.rebuildTimeoutSeconds,
-        firstPollMs: ctx.rebuildFirstPollMs,
-        maxPollMs: ctx.rebuildMaxPollMs,
-        ...(ctx.pacer ? { pace: (ms: number) => ctx.pacer!.delay(ms) } : {}),
-        now: ctx.now,
-        sleep: ctx.sleep
-      })
-    } finally {
-      leave?.()
-    }
+    o.rebuild = await rebuildWait(ctx, gateway, id, put.document)
     ctx.log.info(
       `${id}: rebuild ${o.rebuild.status} after ${o.rebuild.seconds} s (${o.rebuild.polls} polls).`
     )
@@ -254,17 +237,7 @@ async function awaitEarlierRebuild(
     `${id}: the live schema matches the index file, but ${names.join(', ')} still ${names.length === 1 ? 'builds' : 'build'} ` +
       '(an earlier deploy did not see the rebuild end): waiting for it; no PUT.'
   )
-  const rebuild = await waitForRebuild({
-    gateway,
-    customObjectId: id,
-    deployedVersion: proposal.live.schemaVersion,
-    initial: proposal.live,
-    timeoutSeconds: ctx.rebuildTimeoutSeconds,
-    firstPollMs: ctx.rebuildFirstPollMs,
-    maxPollMs: ctx.rebuildMaxPollMs,
-    now: ctx.now,
-    sleep: ctx.sleep
-  })
+  const rebuild = await rebuildWait(ctx, gateway, id, proposal.live)
   o.rebuild = rebuild
   ctx.log.info(`${id}: rebuild ${rebuild.status} after ${rebuild.seconds} s (${rebuild.polls} polls).`)
   if (rebuild.status !== 'active') {
@@ -376,4 +349,34 @@ async function rollBack(
   )
   if (put.kind === 'unknown') return { unknown: put.reason }
   return { document: put.kind === 'committed' ? put.document : put.draft.live, dropped }
+}
+
+/**
+ * Waits for the rebuild of `initial`'s building indexes (the deploy's own, or a managed index an earlier run
+ * left building) within `rebuild-timeout-seconds`. The polls of every object waiting share the run's rate
+ * budget (the pacer), so waits overlap.
+ */
+async function rebuildWait(
+  ctx: PipelineContext,
+  gateway: GatewayClient,
+  customObjectId: string,
+  initial: SchemaDocument
+): Promise<RebuildOutcome> {
+  const leave = ctx.pacer?.join()
+  try {
+    return await waitForRebuild({
+      gateway,
+      customObjectId,
+      deployedVersion: initial.schemaVersion,
+      initial,
+      timeoutSeconds: ctx.rebuildTimeoutSeconds,
+      firstPollMs: ctx.rebuildFirstPollMs,
+      maxPollMs: ctx.rebuildMaxPollMs,
+      ...(ctx.pacer ? { pace: (ms: number) => ctx.pacer!.delay(ms) } : {}),
+      now: ctx.now,
+      sleep: ctx.sleep
+    })
+  } finally {
+    leave?.()
+  }
 }
