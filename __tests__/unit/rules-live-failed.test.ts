@@ -1,10 +1,8 @@
 // live-index-failed: a managed index that is live `failed` while the file keeps its definition is an error,
 // so "nothing to deploy" never hides a broken index; a changed definition (the fix) is not.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_LIMITS, type Finding, type LiveIndex, type SchemaDocument } from '../../src/model.js'
-import { mergeIndexFile } from '../../src/plan/merge.js'
-import { checkMerged } from '../../src/plan/rules.js'
-import { accountDoc, loadYaml, lookupOf, regionDoc, TICKET_ID, ticketDoc } from '../fixtures/core/docs.js'
+import type { Finding, LiveIndex, SchemaDocument } from '../../src/model.js'
+import { checkLive, TICKET_ID, ticketDoc } from '../fixtures/core/docs.js'
 
 const REASON = "unique index 'idx_no' cannot be built: records t1 and t2 share the value 7 for [ticketNo]"
 
@@ -24,17 +22,7 @@ const FILE = `indexes:
 `
 
 function failedFindings(yaml: string, live: SchemaDocument): Finding[] {
-  const loaded = loadYaml(yaml)
-  const { document, diff } = mergeIndexFile(live, loaded.file)
-  return checkMerged({
-    loaded,
-    customObjectId: TICKET_ID,
-    live,
-    merged: document,
-    diff,
-    limits: DEFAULT_LIMITS,
-    lookup: lookupOf(accountDoc(), regionDoc())
-  }).filter(f => f.rule === 'live-index-failed')
+  return checkLive(yaml, { live }).filter(f => f.rule === 'live-index-failed')
 }
 
 describe('live-index-failed', () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS } from '../../src/model.js'
-import type { Finding, Limits, RuleId, SchemaDocument, SchemaLookup } from '../../src/model.js'
-import { mergeIndexFile } from '../../src/plan/merge.js'
-import { checkFile, checkMerged, missingSchemas } from '../../src/plan/rules.js'
+import type { Finding, RuleId, SchemaDocument } from '../../src/model.js'
+import { checkFile, missingSchemas } from '../../src/plan/rules.js'
 import {
   accountDoc,
   ACCOUNT_ID,
+  checkLive,
+  type LiveCheckOptions,
   loadYaml,
   lookupOf,
   regionDoc,
@@ -14,26 +15,7 @@ import {
   ticketDoc
 } from '../fixtures/core/docs.js'
 
-interface Options {
-  live?: SchemaDocument
-  limits?: Limits
-  lookup?: SchemaLookup
-}
-
-function check(yaml: string, options: Options = {}): Finding[] {
-  const loaded = loadYaml(yaml)
-  const live = options.live ?? ticketDoc()
-  const { document, diff } = mergeIndexFile(live, loaded.file)
-  return checkMerged({
-    loaded,
-    customObjectId: TICKET_ID,
-    live,
-    merged: document,
-    diff,
-    limits: options.limits ?? DEFAULT_LIMITS,
-    lookup: options.lookup ?? lookupOf(accountDoc(), regionDoc())
-  })
-}
+const check = checkLive
 
 /** An index file managing the two live indexes plus `extra` index lines. */
 const managed = (extra: string): string =>
@@ -51,7 +33,7 @@ interface RuleCase {
   rule: RuleId
   name: string
   yaml: string
-  options?: Options
+  options?: LiveCheckOptions
   want: Partial<Finding>[]
   /** Keys no finding of the case has (a finding about the file, not an index). */
   without?: (keyof Finding)[]
