@@ -9,8 +9,10 @@
 // by 10 for the platform's 300 a minute (the ratio carries over; what does not scale — process start, request
 // latency, the 2 s cap on a rebuild poll's own pace — makes the fast figures pessimistic). The figure for
 // overlapping waits runs at the real scale: 20 changed objects, 30 s rebuilds, 300 requests a minute.
-// Runnable alone: `npx tsx bench/scale.ts [--quick | --n=<N> | --overlap]` (quick: N = 50 and 256 only, and no
-// real-scale figure).
+// Runnable alone: `npx tsx bench/scale.ts [--quick | --n=<N>[,<N>...] | --overlap] [--real] [--parts=validate,plan,...]`
+// (quick: N = 50 and 256 only, and no real-scale figure; --real: every run at the platform's own clock, a 60 s
+// window and 30 s rebuilds, about 35 minutes for all N; --parts: only those figures, of validate, one, plan,
+// publish, drift, deploy).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -21,8 +23,14 @@ import { runAction, type ActionRun } from '../src/emulator/runner.js'
 import { benchId, benchObjects } from './fixtures.js'
 import type { BenchRow } from './types.js'
 
-/** How much faster than the platform's clock the request-bound runs go. */
-const SPEED = 10
+/** How much faster than the platform's clock the request-bound runs go (`--real`: 1). */
+const SPEED = process.argv.includes('--real') ? 1 : 10
+/** The figures to run (`--parts=`), all by default. */
+const PARTS = new Set(
+  (
+    process.argv.find(a => a.startsWith('--parts='))?.slice(8) ?? 'validate,one,plan,publish,drift,deploy'
+  ).split(',')
+)
 /** Requests per rate-limit window: the platform's default. */
 const BUDGET = 300
 const WINDOW_S = 60
@@ -57,6 +65,12 @@ function platform(url: string): Record<string, string> {
     'client-id': 'emulator-client',
     'client-secret': 'emulator-secret'
   }
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
@@ -196,73 +210,108 @@ async function benchN(n: number): Promise<BenchRow[]> {
   const deploys = [20, 100].filter(c => c <= n)
   const ws = workspace(n, Math.max(1, ...deploys))
   try {
-    const all = await measure(n, {
-      speed: SPEED,
-      ws,
-      eventName: 'pull_request',
-      event: prEvent,
-      inputs: { mode: 'validate', 'index-file': 'indexes/*.yaml', 'changed-only': 'false' }
-    })
-    rows.push({
-      ...row(`N=${n}: validate all`, all, atRate(all.requests), RATE),
-      note: `${row('', all, atRate(all.requests), RATE).note}; comment ${commentSize(all)}`
-    })
-    // At the platform's own clock: one object's requests are far from the budget.
-    const one = await measure(n, {
-      ws,
-      eventName: 'pull_request',
-      event: prEvent,
-      inputs: { mode: 'validate', 'index-file': 'indexes/*.yaml' },
-      prFiles: [{ filename: file(0), status: 'modified' }]
-    })
-    const oneFloor = (one.requests / BUDGET) * WINDOW_S
-    rows.push({
-      name: `N=${n}: validate one changed file`,
-      value: round(one.wall),
-      unit: 's',
-      note:
-        `at the platform's clock; floor ${round(oneFloor)} s (requests ÷ ${BUDGET}/min), the rest is the process ` +
-        `start and GitHub; ${one.requests} platform requests, ${one.github} GitHub requests (${one.pullFiles} for the PR's files)`
-    })
-    const plan = await measure(n, {
-      speed: SPEED,
-      ws,
-      eventName: 'workflow_dispatch',
-      event: {},
-      inputs: { mode: 'plan', 'index-file': 'indexes/*.yaml' }
-    })
-    const entries = (JSON.parse(plan.run.outputs.matrix ?? '{"include":[]}') as { include: unknown[] })
-      .include.length
-    rows.push({
-      ...row(`N=${n}: plan`, plan, atRate(plan.requests), RATE),
-      note: `${entries} matrix entries; ${row('', plan, atRate(plan.requests), RATE).note}`
-    })
-    // Publish the validate's report (every object) as a workflow_run would.
-    mkdirSync(path.join(ws, 'reports'), { recursive: true })
-    writeFileSync(path.join(ws, 'reports', 'all.json'), readReport(all.run))
-    const publish = await measure(n, {
-      speed: SPEED,
-      ws,
-      eventName: 'workflow_run',
-      event: { workflow_run: { id: 4242, head_sha: HEAD, pull_requests: [{ number: PR }] } },
-      inputs: { mode: 'publish', 'report-files': 'reports/*.json' },
-      env: { GITHUB_RUN_ID: '4242' }
-    })
-    rows.push({
-      name: `N=${n}: publish`,
-      value: round(publish.wall),
-      unit: 's',
-      note: `no platform request (floor: none); ${publish.github} GitHub requests; comment ${commentSize(publish)}`
-    })
-    const drift = await measure(n, {
-      speed: SPEED,
-      ws,
-      eventName: 'schedule',
-      event: {},
-      inputs: { mode: 'drift', 'index-file': 'indexes/*.yaml' }
-    })
-    rows.push(row(`N=${n}: drift`, drift, atRate(drift.requests), RATE))
-    for (const changed of deploys) {
+    let all: Measured | undefined
+    if (PARTS.has('validate') || PARTS.has('publish')) {
+      all = await measure(n, {
+        speed: SPEED,
+        ws,
+        eventName: 'pull_request',
+        event: prEvent,
+        inputs: { mode: 'validate', 'index-file': 'indexes/*.yaml', 'changed-only': 'false' }
+      })
+      rows.push({
+        ...row(`N=${n}: validate all`, all, atRate(all.requests), RATE),
+        note: `${row('', all, atRate(all.requests), RATE).note}; comment ${commentSize(all)}`
+      })
+    }
+    if (PARTS.has('one')) {
+      // At the platform's own clock: one object's requests are far from the budget. Paired with a repository
+      // of one object (A B A B, five pairs, medians), the time a PR touching one file should cost.
+      const oneWs = workspace(1, 1)
+      const walls: number[] = []
+      const baseWalls: number[] = []
+      let one: Measured | undefined
+      try {
+        for (let pair = 0; pair < 5; pair++) {
+          one = await measure(n, {
+            ws,
+            eventName: 'pull_request',
+            event: prEvent,
+            inputs: { mode: 'validate', 'index-file': 'indexes/*.yaml' },
+            prFiles: [{ filename: file(0), status: 'modified' }]
+          })
+          walls.push(one.wall)
+          const base = await measure(1, {
+            ws: oneWs,
+            eventName: 'pull_request',
+            event: prEvent,
+            inputs: { mode: 'validate', 'index-file': 'indexes/*.yaml' },
+            prFiles: [{ filename: file(0), status: 'modified' }]
+          })
+          baseWalls.push(base.wall)
+        }
+      } finally {
+        rmSync(oneWs, { recursive: true, force: true })
+      }
+      if (!one) throw new Error('no run')
+      const wall = median(walls)
+      const base = median(baseWalls)
+      const oneFloor = (one.requests / BUDGET) * WINDOW_S
+      rows.push({
+        name: `N=${n}: validate one changed file`,
+        value: round(wall),
+        unit: 's',
+        note:
+          `at the platform's clock, median of 5; a repository of one object: ${round(base)} s, ratio ${round(wall / base)}; ` +
+          `floor ${round(oneFloor)} s (requests ÷ ${BUDGET}/min), the rest is the process ` +
+          `start and GitHub; ${one.requests} platform requests, ${one.github} GitHub requests (${one.pullFiles} for the PR's files)`
+      })
+    }
+    if (PARTS.has('plan')) {
+      const plan = await measure(n, {
+        speed: SPEED,
+        ws,
+        eventName: 'workflow_dispatch',
+        event: {},
+        inputs: { mode: 'plan', 'index-file': 'indexes/*.yaml' }
+      })
+      const entries = (JSON.parse(plan.run.outputs.matrix ?? '{"include":[]}') as { include: unknown[] })
+        .include.length
+      rows.push({
+        ...row(`N=${n}: plan`, plan, atRate(plan.requests), RATE),
+        note: `${entries} matrix entries; ${row('', plan, atRate(plan.requests), RATE).note}`
+      })
+    }
+    if (PARTS.has('publish') && all) {
+      // Publish the validate's report (every object) as a workflow_run would.
+      mkdirSync(path.join(ws, 'reports'), { recursive: true })
+      writeFileSync(path.join(ws, 'reports', 'all.json'), readReport(all.run))
+      const publish = await measure(n, {
+        speed: SPEED,
+        ws,
+        eventName: 'workflow_run',
+        event: { workflow_run: { id: 4242, head_sha: HEAD, pull_requests: [{ number: PR }] } },
+        inputs: { mode: 'publish', 'report-files': 'reports/*.json' },
+        env: { GITHUB_RUN_ID: '4242' }
+      })
+      rows.push({
+        name: `N=${n}: publish`,
+        value: round(publish.wall),
+        unit: 's',
+        note: `no platform request (floor: none); ${publish.github} GitHub requests; comment ${commentSize(publish)}`
+      })
+    }
+    if (PARTS.has('drift')) {
+      const drift = await measure(n, {
+        speed: SPEED,
+        ws,
+        eventName: 'schedule',
+        event: {},
+        inputs: { mode: 'drift', 'index-file': 'indexes/*.yaml' }
+      })
+      rows.push(row(`N=${n}: drift`, drift, atRate(drift.requests), RATE))
+    }
+    for (const changed of PARTS.has('deploy') ? deploys : []) {
       const deployed = await measure(n, {
         speed: SPEED,
         rebuildMs: (REBUILD_S * 1000) / SPEED,
@@ -336,9 +385,15 @@ async function benchOverlap(): Promise<BenchRow[]> {
   }
 }
 
+async function benchEach(ns: readonly number[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = []
+  for (const n of ns) rows.push(...(await benchN(n)))
+  return rows
+}
+
 export async function benchScale(opts: { quick?: boolean } = {}): Promise<BenchRow[]> {
   const rows: BenchRow[] = []
-  for (const n of opts.quick ? [50, 256] : [50, 256, 500, 1000]) rows.push(...(await benchN(n)))
+  rows.push(...(await benchEach(opts.quick ? [50, 256] : [50, 256, 500, 1000])))
   if (!opts.quick) rows.push(...(await benchOverlap()))
   return rows
 }
@@ -346,7 +401,7 @@ export async function benchScale(opts: { quick?: boolean } = {}): Promise<BenchR
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const only = process.argv.find(a => a.startsWith('--n='))
   const rows = only
-    ? await benchN(Number(only.slice(4)))
+    ? await benchEach(only.slice(4).split(',').map(Number))
     : process.argv.includes('--overlap')
       ? await benchOverlap()
       : await benchScale({ quick: process.argv.includes('--quick') })
