@@ -60,6 +60,8 @@ async function runObjects(
     const job = jobs[0]!
     return [await core.group(title(job), () => processObject({ ...ctx, log }, job))]
   }
+  // The objects still to start keep what they need of the budget from the rebuild polls' faster spending.
+  ctx.pacer?.expect(jobs.length)
   return mapLimit(jobs, slots, async job => {
     const held: [keyof Logger, string][] = []
     const hold: Logger = {
@@ -69,6 +71,7 @@ async function runObjects(
       notice: m => held.push(['notice', m])
     }
     const result = await processObject({ ...ctx, log: hold }, job)
+    ctx.pacer?.done()
     core.startGroup(title(job))
     for (const [level, m] of held) (log[level] ?? log.info)(m)
     core.endGroup()

@@ -45,3 +45,60 @@ export function fakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
     }
   }
 }
+
+export interface VirtualClock {
+  /** The virtual time, ms from 0. */
+  now: () => number
+  /** A timer that resolves when `run` moves the time to it; an abort drops it and resolves at once. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Runs `work` to its end, moving the time to the next timer whenever nothing else can happen. */
+  run: <T>(work: Promise<T>) => Promise<T>
+}
+
+/**
+ * A virtual clock for work that runs concurrently (many objects, each sleeping between polls): unlike
+ * `fakeClock`, a sleep does not move the time at once; `run` moves it to the earliest timer once every
+ * promise that can settle has, so concurrent sleepers wake in time order and a test reads the deterministic
+ * virtual time, never wall time.
+ */
+export function virtualClock(): VirtualClock {
+  let t = 0
+  const timers: { at: number; resolve: () => void }[] = []
+  const settle = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
+  return {
+    now: () => t,
+    sleep: (ms, signal) =>
+      new Promise<void>(resolve => {
+        if (signal?.aborted) {
+          resolve()
+          return
+        }
+        const timer = { at: t + Math.max(0, ms), resolve }
+        timers.push(timer)
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const i = timers.indexOf(timer)
+            if (i >= 0) timers.splice(i, 1)
+            resolve()
+          },
+          { once: true }
+        )
+      }),
+    async run<T>(work: Promise<T>): Promise<T> {
+      let done = false
+      void work.finally(() => {
+        done = true
+      })
+      for (;;) {
+        await settle()
+        if (done) return work
+        timers.sort((a, b) => a.at - b.at)
+        const next = timers.shift()
+        if (next === undefined) throw new Error('nothing left to wait for, but the work is not done')
+        t = Math.max(t, next.at)
+        next.resolve()
+      }
+    }
+  }
+}

@@ -205,4 +205,53 @@ describe('rebuild wait', () => {
     expect(out.reason).toMatch(/polls failed, the last with: ECONNREFUSED/)
     expect(out.document).toBeUndefined()
   })
+
+  it.each([
+    // what the rebuild ends as, whether the pacer learns its length
+    ['active', doc(2, 'active'), 1],
+    ['failed', doc(2, 'failed', 'duplicate values'), 0]
+  ] as const)(
+    'sleeps through the run’s pacer within the deadline; a rebuild ending %s teaches it its length %i time(s)',
+    async (_status, final, learned) => {
+      const s = scenario(3_000, final)
+      const waits: [number, number][] = []
+      let settled = 0
+      const poller = {
+        wait: (baseMs: number, maxMs: number) => {
+          waits.push([baseMs, maxMs])
+          return s.sleep(Math.min(baseMs, maxMs))
+        },
+        settled: () => {
+          settled++
+        }
+      }
+      await waitForRebuild({
+        ...s,
+        poller,
+        customObjectId: 'obj',
+        deployedVersion: 2,
+        initial: doc(2, 'building'),
+        timeoutSeconds: 60
+      })
+      // The pacer sleeps each wait (its own pace, what is left of the deadline); the wait's own sleep is unused.
+      expect(waits[0]).toEqual([250, 60_000])
+      expect(waits.every(([, max], i) => i === 0 || max < 60_000)).toBe(true)
+      expect(settled).toBe(learned)
+    }
+  )
+
+  it('teaches the pacer nothing when the PUT answer shows nothing building (no poll)', async () => {
+    const s = scenario(0)
+    let settled = 0
+    const out = await waitForRebuild({
+      ...s,
+      poller: { wait: () => Promise.resolve(), settled: () => settled++ },
+      customObjectId: 'obj',
+      deployedVersion: 2,
+      initial: doc(2, 'active'),
+      timeoutSeconds: 60
+    })
+    expect(out.polls).toBe(0)
+    expect(settled).toBe(0)
+  })
 })

@@ -237,7 +237,7 @@ async function awaitEarlierRebuild(
     `${id}: the live schema matches the index file, but ${names.join(', ')} still ${names.length === 1 ? 'builds' : 'build'} ` +
       '(an earlier deploy did not see the rebuild end): waiting for it; no PUT.'
   )
-  const rebuild = await rebuildWait(ctx, gateway, id, proposal.live)
+  const rebuild = await rebuildWait(ctx, gateway, id, proposal.live, false)
   o.rebuild = rebuild
   ctx.log.info(`${id}: rebuild ${rebuild.status} after ${rebuild.seconds} s (${rebuild.polls} polls).`)
   if (rebuild.status !== 'active') {
@@ -354,15 +354,18 @@ async function rollBack(
 /**
  * Waits for the rebuild of `initial`'s building indexes (the deploy's own, or a managed index an earlier run
  * left building) within `rebuild-timeout-seconds`. The polls of every object waiting share the run's rate
- * budget (the pacer), so waits overlap.
+ * budget (the pacer), so waits overlap; the pacer learns from the rebuilds of this run how long the others
+ * may take.
  */
 async function rebuildWait(
   ctx: PipelineContext,
   gateway: GatewayClient,
   customObjectId: string,
-  initial: SchemaDocument
+  initial: SchemaDocument,
+  /** False for a rebuild an earlier run started: its length from now teaches the pacer nothing. */
+  learns = true
 ): Promise<RebuildOutcome> {
-  const leave = ctx.pacer?.join()
+  const poller = ctx.pacer?.join({ learns })
   try {
     return await waitForRebuild({
       gateway,
@@ -372,11 +375,11 @@ async function rebuildWait(
       timeoutSeconds: ctx.rebuildTimeoutSeconds,
       firstPollMs: ctx.rebuildFirstPollMs,
       maxPollMs: ctx.rebuildMaxPollMs,
-      ...(ctx.pacer ? { pace: (ms: number) => ctx.pacer!.delay(ms) } : {}),
+      ...(poller ? { poller } : {}),
       now: ctx.now,
       sleep: ctx.sleep
     })
   } finally {
-    leave?.()
+    poller?.leave()
   }
 }

@@ -1,10 +1,12 @@
 // Waiting for the rebuild after a PUT (docs/rules.md#the-put-and-the-rebuild): poll the schema until it shows
 // the deployed version and no index `building`. Polls back off from ~250 ms by ×1.5 up to 2 s, and never
-// sleep past the deadline. A poll that fails is retried inside the same budget
+// sleep past the deadline. With the run's poll pacer, that pace is the poller's own: the pacer stretches
+// it to share the rate budget, cuts a sleep short when the poller becomes due, and learns from a rebuild
+// that ends active how long the others may take (docs/rules.md#deploy-overlaps-the-waits). A poll that fails is retried inside the same budget
 // (docs/rules.md#every-wait-has-a-bound); no poll's HTTP call outlives the deadline.
 import type { SchemaDocument } from '../model.js'
 import { errorMessage } from '../errors.js'
-import { defaultSleep } from './ratelimit.js'
+import { defaultSleep, type Poller } from './ratelimit.js'
 import type { GatewayClient } from './gateway.js'
 
 export interface RebuildOptions {
@@ -17,8 +19,8 @@ export interface RebuildOptions {
   timeoutSeconds: number
   firstPollMs?: number
   maxPollMs?: number
-  /** The wait before the next poll, from this wait's own pace (the run's shared pacer); default as is. */
-  pace?: (intervalMs: number) => number
+  /** This wait's part in the run's poll pacer: it paces (and sleeps) the polls; absent: each at its own pace. */
+  poller?: Pick<Poller, 'wait' | 'settled'>
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -61,6 +63,8 @@ export async function waitForRebuild(opts: RebuildOptions): Promise<RebuildOutco
   for (;;) {
     if (doc && settled(doc, opts.deployedVersion)) {
       const reason = failures(doc)
+      // A rebuild seen ending active teaches the pacer its length (one that failed may have stopped early).
+      if (!reason && polls > 0) opts.poller?.settled()
       return reason
         ? { status: 'failed', seconds: seconds(), reason, document: doc, polls, failedPolls }
         : { status: 'active', seconds: seconds(), document: doc, polls, failedPolls }
@@ -83,7 +87,8 @@ export async function waitForRebuild(opts: RebuildOptions): Promise<RebuildOutco
         failedPolls
       }
     }
-    await sleep(Math.min(opts.pace ? opts.pace(interval) : interval, left))
+    if (opts.poller) await opts.poller.wait(interval, left)
+    else await sleep(Math.min(interval, left))
     interval = Math.min(maxPoll, interval * 1.5)
     // The poll's HTTP call (its retries and waits included) ends by the rebuild deadline.
     const budget = deadline - now()
