@@ -2,15 +2,10 @@
 // Starts the emulator and the GitHub and warehouse stand-ins, runs the bundled action for a pull request
 // (prints the comment as posted), then for a push to main (prints the deploy's results), and stops them all.
 import { readFileSync } from 'node:fs'
-import { startEmulator, SAMPLE_IDS } from '../src/emulator/index.js'
-import { startGitHubStandIn } from '../src/emulator/github.js'
-import { startWarehouse } from '../src/emulator/warehouse.js'
+import { SAMPLE_IDS } from '../src/emulator/index.js'
 import { ROOT, runAction, type ActionRun } from '../src/emulator/runner.js'
 import type { ObjectResult, ProbeResult } from '../src/model.js'
-
-const INDEX_FILE = '.github/indexes/ticket.yaml'
-const WAREHOUSE_SECRET = 'demo-warehouse-secret'
-const REPO = { owner: 'acme', repo: 'indexes' }
+import { INDEX_FILE, MERGE_SHA, startDemo, validatePullRequest } from './demo-scenario.js'
 
 function say(line = ''): void {
   process.stdout.write(line + '\n')
@@ -28,57 +23,18 @@ function probeLine(p: ProbeResult | undefined): string {
   return `${plan}, ${p.recordsExamined.toLocaleString('en-US')} records examined, ${p.latencyMs} ms`
 }
 
-const HEAD_SHA = '2222222222222222222222222222222222222222'
-const MERGE_SHA = '3333333333333333333333333333333333333333'
-
 async function main(): Promise<void> {
   const started = Date.now()
   say('Starting the Data Gateway emulator (sample data: 100,000 tickets referencing 5,000 accounts)...')
-  const emulator = await startEmulator({ port: 0 })
-  // PR #1: its head commit, and the merge commit the push to main brings (the deploy finds the PR by it).
-  const github = await startGitHubStandIn({
-    port: 0,
-    pullRequests: [
-      { number: 1, headSha: HEAD_SHA, state: 'closed', merged: true, mergeCommitSha: MERGE_SHA }
-    ],
-    // The merge commit is main's head: the deploy is of the newest commit.
-    branches: { main: MERGE_SHA }
-  })
-  const warehouse = await startWarehouse({ port: 0, secret: WAREHOUSE_SECRET })
+  const demo = await startDemo()
+  const { emulator, github, warehouse } = demo
   say(`  emulator  ${emulator.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
   say(`  GitHub    ${github.url}`)
   say(`  warehouse ${warehouse.url}`)
   try {
-    const common = {
-      'index-file': INDEX_FILE,
-      'api-url': emulator.url,
-      'login-url': emulator.url,
-      'client-id': 'emulator-client',
-      'client-secret': 'emulator-secret',
-      'github-token': 'demo-github-token',
-      'warehouse-url': `${warehouse.url}/audit`,
-      'warehouse-secret': WAREHOUSE_SECRET,
-      'rebuild-timeout-seconds': '120'
-    }
-    const env = { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${REPO.owner}/${REPO.repo}` }
-
     say()
     say(`== Pull request #1: validate ${INDEX_FILE} against the live schema ==`)
-    const pr = await runAction({
-      workspace: ROOT,
-      inputs: { ...common, mode: 'auto' },
-      eventName: 'pull_request',
-      event: {
-        number: 1,
-        pull_request: {
-          number: 1,
-          head: { sha: HEAD_SHA, repo: { full_name: 'acme/indexes' } },
-          base: { repo: { full_name: 'acme/indexes' } }
-        },
-        repository: { default_branch: 'main', full_name: 'acme/indexes' }
-      },
-      env: { ...env, GITHUB_REF: 'refs/pull/1/merge' }
-    })
+    const { run: pr } = await validatePullRequest(demo)
     if (pr.code !== 0) fail('the pull-request run', pr)
     const comments = github.comments(1)
     say(
@@ -95,10 +51,10 @@ async function main(): Promise<void> {
     const before = emulator.getSchema(SAMPLE_IDS.ticket)
     const push = await runAction({
       workspace: ROOT,
-      inputs: { ...common, mode: 'auto' },
+      inputs: { ...demo.inputs, mode: 'auto' },
       eventName: 'push',
       event: { ref: 'refs/heads/main', repository: { default_branch: 'main', full_name: 'acme/indexes' } },
-      env: { ...env, GITHUB_REF: 'refs/heads/main', GITHUB_SHA: MERGE_SHA }
+      env: { ...demo.env, GITHUB_REF: 'refs/heads/main', GITHUB_SHA: MERGE_SHA }
     })
     if (push.code !== 0) fail('the deploy run', push)
     const o = push.outputs
@@ -124,7 +80,7 @@ async function main(): Promise<void> {
     say()
     say(`Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
   } finally {
-    await Promise.all([emulator.close(), github.close(), warehouse.close()])
+    await demo.close()
   }
 }
 

@@ -1,117 +1,40 @@
-// Renders a realistic PR comment (a validate run: an index added, one modified, one dropped, findings, probe
-// plans, the footer) to HTML with GitHub-like CSS and takes a headless Chromium screenshot of it into
-// .github/readme/comment.png, for the README.
-//   npx tsx scripts/screenshot-comment.ts        (needs `chromium` on the PATH: apt-get install chromium)
+// The README's picture of the PR comment, from the demo's real run: starts the demo's emulator and stand-ins,
+// runs pull request #1's validate (the bundled action, as `npm run demo` does), takes the comment body the
+// GitHub stand-in received, writes it to .github/readme/comment.md (a test holds it to the demo's comment),
+// renders it to HTML with GitHub-like CSS and takes a headless Chromium screenshot into
+// .github/readme/comment.png.
+//   npm run screenshot   (bundles first; needs Debian's Chromium and an emoji font on the PATH:
+//                         apt-get install chromium fonts-noto-color-emoji)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { marked } from 'marked'
-import type { ObjectResult } from '../src/model.js'
-import { renderComment } from '../src/report/comment.js'
+import { startDemo, validatePullRequest } from './demo-scenario.js'
 
+const MARKDOWN = fileURLToPath(new URL('../.github/readme/comment.md', import.meta.url))
 const OUT = fileURLToPath(new URL('../.github/readme/comment.png', import.meta.url))
 const WIDTH = 1000
 const HEIGHT = 1190
 
-const ticket = '0b4f0ac2-8f0e-4e2a-9d3c-6d1b1f6e2a11'
-const file = 'indexes/ticket.yaml'
-const result: ObjectResult = {
-  customObjectId: ticket,
-  objectName: 'Ticket',
-  file,
-  mode: 'validate',
-  live: true,
-  findings: [
-    {
-      severity: 'warning',
-      rule: 'index-modified',
-      customObjectId: ticket,
-      index: 'idx_status_priority',
-      message: 'idx_status_priority changes its fields: queries cannot use it while it rebuilds.',
-      file,
-      line: 4
-    },
-    {
-      severity: 'warning',
-      rule: 'index-dropped',
-      customObjectId: ticket,
-      index: 'idx_legacy_code',
-      message: 'prune: true drops the live index idx_legacy_code.',
-      file,
-      line: 14
-    },
-    {
-      severity: 'warning',
-      rule: 'low-selectivity-leading-field',
-      customObjectId: ticket,
-      index: 'idx_status_priority',
-      field: 'status',
-      message: 'The leading field status has cardinalityHint: low; put the more selective priority first.',
-      file,
-      line: 5
+async function demoComment(): Promise<string> {
+  const demo = await startDemo()
+  try {
+    const { run, comment } = await validatePullRequest(demo)
+    if (run.code !== 0 || comment === undefined) {
+      throw new Error(
+        `the demo's pull-request run exited ${run.code} and posted no comment:\n${run.stdout}\n${run.stderr}`
+      )
     }
-  ],
-  diff: {
-    added: ['idx_account_tier'],
-    modified: ['idx_status_priority'],
-    removed: ['idx_legacy_code'],
-    unmanaged: []
-  },
-  textDiff:
-    '--- live\n+++ proposed\n@@ -20,9 +20,13 @@\n   "indexes": [\n     {\n       "name": "idx_status_priority",\n-      "fields": ["status"]\n+      "fields": ["status", "priority"],\n+      "order": ["asc", "desc"]\n     },\n-    {\n-      "name": "idx_legacy_code",\n-      "fields": ["legacyCode"]\n-    }\n+    {\n+      "name": "idx_account_tier",\n+      "fields": ["account.tier"]\n+    }\n   ]\n',
-  changed: true,
-  payloadHash: '9c1e5b7a2f4d8e0c3b6a1f9e7d5c3b1a0f8e6d4c2b0a9f7e5d3c1b9a7f5e3d1c',
-  basedOnVersion: 7,
-  rebuild: { status: 'skipped', seconds: 0 },
-  probes: [],
-  baselineProbes: [
-    {
-      index: 'idx_account_tier',
-      values: { 'account.tier': 'gold' },
-      indexUsed: false,
-      strategy: 'fullScan',
-      latencyMs: 412,
-      recordsExamined: 100_000,
-      predicted: { strategy: 'index', indexName: 'idx_account_tier' }
-    },
-    {
-      index: 'idx_status_priority',
-      values: { status: 'open', priority: 1 },
-      indexUsed: false,
-      strategy: 'fullScan',
-      latencyMs: 398,
-      recordsExamined: 100_000,
-      placeholder: true,
-      predicted: { strategy: 'index', indexName: 'idx_status_priority' }
-    }
-  ],
-  indexesBefore: [
-    { name: 'idx_status_priority', fields: ['status'], status: 'active' },
-    { name: 'idx_created', fields: ['createdAt'], order: ['desc'], status: 'active' },
-    { name: 'idx_legacy_code', fields: ['legacyCode'], status: 'active' }
-  ],
-  indexesAfter: [
-    { name: 'idx_status_priority', fields: ['status', 'priority'], order: ['asc', 'desc'], status: 'active' },
-    { name: 'idx_created', fields: ['createdAt'], order: ['desc'], status: 'active' },
-    { name: 'idx_account_tier', fields: ['account.tier'] }
-  ],
-  audit: 'skipped',
-  rebuildEstimate: { records: 100_000, indexes: 2 }
+    return comment
+  } finally {
+    await demo.close()
+  }
 }
 
-const headSha = '3f2c1a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a'
-const markdown = renderComment([result], {
-  commentKey: 'default',
-  mode: 'validate',
-  serverUrl: 'https://github.com',
-  repository: 'acme/indexes',
-  headSha,
-  runId: '9876543210',
-  time: new Date('2025-05-01T12:34:00Z'),
-  trailer: `<!-- custom-object-index-review:{"v":1,"headSha":"${headSha}","runId":"9876543210","objects":{"${ticket}":{"payloadHash":"${result.payloadHash!}","basedOnVersion":7}}} -->`
-})
+const markdown = await demoComment()
+writeFileSync(MARKDOWN, markdown.endsWith('\n') ? markdown : `${markdown}\n`)
 
 // GitHub renders `> [!CAUTION]` as an alert; marked leaves it a plain blockquote, so style it here.
 const body = marked
@@ -157,12 +80,18 @@ try {
     '--headless',
     '--no-sandbox',
     '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${path.join(dir, 'profile')}`,
     '--hide-scrollbars',
     `--window-size=${WIDTH},${HEIGHT}`,
     `--screenshot=${OUT}`,
     `file://${page}`
   ])
-  console.log(`wrote ${OUT}`)
+  console.log(`wrote ${MARKDOWN} and ${OUT}`)
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

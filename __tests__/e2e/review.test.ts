@@ -119,7 +119,7 @@ function editLive(s: Scene): void {
 }
 
 describe.concurrent('the review a validate run records', () => {
-  it('ends the comment with a footer (head commit, run, time, payload hash) and the review line', async () => {
+  it('names the head commit, run and time under the heading, and ends with the payload hash and the review line', async () => {
     const s = await merged()
     const run = await validate(s)
     expect(run.code, run.stdout).toBe(0)
@@ -131,10 +131,12 @@ describe.concurrent('the review a validate run records', () => {
       .trimEnd()
       .split('\n')
       .filter(l => l.trim() !== '')
+    // Marker, heading, then the run's line.
+    const identity = lines[2]!
+    expect(identity).toContain(`[\`${HEAD.slice(0, 7)}\`](https://github.com/acme/indexes/commit/${HEAD})`)
+    expect(identity).toContain('(https://github.com/acme/indexes/actions/runs/9001)')
+    expect(identity).toMatch(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/)
     const footer = lines.at(-2)!
-    expect(footer).toContain(`[\`${HEAD.slice(0, 7)}\`](https://github.com/acme/indexes/commit/${HEAD})`)
-    expect(footer).toContain('(https://github.com/acme/indexes/actions/runs/9001)')
-    expect(footer).toMatch(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/)
     expect(footer).toContain(`\`${hash.slice(0, 12)}\``)
     expect(footer).not.toContain(hash.slice(0, 13))
     expect(body).not.toContain(MERGE_REF.slice(0, 7))

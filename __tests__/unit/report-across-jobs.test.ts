@@ -35,9 +35,7 @@ describe('the published comment', () => {
 
   it("shows a fork's object as checked by the pull request's own run, file checks only", () => {
     const body = renderComment([forked], OPTIONS)
-    expect(body).toContain(
-      "### ⚠️ `o1` — checked by the pull request's own run: file checks only, 0 errors, 0 warnings"
-    )
+    expect(body).toContain("### ⚠️ `o1` — checked by the pull request's own run: file checks only\n")
     expect(body).toContain(
       'its claims about the live schema are not trusted and it is left out of the review line'
     )

@@ -98,10 +98,39 @@ describe('renderComment: the verdict', () => {
     expect(visibleText(toHtml(body))).toContain('no client credentials were given')
   })
 
-  it('gives a passing object its changes and counts', () => {
-    expect(headings(render([validateResult()]))[1]).toBe(
-      '### ✅ Ticket (0b4f0ac2…) — 1 index added, 0 errors, 2 warnings'
-    )
+  it('says the counts once with one object: in the run heading, not again in the object heading', () => {
+    const body = render([validateResult()])
+    expect(headings(body).slice(0, 2)).toEqual([
+      '## Custom-object index check: ✅ pass — 1 object, 0 errors, 2 warnings',
+      '### ✅ Ticket (0b4f0ac2…) — 1 index added'
+    ])
+    expect(body.match(/2 warnings/g)).toHaveLength(1)
+  })
+
+  it('says the counts once with one blocked object: the heading counts, the object says its errors block', () => {
+    const body = render([validateResult({ findings: [finding({ severity: 'error' }), finding()] })])
+    expect(headings(body).slice(0, 2)).toEqual([
+      '## Custom-object index check: ❌ blocked — 1 of 1 object, 1 error, 1 warning',
+      '### ❌ Ticket (0b4f0ac2…) — its error blocks the deploy'
+    ])
+    expect(body.match(/1 error\b/g)).toHaveLength(1)
+  })
+
+  it('gives each object its own counts when there are several (the run heading has the totals)', () => {
+    const other = validateResult({ objectName: 'Account', findings: [] })
+    const body = render([validateResult(), other])
+    expect(headings(body).filter(h => !h.startsWith('####'))).toEqual([
+      '## Custom-object index check: ✅ pass — 2 objects, 0 errors, 2 warnings',
+      '### ✅ Ticket (0b4f0ac2…) — 1 index added, 0 errors, 2 warnings',
+      '### ✅ Account (0b4f0ac2…) — 1 index added, 0 errors, 0 warnings'
+    ])
+  })
+
+  it("keeps a deploy's blocked object its error count: the deploy heading counts outcomes, not findings", () => {
+    const blocked = deployResult({ outcome: 'blocked', findings: [finding({ severity: 'error' })] })
+    const body = render([blocked], { mode: 'deploy' })
+    expect(headings(body)[1]).toBe('### ❌ Ticket (0b4f0ac2…) — blocked: 1 error')
+    expect(body.match(/1 error\b/g)).toHaveLength(1)
   })
 
   it('shows a fatal error of an object', () => {
@@ -414,22 +443,31 @@ describe('renderComment: footer and review line', () => {
         'https://github.com/acme/indexes/actions/runs/4242'
       ])
     )
-    expect(visibleText(html)).toContain(
-      'Commit 3f2c1a9 · run 4242 · 2025-05-01 12:34 UTC · payload hash: Ticket bbbbbbbbbbbb'
-    )
+    expect(visibleText(html)).toContain('Commit 3f2c1a9 · run 4242 · 2025-05-01 12:34 UTC')
+    expect(visibleText(html)).toContain('Payload hash: Ticket bbbbbbbbbbbb')
     expect(html).toContain('<hr>')
+  })
+
+  it('puts the commit and the run link under the heading, within the first 4 lines, and links the run once', () => {
+    const body = render([validateResult(), changesResult({ objectName: 'Other' })])
+    const lines = body.split('\n')
+    const at = lines.findIndex(l => l.includes('(https://github.com/acme/indexes/actions/runs/4242)'))
+    expect(at).toBeGreaterThan(0)
+    expect(at).toBeLessThan(4)
+    expect(lines[at]).toMatch(/^Commit \[`3f2c1a9`\]\(.+\) · \[run 4242\]\(.+\) · 2025-05-01 12:34 UTC$/)
+    expect(body.split('actions/runs/4242').length - 1).toBe(1)
   })
 
   it('ends with the review line, verbatim, after the footer', () => {
     const body = render([validateResult()])
     const lines = body.split('\n')
     expect(lines.at(-1)).toBe(TRAILER)
-    expect(lines.findIndex(l => l.startsWith('Commit '))).toBeLessThan(lines.length - 1)
+    expect(lines.findIndex(l => l.startsWith('Payload hash: '))).toBeLessThan(lines.length - 1)
   })
 
   it('ends with a line break and no review line when none is given', () => {
     const body = render([validateResult()], { trailer: undefined })
-    expect(body.endsWith('UTC · payload hash: Ticket `aaaaaaaaaaaa`\n')).toBe(true)
+    expect(body.endsWith('\nPayload hash: Ticket `aaaaaaaaaaaa`\n')).toBe(true)
   })
 
   it('writes no link from a server URL, repository or SHA that is not one', () => {

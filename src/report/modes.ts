@@ -20,8 +20,11 @@ export interface Tally {
   failing: number
 }
 
-/** One object's verdict line after its icon: `(r, label) → text`. */
-type Words = (r: ObjectResult, label: string) => string
+/**
+ * One object's verdict line after its icon: `(r, label, own) → text`. `own`: whether the line states the
+ * object's own error and warning counts (see `objectVerdict`: a count is said once).
+ */
+type Words = (r: ObjectResult, label: string, own: boolean) => string
 
 export interface ModeView {
   /** The report's title, before the run's verdict. */
@@ -39,6 +42,8 @@ export interface ModeView {
   offlineNote: boolean
   /** The run's verdict line. */
   run: (t: Tally) => string
+  /** Whether the run's verdict line states the run's error and warning totals. */
+  totals: boolean
   /** Verdict lines this mode words its own way; the rest are `OBJECT_WORDS`'. */
   words?: Partial<Record<Verdict, [icon: string, words: Words]>>
 }
@@ -97,7 +102,8 @@ const CHECK: Omit<ModeView, 'title'> = {
   tense: 'proposed',
   drops: true,
   offlineNote: true,
-  run: checkVerdict
+  run: checkVerdict,
+  totals: true
 }
 
 export const MODE_VIEWS: Record<Mode, ModeView> = {
@@ -112,6 +118,8 @@ export const MODE_VIEWS: Record<Mode, ModeView> = {
     drops: true,
     offlineNote: true,
     run: deployVerdict,
+    // The run's line counts outcomes; a blocked object's line says how many errors block it.
+    totals: false,
     words: {
       blocked: [
         '❌',
@@ -126,29 +134,33 @@ export const MODE_VIEWS: Record<Mode, ModeView> = {
     tense: 'proposed',
     drops: false,
     offlineNote: false,
-    run: driftVerdict
+    run: driftVerdict,
+    totals: false
   }
+}
+
+/** "0 errors, 2 warnings": the object's own. */
+function ownCounts(r: ObjectResult): string {
+  return counts(errorCount(r.findings), warningCount(r.findings))
 }
 
 /** Every verdict's line for one object, unless its mode words it its own way. */
 const OBJECT_WORDS: Record<Verdict, [icon: string, words: Words]> = {
-  pass: [
-    '✅',
-    (r, l) => `${l} — ${changeSummary(r)}, ${counts(errorCount(r.findings), warningCount(r.findings))}`
-  ],
+  pass: ['✅', (r, l, own) => `${l} — ${changeSummary(r)}${own ? `, ${ownCounts(r)}` : ''}`],
   'file-checks-only': [
     '⚠️',
-    (r, l) =>
+    (r, l, own) =>
       r.attested === 'file-checks-only'
-        ? `${l} — checked by the pull request's own run: file checks only, ${counts(errorCount(r.findings), warningCount(r.findings))}`
-        : `${l} — file checks only, not compared with the live schema: ${counts(errorCount(r.findings), warningCount(r.findings))}`
+        ? `${l} — checked by the pull request's own run: file checks only${own ? `, ${ownCounts(r)}` : ''}`
+        : `${l} — file checks only, not compared with the live schema${own ? `: ${ownCounts(r)}` : ''}`
   ],
   blocked: [
     '❌',
-    (r, l) => {
+    (r, l, own) => {
       const errors = errorCount(r.findings)
-      const blocks = `${plural(errors, 'error blocks', 'errors block')} the deploy`
       const offline = r.live ? '' : ' — file checks only'
+      if (!own) return `${l} — ${errors === 1 ? 'its error blocks' : 'its errors block'} the deploy${offline}`
+      const blocks = `${plural(errors, 'error blocks', 'errors block')} the deploy`
       return `${l} — ${blocks}, ${plural(warningCount(r.findings), 'warning', 'warnings')}${offline}`
     }
   ],
@@ -224,10 +236,18 @@ function wordsOf(r: ObjectResult): [icon: string, words: Words] {
   return MODE_VIEWS[r.mode].words?.[v] ?? OBJECT_WORDS[v]
 }
 
-/** One object's verdict line, e.g. `✅ Ticket (…) — 1 index added, 0 errors, 2 warnings`. */
-export function objectVerdict(r: ObjectResult): string {
+/**
+ * One object's verdict line, e.g. `✅ Ticket (…) — 1 index added, 0 errors, 2 warnings`.
+ *
+ * A count is said once. The run's heading states the run's totals (errors and warnings, where its mode's
+ * `totals` says so); an object's heading states its own counts only when they are not those totals already:
+ * when the report has more than one object, or when the run's heading does not count findings (deploy,
+ * drift). So a report of one checked object reads `✅ Ticket (…) — 1 index added` under
+ * `… check: ✅ pass — 1 object, 0 errors, 2 warnings`.
+ */
+export function objectVerdict(r: ObjectResult, several = false, runMode: Mode = r.mode): string {
   const [icon, words] = wordsOf(r)
-  return `${icon} ${words(r, objectLabel(r))}`
+  return `${icon} ${words(r, objectLabel(r), several || !MODE_VIEWS[runMode].totals)}`
 }
 
 /** The icon of the object's verdict (its error is quoted under it with the same one). */

@@ -49,12 +49,39 @@ function stateOf(states: readonly IndexState[], index: string): IndexState | und
 export function indexChange(r: ObjectResult, index: string): [string, string] {
   if (r.diff.removed.includes(index)) return ['➖', 'dropped by prune']
   if (r.diff.added.includes(index)) return ['➕', 'added']
-  if (r.diff.unmanaged.includes(index)) return ['⚪', 'unmanaged, kept']
+  if (r.diff.unmanaged.includes(index)) {
+    // Its `unmanaged-index` warning is said here, in its row, and not again under Findings.
+    return rowFinding(r, index)
+      ? ['⚠️', 'unmanaged, kept (warning `unmanaged-index`)']
+      : ['⚪', 'unmanaged, kept']
+  }
   if (!r.diff.modified.includes(index)) return ['', 'unchanged']
   const before = stateOf(r.indexesBefore, index)
   const after = stateOf(r.indexesAfter, index)
   const changes = before && after ? definitionChanges(before, after) : []
   return ['✏️', changes.length > 0 ? changes.join(', ') : 'modified']
+}
+
+/** The `unmanaged-index` warning of a live index the file does not list, if any. */
+function rowFinding(r: ObjectResult, index: string): Finding | undefined {
+  return r.findings.find(f => f.rule === 'unmanaged-index' && f.index === index)
+}
+
+/**
+ * Whether a finding is told by a row of the object's index changes or drift table, so that its Findings row
+ * would say it twice: an `unmanaged-index` warning is the unmanaged index's row, marked ⚠️ with the rule.
+ * It stays a finding everywhere else (counts, annotations, the report file, outputs).
+ */
+export function toldByRow(f: Finding, r: ObjectResult): boolean {
+  if (f.rule !== 'unmanaged-index' || f.index === undefined) return false
+  const sections = MODE_VIEWS[r.mode].sections
+  if (sections.includes('index-changes') && !fileOnly(r)) return r.diff.unmanaged.includes(f.index)
+  return sections.includes('drift') && (r.drift?.unmanaged.includes(f.index) ?? false)
+}
+
+/** The Findings table's findings: errors first, less those a row of another table already tells. */
+export function listedFindings(r: ObjectResult): Finding[] {
+  return sortFindings(r.findings).filter(f => !toldByRow(f, r))
 }
 
 /** Without a live schema nothing can be compared: the file's indexes are listed as they are. */
@@ -231,10 +258,24 @@ function planText(p: ProbeResult): string {
   return `${via}, ${plural(p.recordsExamined, 'record', 'records')} examined, ${formatNumber(Math.round(p.latencyMs))} ms`
 }
 
-function predictedText(p: ProbeResult): string {
+/**
+ * What a deploy would make of the probe, agreeing with the findings: nothing is predicted ✅ that a finding
+ * says will not happen. An object with an error is not deployed ("blocked by an error", naming the error on
+ * the predicted index, else the object's first); an index whose `unique-on-low-cardinality` warning says its
+ * rebuild fails is not predicted to serve the query.
+ */
+function predictedText(p: ProbeResult, r: ObjectResult): string {
   const q = p.predicted
   if (q === undefined) return '—'
+  const errors = sortFindings(r.findings).filter(f => f.severity === 'error')
+  if (errors.length > 0) {
+    const error =
+      errors.find(f => f.index !== undefined && [p.index, q.indexName].includes(f.index)) ?? errors[0]!
+    return `— blocked by an error (${code(error.rule, true)})`
+  }
   if (q.strategy !== 'index' || !q.indexName) return '⚠️ full scan'
+  const failing = r.findings.find(f => f.rule === 'unique-on-low-cardinality' && f.index === q.indexName)
+  if (failing !== undefined) return `⚠️ rebuild expected to fail (${code(failing.rule, true)})`
   return `${q.indexName === p.index ? '✅' : '⚠️'} index ${name(q.indexName, true)}`
 }
 
@@ -255,7 +296,7 @@ export function probeRows(r: ObjectResult): string[] {
     const p = (after ?? before)!
     const placeholder = p.placeholder ? ' (placeholder values: they prove the plan, not the data)' : ''
     const cells = [name(p.index, true), `${code(probeQuery(p), true)}${placeholder}`]
-    if (!deploy) return row([...cells, planText(p), predictedText(p)])
+    if (!deploy) return row([...cells, planText(p), predictedText(p, r)])
     const used = after === undefined ? '—' : usedItsIndex(after) ? '✅ yes' : '❌ no'
     return row([...cells, before ? planText(before) : '—', after ? planText(after) : '—', used])
   })
@@ -286,11 +327,21 @@ export function driftRows(r: ObjectResult): string[] {
     ...rows(d.missing, '➕ missing', () => 'in the file, not live'),
     ...rows(d.changed, '✏️ changed', changed),
     ...rows(d.failed, '❌ failed', i => statusText(stateOf(r.indexesBefore, i)) ?? 'failed'),
-    ...rows(d.unmanaged, pruned ? '➖ unmanaged' : 'ℹ️ unmanaged', () =>
-      pruned
-        ? 'live, not in the file, and the file has `prune: true`: a deploy drops it'
-        : 'live, not in the file: kept (information, not drift)'
-    )
+    ...d.unmanaged.map(index => {
+      const warned = rowFinding(r, index) !== undefined ? ' (warning `unmanaged-index`)' : ''
+      if (pruned) {
+        return row([
+          name(index, true),
+          '➖ unmanaged',
+          `live, not in the file, and the file has \`prune: true\`: a deploy drops it${warned}`
+        ])
+      }
+      return row([
+        name(index, true),
+        warned ? '⚠️ unmanaged' : 'ℹ️ unmanaged',
+        `live, not in the file: kept (${warned ? 'warning `unmanaged-index`' : 'information, not drift'})`
+      ])
+    })
   ]
 }
 
@@ -298,10 +349,10 @@ export function driftRows(r: ObjectResult): string[] {
 const MAX_FOOTER_HASHES = 400
 
 /**
- * The footer (docs/rules.md#deploy-what-was-reviewed): the commit, the run, the time (UTC) and each object's
- * payload hash.
+ * The line under the report's heading (docs/rules.md#deploy-what-was-reviewed): the commit, the run and the
+ * time (UTC), so that which run said this is read before what it said. Empty when none is known.
  */
-export function footer(results: readonly ObjectResult[], links: GitHubLinks, time?: Date): string {
+export function runLine(links: GitHubLinks, time?: Date): string {
   const parts: string[] = []
   if (links.headSha) parts.push(`Commit ${link(code(links.headSha.slice(0, 7)), commitUrl(links))}`)
   const run = runUrl(links)
@@ -310,6 +361,14 @@ export function footer(results: readonly ObjectResult[], links: GitHubLinks, tim
     const iso = time.toISOString()
     parts.push(`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`)
   }
+  return parts.length === 0 ? '' : `${parts.join(' · ')}\n\n`
+}
+
+/**
+ * The footer (docs/rules.md#deploy-what-was-reviewed): each object's payload hash (the commit, the run and
+ * the time are in `runLine`, under the heading, and said only there).
+ */
+export function footer(results: readonly ObjectResult[]): string {
   const hashes = results
     .filter(r => r.payloadHash !== undefined)
     .map(
@@ -323,7 +382,6 @@ export function footer(results: readonly ObjectResult[], links: GitHubLinks, tim
     shown.length < hashes.length
       ? `, … ${formatNumber(hashes.length - shown.length)} more in the job summary and the review record`
       : ''
-  if (hashes.length > 0)
-    parts.push(`payload ${hashes.length === 1 ? 'hash' : 'hashes'}: ${shown.join(', ')}${more}`)
-  return parts.length === 0 ? '' : `\n---\n\n${parts.join(' · ')}\n`
+  if (hashes.length === 0) return ''
+  return `\n---\n\nPayload ${hashes.length === 1 ? 'hash' : 'hashes'}: ${shown.join(', ')}${more}\n`
 }

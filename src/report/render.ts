@@ -23,17 +23,18 @@ import {
   findingRow,
   footer,
   probeColumns,
+  listedFindings,
   probeRows,
-  sortFindings
+  runLine
 } from './parts.js'
 
 /**
- * What every renderer is told about the run: its mode, where to link, and the footer's facts
- * (docs/rules.md#deploy-what-was-reviewed).
+ * What every renderer is told about the run: its mode, where to link, and the facts of the line under the
+ * heading (docs/rules.md#deploy-what-was-reviewed).
  */
 export interface ReportOptions extends GitHubLinks {
   mode: Mode
-  /** The time of the run, shown in UTC in the footer. */
+  /** The time of the run, shown in UTC under the heading. */
   time?: Date
 }
 
@@ -62,7 +63,11 @@ export interface Style {
 export function renderReport(results: readonly ObjectResult[], opts: ReportOptions, style: Style): string {
   const h = (depth: number): string => `${'#'.repeat(style.level + depth)} `
   const cut = `left out ${style.why}; ${style.rest}`
-  const heading = `${style.marker !== undefined ? `${style.marker}\n` : ''}${h(0)}${MODE_VIEWS[opts.mode].title}: ${runVerdict(results, opts.mode)}\n\n`
+  // The heading, then which run this is (commit, run link, time): read first, said once (the footer keeps
+  // the payload hashes only).
+  const heading =
+    `${style.marker !== undefined ? `${style.marker}\n` : ''}${h(0)}${MODE_VIEWS[opts.mode].title}: ` +
+    `${runVerdict(results, opts.mode)}\n\n${runLine(opts, opts.time)}`
   // Drops: proposed (validate, plan), or done (deploy: only where a PUT made a new version).
   const committed = (r: ObjectResult): boolean => (r.schemaVersion ?? 0) > (r.basedOnVersion ?? Infinity)
   const dropping = results.filter(r => {
@@ -116,7 +121,7 @@ export function renderReport(results: readonly ObjectResult[], opts: ReportOptio
         return list(
           'Findings',
           FINDING_COLUMNS,
-          sortFindings(r.findings).map(f => findingRow(f, r, opts))
+          listedFindings(r).map(f => findingRow(f, r, opts))
         )
       case 'probes':
         return list('Probes', probeColumns(r), probeRows(r))
@@ -125,19 +130,21 @@ export function renderReport(results: readonly ObjectResult[], opts: ReportOptio
     }
   }
 
+  const several = results.length > 1
   const sections: Section[] = byAttention(results).map(r => {
     const lists = MODE_VIEWS[r.mode].sections.map(kind => section(kind, r))
     const diff = diffPart(r)
+    const verdict = objectVerdict(r, several, opts.mode)
     return {
-      head: `${h(1)}${objectVerdict(r)}\n\n${facts(r, opts, results.length > 1)}`,
+      head: `${h(1)}${verdict}\n\n${facts(r, opts, several)}`,
       lists,
       ...(diff ? { diff } : {}),
-      brief: `- ${objectVerdict(r)}\n`
+      brief: `- ${verdict}\n`
     }
   })
 
   const trailer = style.trailer !== undefined ? `\n${style.trailer}` : ''
-  const bottom = footer(results, opts, opts.time) + trailer
+  const bottom = footer(results) + trailer
   const objectsNote = (brief: number, hidden: number): string => {
     const details = `the details of ${brief > 0 && hidden > 0 ? '' : 'the last '}${plural(brief, 'object', 'objects')}`
     const last = `the last ${plural(hidden, 'object', 'objects')}`
