@@ -4,6 +4,7 @@
 // file runs, and a notice says why; under `true` the step fails instead.
 import { errorMessage } from './errors.js'
 import type { Exits } from './exits.js'
+import { globMatcher } from './glob.js'
 import type { ChangeList } from './github/changes.js'
 import type { Mode } from './model.js'
 import { code, plural } from './report/markdown.js'
@@ -28,49 +29,6 @@ export interface Selection {
   skipped: number
   /** Why every matched file runs although `changed-only` asked for the changed ones (for the notice). */
   fallback?: string
-}
-
-/**
- * A matcher for workspace-relative paths from the `index-file` lines, as the glob reads them: `*` and `?`
- * within one path segment, `**` across segments, `[...]` a class, `!` excludes, `#` a comment.
- */
-export function globMatcher(patterns: string): (path: string) => boolean {
-  const compiled = patterns
-    .split(/\r?\n/)
-    .map(l => l.trim())
-    .filter(l => l !== '' && !l.startsWith('#'))
-    .map(line => {
-      const negate = line.startsWith('!')
-      const body = (negate ? line.slice(1) : line).replace(/^(\.\/)+/, '').replace(/\/+$/, '')
-      let re = ''
-      for (let i = 0; i < body.length; i++) {
-        const c = body[i]!
-        if (c === '*' && body[i + 1] === '*') {
-          const slash = body[i + 2] === '/'
-          re += slash ? '(?:.*/)?' : '.*'
-          i += slash ? 2 : 1
-        } else if (c === '*') re += '[^/]*'
-        else if (c === '?') re += '[^/]'
-        else if (c === '[') {
-          const end = body.indexOf(']', i + 2)
-          if (end === -1) re += '\\['
-          else {
-            const inner = body
-              .slice(i + 1, end)
-              .replace(/^!/, '^')
-              .replace(/\\/g, '\\\\')
-            re += `[${inner}]`
-            i = end
-          }
-        } else re += c.replace(/[.+^${}()|\\]/g, '\\$&')
-      }
-      return { negate, re: new RegExp(`^${re}$`) }
-    })
-  return path => {
-    let matched = false
-    for (const p of compiled) if (p.re.test(path)) matched = !p.negate
-    return matched
-  }
 }
 
 const PROCESSED = new Set(['added', 'modified', 'renamed', 'copied', 'changed'])

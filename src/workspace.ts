@@ -1,7 +1,7 @@
 // Finds and reads the index files the `index-file` input names, inside the workspace and nowhere else.
 import { realpath, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import * as glob from '@actions/glob'
+import { globFiles, patternLines } from './glob.js'
 import { MAX_INDEX_FILE_BYTES } from './indexfile/parse.js'
 import { SettingsError } from './settings.js'
 
@@ -28,11 +28,8 @@ export async function findFiles(
   input = 'index-file'
 ): Promise<string[]> {
   const root = await realpath(workspace)
-  const lines = patterns
-    .split(/\r?\n/)
-    .map(l => l.trim())
-    .filter(l => l !== '' && !l.startsWith('#'))
-  const resolved = lines.map(line => {
+  const lines = patternLines(patterns)
+  const relative = lines.map(line => {
     const negate = line.startsWith('!')
     const body = negate ? line.slice(1) : line
     const absolute = path.resolve(root, body)
@@ -41,24 +38,23 @@ export async function findFiles(
         `Input '${input}' must stay inside the workspace; '${line}' points outside ${root}.`
       )
     }
-    return (negate ? '!' : '') + absolute
+    const rel = path.relative(root, absolute).split(path.sep).join('/')
+    // path.resolve drops a trailing slash, which says "a directory": keep it.
+    return (negate ? '!' : '') + rel + (/[\\/]$/.test(body) && rel !== '' ? '/' : '')
   })
-  const globber = await glob.create(resolved.join('\n'), {
-    followSymbolicLinks: false,
-    matchDirectories: false,
-    implicitDescendants: false
-  })
-  const found = await globber.glob()
   const files: string[] = []
-  for (const file of found) {
-    // A symbolic link may point out of the workspace: follow it and check where it lands.
-    const real = await realpath(file)
-    if (!inside(root, real)) {
-      throw new SettingsError(
-        `Input '${input}' matched '${path.relative(root, file)}', which links outside the workspace.`
-      )
+  for (const found of await globFiles(root, relative)) {
+    if (!found.link) {
+      files.push(found.path)
+      continue
     }
-    if ((await stat(real)).isFile()) files.push(path.relative(root, file).split(path.sep).join('/'))
+    // A symbolic link may point out of the workspace: follow it and check where it lands.
+    const real = await realpath(path.join(root, found.path)).catch(() => undefined)
+    if (real === undefined) continue // a broken link names no file
+    if (!inside(root, real)) {
+      throw new SettingsError(`Input '${input}' matched '${found.path}', which links outside the workspace.`)
+    }
+    if ((await stat(real)).isFile()) files.push(found.path)
   }
   if (files.length === 0) {
     throw new SettingsError(

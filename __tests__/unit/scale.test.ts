@@ -2,7 +2,8 @@
 // comment of up to 2,000 objects that keeps its verdict and footer while its review continues elsewhere.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { globMatcher, selectChanged } from '../../src/changes.js'
+import { selectChanged } from '../../src/changes.js'
+import { globMatcher } from '../../src/glob.js'
 import type { ChangeList } from '../../src/github/changes.js'
 import { joinContinuations } from '../../src/github/review.js'
 import {
