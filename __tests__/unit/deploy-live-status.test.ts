@@ -9,6 +9,7 @@ import { processObject } from '../../src/pipeline/object.js'
 import type { PipelineOptions } from '../../src/pipeline/job.js'
 import type { GatewayClient, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
 import { PlatformError } from '../../src/platform/http.js'
+import { renderSummary } from '../../src/report/summary.js'
 import { indexFile, memoryLogger } from '../helpers/platform.js'
 
 const ID = 'obj-1'
@@ -178,6 +179,18 @@ describe('a managed index that is live failed', () => {
     expect(outputs).toMatchObject({ valid: 'false', 'rebuild-status': 'failed', changed: 'false' })
   })
 
+  it('says no rebuild ran in the summary, with the rebuild outputs and audit record as the rules give them', async () => {
+    const { result, records, outputs } = await deployWith(fakePlatform(liveDoc('failed')), KEEPS)
+    const summary = renderSummary([result], { mode: 'deploy' })
+    expect(summary).toContain(
+      'schema version 4, nothing deployed · no rebuild: the platform already reports index idx\\_code failed: unique index'
+    )
+    expect(summary).not.toMatch(/rebuild failed in/)
+    expect(summary).not.toContain('4 → 4')
+    expect(outputs).toMatchObject({ 'rebuild-status': 'failed', 'rebuild-seconds': '0', changed: 'false' })
+    expect(records.map(r => r.rebuild)).toEqual([{ status: 'failed', seconds: 0 }])
+  })
+
   it('names the index, the reason and what to change in the error', async () => {
     const { result } = await deployWith(fakePlatform(liveDoc('failed')), KEEPS)
     expect(result.error).toMatch(/^Object obj-1 \(schema version 4\): index idx_code failed: unique index/)
@@ -248,6 +261,11 @@ describe('a managed index still building from an earlier run', () => {
     expect(result.error).toContain('index idx_code failed: duplicate values')
     expect(result.probes).toEqual([])
     expect(records.map(r => r.action)).toEqual(['INDEX_DEPLOY_FAILED'])
+    // A rebuild was watched here: the summary says how long.
+    expect(result.rebuild.seconds).toBeGreaterThan(0)
+    expect(renderSummary([result], { mode: 'deploy' })).toContain(
+      `rebuild failed in ${result.rebuild.seconds} s: index idx\\_code failed: duplicate values`
+    )
   })
 
   it('reports a timeout within rebuild-timeout-seconds when it does not finish', async () => {
