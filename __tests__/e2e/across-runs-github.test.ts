@@ -379,6 +379,25 @@ indexes:
     )
   })
 
+  it('without drift, a read-only token only reads: no label call, no warning', async () => {
+    const live = `customObjectId: ${TICKET}
+indexes:
+  - name: idx_created
+    fields: [createdAt]
+  - name: idx_status
+    fields: [status]
+`
+    const s = await scene(servers, { files: { [TICKET_FILE]: live }, github: { readOnly: true } })
+    const run = await drift(s, '701')
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.outputs.drifted).toBe('false')
+    expect(warnings(run)).toEqual([])
+    expect(s.gh.requests().map(r => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'POST /graphql',
+      'GET /repos/acme/indexes/issues'
+    ])
+  })
+
   it('adopts and labels a drift issue an earlier version opened without the label', async () => {
     const s = await scene(servers, {
       files: { [TICKET_FILE]: MISSING },
