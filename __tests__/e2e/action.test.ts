@@ -87,7 +87,7 @@ function live(
   })
 }
 
-// The tests of one describe share the emulator, the stand-ins and the workspace, so they run in order: the
+// The tests share the emulator, the stand-ins and the workspace, so they run in order: the
 // plan before the deploy (which changes the live Ticket), the deploy before "already deployed", and the fork
 // run, which makes the GitHub stand-in read-only for a while, alone. The two comment tests only read the
 // platform and write comments on pull requests of their own, so they run side by side.
