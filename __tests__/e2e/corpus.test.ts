@@ -173,11 +173,11 @@ interface Found {
 }
 
 /**
- * Which run a case joins. The action judges each object on its own, so the one-file cases with the same inputs
- * share one run, each in its own folder and (but under a custom-object-id input) naming an object of its own
- * that the emulator holds as a copy of the Ticket. A settings error stops a whole run, a case of several
- * files is about how they meet, and a generated file tests the reader's limits (how deep it gets depends on
- * what else the process did), so those run alone.
+ * Which run a case joins. The action judges each object on its own, so the one-file cases with the same
+ * inputs share one run, each in its own folder and, unless a custom-object-id input names the object, naming
+ * an object of its own that the emulator holds as a copy of the Ticket. A settings error stops a whole run, a
+ * case of several files is about how they meet, and a generated file tests the reader's limits (how deep it
+ * gets depends on what else the process did), so those run alone.
  */
 function groupOf(c: CorpusCase): string | undefined {
   if (c.expect.input !== undefined || c.files.length !== 1 || c.generate !== undefined) return undefined
