@@ -13,7 +13,7 @@ export type PutFailure = 'none' | 'drop-after-commit' | 'drop-before-commit' | '
 export interface FakeGatewayOptions {
   /** What each PUT in turn meets. */
   failures?: PutFailure[]
-  /** On a `conflict`, what the other writer commits first; by default it adds idx_other over [assignee, status]. */
+  /** On a `conflict`, what the other writer commits first (by default: idx_other over [assignee, status]). */
   otherWriter?: (doc: SchemaDocument) => SchemaDocument
   /** The status a PUT gives a new or changed index (default active); a failed one says "duplicate values". */
   finalStatus?: IndexStatus
@@ -80,7 +80,7 @@ export function fakeGateway(start: SchemaDocument, opts: FakeGatewayOptions = {}
   const failures = [...(opts.failures ?? [])]
   const calls: string[] = []
   let gets = 0
-  /** Stores `body` one version up: an index defined as before keeps its status, a new or changed one gets `finalStatus`. */
+  /** Stores `body` one version up: an index as it was keeps its status, a new or changed one gets `finalStatus`. */
   const commit = (body: Record<string, unknown>): SchemaDocument => {
     const next = structuredClone(body) as unknown as SchemaDocument
     next.schemaVersion = doc.schemaVersion + 1
