@@ -28,8 +28,11 @@ export function inertLines(text: string): string {
 }
 
 export interface Exits {
-  /** The run's log: info lines defused and redacted; warnings and debug lines redacted (the toolkit escapes them). */
-  log: Logger
+  /**
+   * The run's log: info lines defused and redacted; warnings, notices (and their titles) and debug lines
+   * redacted (the toolkit escapes them).
+   */
+  log: Logger & Required<Pick<Logger, 'notice'>>
   redact(text: string): string
   annotate(annotations: readonly Annotation[]): void
   /** Writes the job summary (when the runner gives one); false when it could not. */
@@ -40,7 +43,7 @@ export interface Exits {
 }
 
 export function createExits(redact: (text: string) => string): Exits {
-  const log: Logger = {
+  const log: Exits['log'] = {
     info: m => {
       core.info(inertLines(redact(m)))
     },
@@ -50,8 +53,8 @@ export function createExits(redact: (text: string) => string): Exits {
     debug: m => {
       core.debug(redact(m))
     },
-    notice: m => {
-      core.notice(redact(m))
+    notice: (m, title) => {
+      core.notice(redact(m), title !== undefined ? { title: redact(title) } : {})
     }
   }
   const guarded = <T>(what: string, write: () => T): T | undefined => {

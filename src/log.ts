@@ -4,8 +4,8 @@ export interface Logger {
   info(message: string): void
   warning(message: string): void
   debug(message: string): void
-  /** A notice (shown in the run's annotations); loggers without one log it as info. */
-  notice?(message: string): void
+  /** A notice (shown in the run's annotations, under `title` when given); loggers without one log it as info. */
+  notice?(message: string, title?: string): void
 }
 
 /** A logger that drops everything (tests, benches). */

@@ -2,7 +2,6 @@
 // deploy, and the side channels after the results are written, the sticky PR comment, the check run and the
 // drift issue. None of them throws: what cannot be done is a warning (or, for a check run GitHub does not
 // allow under `check-run: auto`, a notice), and the results stand.
-import * as core from '@actions/core'
 import type { FreshnessResult } from './github/index.js'
 import { splitReview } from './github/reviewline.js'
 import type { ObjectResult } from './model.js'
@@ -155,11 +154,9 @@ export async function publishCheckRun(
   if (written.warning === undefined) return
   if (written.forbidden && !required) {
     // A token without `checks: write` (a fork's read-only token): not a problem of the run, so a notice.
-    core.notice(
-      exits.redact(
-        `The check run is off: the token may not write checks (grant \`checks: write\`, or set \`check-run: false\`). ${written.warning}`
-      ),
-      { title: 'Check run' }
+    exits.log.notice(
+      `The check run is off: the token may not write checks (grant \`checks: write\`, or set \`check-run: false\`). ${written.warning}`,
+      'Check run'
     )
     return
   }

@@ -99,6 +99,10 @@ describe('a managed index that is live failed', () => {
     expect(error).toContain('nothing was deployed')
     expect(error).toContain('prune: true')
     expect(rerun.summary).not.toContain('nothing to deploy')
+    // No rebuild ran: the summary and the log say none did.
+    expect(rerun.summary).toContain('nothing deployed · no rebuild: the platform already reports index idx')
+    expect(rerun.summary + rerun.stdout).not.toMatch(/rebuild failed (in|after) 0 s/)
+    expect(rerun.outputs['rebuild-seconds']).toBe('0')
     expect(rerun.summary).toContain('❌ failed')
     expect(errorFindings(rerun).map(f => [f.rule, f.severity, f.index])).toEqual([
       ['live-index-failed', 'error', 'idx_status_unique']

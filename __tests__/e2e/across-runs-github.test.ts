@@ -6,6 +6,15 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import { prEvent, PUSH_TO_MAIN, type ActionRun } from '../helpers/action.js'
+import {
+  DRIFT_LABEL,
+  DRIFT_MARKER,
+  driftIssues,
+  driftRun,
+  driftScene,
+  TICKET_AS_LIVE,
+  TICKET_MISSING_ASSIGNEE
+} from '../helpers/drift.js'
 import { errors, scene, type Scene, warnings } from '../helpers/scene.js'
 import { useServers } from '../helpers/servers.js'
 
@@ -297,42 +306,17 @@ describe.concurrent('a review comment counts only as its author left it', () => 
 })
 
 describe.concurrent('the drift issue is cheap to find and quiet', () => {
-  const LABEL = 'custom-object-index-drift'
-  const DRIFT_MARKER = '<!-- custom-object-index-drift:default -->'
-  /** idx_assignee is in the file, not live: drift. */
-  const MISSING = `customObjectId: ${TICKET}
-indexes:
-  - name: idx_created
-    fields: [createdAt]
-  - name: idx_status
-    fields: [status]
-  - name: idx_assignee
-    fields: [assignee]
-`
-  const MORE_MISSING = `${MISSING}  - name: idx_amount
+  const MORE_MISSING = `${TICKET_MISSING_ASSIGNEE}  - name: idx_amount
     fields: [amount]
 `
 
-  function drift(s: Scene, runId: string): Promise<ActionRun> {
-    return s.run({
-      eventName: 'schedule',
-      event: { schedule: '0 6 * * *', repository: { default_branch: 'main' } },
-      inputs: { mode: 'drift', 'index-file': TICKET_FILE, 'drift-issue': 'true' },
-      env: { GITHUB_RUN_ID: runId }
-    })
-  }
-
-  function ours(s: Scene): ReturnType<Scene['gh']['issues']> {
-    return s.gh.issues().filter(i => i.body.split('\n')[0] === DRIFT_MARKER)
-  }
+  /** A drift run keeping the drift issue. */
+  const drift = (s: Scene, runId: string): Promise<ActionRun> => driftRun(s, { 'drift-issue': 'true' }, runId)
 
   /** A repository with 3,000 other issues. */
   function busy(): Promise<Scene> {
-    return scene(servers, {
-      files: { [TICKET_FILE]: MISSING },
-      github: {
-        issues: Array.from({ length: 3_000 }, (_, i) => ({ title: `issue ${i}`, body: `body ${i}` }))
-      }
+    return driftScene(servers, TICKET_MISSING_ASSIGNEE, {
+      issues: Array.from({ length: 3_000 }, (_, i) => ({ title: `issue ${i}`, body: `body ${i}` }))
     })
   }
 
@@ -340,9 +324,9 @@ indexes:
     const s = await busy()
     const first = await drift(s, '501')
     expect(first.code, first.stdout).toBe(0)
-    expect(s.gh.labels().map(l => l.name)).toEqual([LABEL])
-    const [issue] = ours(s)
-    expect(issue!.labels).toEqual([LABEL])
+    expect(s.gh.labels().map(l => l.name)).toEqual([DRIFT_LABEL])
+    const [issue] = driftIssues(s)
+    expect(issue!.labels).toEqual([DRIFT_LABEL])
     expect(issue!.body).toContain('idx_assignee')
     expect(issue!.body).not.toContain('actions/runs/')
     // A new issue notifies by itself: the run's link comes with the first change.
@@ -358,19 +342,19 @@ indexes:
     const made = s.gh.requests().slice(before)
     expect(made.length).toBeLessThanOrEqual(3)
     expect(made.filter(r => r.method !== 'GET' && r.path !== '/graphql')).toEqual([])
-    expect(made.some(r => r.path.includes(`labels=${LABEL}`))).toBe(true)
-    expect(ours(s)).toHaveLength(1)
+    expect(made.some(r => r.path.includes(`labels=${DRIFT_LABEL}`))).toBe(true)
+    expect(driftIssues(s)).toHaveLength(1)
     expect(second.stdout).toContain('Drift issue unchanged')
   })
 
   it('updates the body and comments with the run link when the drift changes', async () => {
     const s = await busy()
     expect((await drift(s, '501')).code).toBe(0)
-    const [issue] = ours(s)
+    const [issue] = driftIssues(s)
     checkout(s, MORE_MISSING)
     const changed = await drift(s, '503')
     expect(changed.code, changed.stdout).toBe(0)
-    const [after] = ours(s)
+    const [after] = driftIssues(s)
     expect(after!.number).toBe(issue!.number)
     expect(after!.body).toContain('idx_amount')
     expect(after!.body).not.toContain('actions/runs/')
@@ -379,16 +363,25 @@ indexes:
     )
   })
 
+  it('without drift, a read-only token only reads: no label call, no warning', async () => {
+    const s = await driftScene(servers, TICKET_AS_LIVE, { readOnly: true })
+    const run = await drift(s, '701')
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.outputs.drifted).toBe('false')
+    expect(warnings(run)).toEqual([])
+    expect(s.gh.requests().map(r => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'POST /graphql',
+      'GET /repos/acme/indexes/issues'
+    ])
+  })
+
   it('adopts and labels a drift issue an earlier version opened without the label', async () => {
-    const s = await scene(servers, {
-      files: { [TICKET_FILE]: MISSING },
-      github: {
-        issues: [{ number: 4, title: 'Custom-object index drift: 1 object', body: `${DRIFT_MARKER}\nold` }]
-      }
+    const s = await driftScene(servers, TICKET_MISSING_ASSIGNEE, {
+      issues: [{ number: 4, title: 'Custom-object index drift: 1 object', body: `${DRIFT_MARKER}\nold` }]
     })
     const run = await drift(s, '601')
     expect(run.code, run.stdout).toBe(0)
-    expect(ours(s).map(i => [i.number, i.labels])).toEqual([[4, [LABEL]]])
-    expect(ours(s)[0]!.body).toContain('idx_assignee')
+    expect(driftIssues(s).map(i => [i.number, i.labels])).toEqual([[4, [DRIFT_LABEL]]])
+    expect(driftIssues(s)[0]!.body).toContain('idx_assignee')
   })
 })

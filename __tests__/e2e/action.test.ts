@@ -87,7 +87,11 @@ function live(
   })
 }
 
-describe('pull request', () => {
+// The tests share the emulator, the stand-ins and the workspace, so they run in order: the
+// plan before the deploy (which changes the live Ticket), the deploy before "already deployed", and the fork
+// run, which makes the GitHub stand-in read-only for a while, alone. The two comment tests only read the
+// platform and write comments on pull requests of their own, so they run side by side.
+describe.concurrent('pull request comments', () => {
   it('creates the sticky comment once and edits it in place on the next run', async () => {
     const first = await live(
       { 'index-file': 'indexes/ticket.yaml' },
@@ -129,7 +133,9 @@ describe('pull request', () => {
       '<!-- custom-object-index:ticket -->'
     ])
   })
+})
 
+describe('pull request', () => {
   it("shows today's plan from read-only probes and changes nothing on the platform", async () => {
     const before = emulator.getSchema(SAMPLE_IDS.ticket)!
     const run = await live(

@@ -1,49 +1,31 @@
 // The repository's workflows: their shape (Node 24, pinned actions, least permissions, the checks they run), and
 // the `test-action` job of ci.yml run here step by step as a runner would: its shell steps in bash, its
 // `uses: ./` steps as the bundled action with the same inputs, against the emulator the job starts.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import YAML from 'yaml'
 import { startGitHubStandIn } from '../../src/emulator/index.js'
-import { parseOutputFile, ROOT, runAction, type ActionRun } from '../helpers/action.js'
+import { ROOT, runAction, type ActionRun } from '../helpers/action.js'
+import {
+  actionStepInputs,
+  bash,
+  readRepoFile,
+  readWorkflow,
+  type Workflow,
+  type WorkflowStep
+} from '../helpers/workflow.js'
 
-interface Step {
-  id?: string
-  name?: string
-  uses?: string
-  run?: string
-  if?: string
-  with?: Record<string, string | number | boolean>
-  env?: Record<string, string>
-}
-interface Job {
-  'runs-on': string
-  'timeout-minutes'?: number
-  permissions?: Record<string, string>
-  needs?: string | string[]
-  steps: Step[]
-}
-interface Workflow {
-  on: Record<string, unknown>
-  permissions?: Record<string, string>
-  jobs: Record<string, Job>
-}
+const ci = readWorkflow('.github/workflows/ci.yml')
+const release = readWorkflow('.github/workflows/release.yml')
 
-const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8')
-const ci = YAML.parse(read('.github/workflows/ci.yml')) as Workflow
-const release = YAML.parse(read('.github/workflows/release.yml')) as Workflow
-const actionInputs = (YAML.parse(read('action.yml')) as { inputs: Record<string, { default?: string }> })
-  .inputs
-
-const steps = (w: Workflow): Step[] => Object.values(w.jobs).flatMap(j => j.steps)
+const steps = (w: Workflow): WorkflowStep[] => Object.values(w.jobs).flatMap(j => j.steps)
 
 describe('the workflows', () => {
   it('pin every action to a full commit SHA with its version in a comment', () => {
     for (const file of ['.github/workflows/ci.yml', '.github/workflows/release.yml']) {
-      const uses = read(file)
+      const uses = readRepoFile(file)
         .split('\n')
         .filter(l => /^\s*(- )?uses:/.test(l))
       expect(uses.length, file).toBeGreaterThan(0)
@@ -55,13 +37,13 @@ describe('the workflows', () => {
   })
 
   it('set up Node 24, the version the action runs on', () => {
-    const runtime = (YAML.parse(read('action.yml')) as { runs: { using: string } }).runs.using
+    const runtime = (YAML.parse(readRepoFile('action.yml')) as { runs: { using: string } }).runs.using
     expect(runtime).toBe('node24')
     const setups = [...steps(ci), ...steps(release)].filter(s => s.uses?.startsWith('actions/setup-node@'))
     expect(setups.length).toBeGreaterThanOrEqual(3)
     for (const s of setups) expect(s.with?.['node-version']).toBe(24)
     // The tools and tests need Node 20 or later (the development floor); the action itself runs on node24.
-    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node
+    const engines = (JSON.parse(readRepoFile('package.json')) as { engines: { node: string } }).engines.node
     expect(engines).toBe('>=20')
   })
 
@@ -76,7 +58,8 @@ describe('the workflows', () => {
     const start = job.steps.find(s => s.run?.includes('npm run -s emulator -- --port'))
     expect(start?.id).toBe('emulator')
     const local = job.steps.filter(s => s.uses === './')
-    const mode = (m: string): Step => local.find(s => s.with?.mode === m && s.with['api-url'] !== undefined)!
+    const mode = (m: string): WorkflowStep =>
+      local.find(s => s.with?.mode === m && s.with['api-url'] !== undefined)!
     for (const m of ['validate', 'deploy']) {
       const step = mode(m)
       expect(step.with?.['api-url']).toBe('${{ steps.emulator.outputs.url }}')
@@ -109,7 +92,7 @@ describe('the workflows', () => {
   })
 
   it('have dependabot update npm and the actions weekly, grouped', () => {
-    const config = YAML.parse(read('.github/dependabot.yml')) as {
+    const config = YAML.parse(readRepoFile('.github/dependabot.yml')) as {
       version: number
       updates: { 'package-ecosystem': string; schedule: { interval: string }; groups?: object }[]
     }
@@ -142,43 +125,14 @@ describe('the test-action job, run here', () => {
     rmSync(temp, { recursive: true, force: true })
   })
 
-  /** Runs a `run:` step as the runner does (`bash -e -o pipefail`), in its own process group. */
-  async function shell(
-    step: Step,
-    env: Record<string, string>
-  ): Promise<{ code: number; outputs: Record<string, string>; log: string }> {
-    const outputFile = path.join(temp, `output-${step.id ?? 'step'}`)
-    writeFileSync(outputFile, '')
-    const child = spawn('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', step.run!], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? temp,
-        CI: 'true',
-        GITHUB_ACTIONS: 'true',
-        GITHUB_WORKSPACE: ROOT,
-        GITHUB_OUTPUT: outputFile,
-        RUNNER_TEMP: temp,
-        ...env
-      }
-    })
-    groups.push(child.pid!)
-    let log = ''
-    child.stdout.on('data', (d: Buffer) => {
-      log += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      log += d.toString()
-    })
-    const code = await new Promise<number>(resolve => {
-      child.on('exit', c => {
-        resolve(c ?? 1)
-      })
-    })
-    return { code, outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), log }
-  }
+  /** Runs a `run:` step as the runner does, in its own process group (the emulator it starts outlives it). */
+  const shell = (step: WorkflowStep, env: Record<string, string>): ReturnType<typeof bash> =>
+    bash(
+      step.run!,
+      ROOT,
+      { CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ROOT, RUNNER_TEMP: temp, ...env },
+      group => groups.push(group)
+    )
 
   it('passes every step: offline, validate and deploy against the emulator, outputs checked', async () => {
     const github = await startGitHubStandIn()
@@ -197,11 +151,8 @@ describe('the test-action job, run here', () => {
         if (step.if !== undefined && step.if !== 'always()') throw new Error(`unsupported if: ${step.if}`)
         if (step.uses?.startsWith('actions/') || step.run?.startsWith('npm ci')) continue // done here already
         if (step.uses === './') {
-          const inputs: Record<string, string> = {}
-          for (const [name, input] of Object.entries(actionInputs)) {
-            if (input.default !== undefined && input.default !== '') inputs[name] = expand(input.default)
-          }
-          for (const [name, value] of Object.entries(step.with ?? {})) inputs[name] = expand(String(value))
+          const withs = Object.entries(step.with ?? {}).map(([name, value]) => [name, expand(String(value))])
+          const inputs = actionStepInputs(Object.fromEntries(withs) as Record<string, string>, expand)
           const run: ActionRun = await runAction({
             inputs,
             workspace: ROOT,

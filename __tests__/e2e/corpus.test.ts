@@ -1,15 +1,25 @@
 // The bad-input corpus: every case of __tests__/e2e/corpus/cases.json run through the bundled action as GitHub
 // runs it, in deploy mode with credentials against a real emulator. Each must fail the step with one clean,
 // one-line error naming the file and line (or the input), print no stack trace, leak no secret, and send no
-// PUT. Cases run a few at a time (describe.concurrent), each against its own emulator so a PUT is pinned on
-// the case that sent it.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// PUT. The one-file cases with the same inputs share one run of the bundle (a folder each, each naming an
+// object of its own, so a PUT is pinned on the case that sent it) and are checked on the report file's findings;
+// the others run alone. Runs go a few at a time (describe.concurrent), each against its own emulator.
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
-import type { RuleId } from '../../src/model.js'
-import { startEmulator } from '../../src/emulator/index.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { ObjectResult, RuleId } from '../../src/model.js'
+import { sampleData, startEmulator } from '../../src/emulator/index.js'
 import { BUNDLE, runAction, type ActionRun } from '../helpers/action.js'
 
 const CORPUS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'corpus')
@@ -154,79 +164,231 @@ describe('the bad-input corpus', () => {
   })
 })
 
+/** A finding as an annotation shows it, or as the report file holds it. */
+interface Found {
+  rule?: string
+  file?: string
+  line?: number
+  message: string
+}
+
+/**
+ * Which run a case joins. The action judges each object on its own, so the one-file cases with the same
+ * inputs share one run, each in its own folder and, unless a custom-object-id input names the object, naming
+ * an object of its own that the emulator holds as a copy of the Ticket. A settings error stops a whole run, a
+ * case of several files is about how they meet, and a generated file tests the reader's limits (how deep it
+ * gets depends on what else the process did), so those run alone.
+ */
+function groupOf(c: CorpusCase): string | undefined {
+  if (c.expect.input !== undefined || c.files.length !== 1 || c.generate !== undefined) return undefined
+  return JSON.stringify(c.inputs ?? {})
+}
+
+/**
+ * The object id a grouped case's files name instead of the corpus's one: as long, so every line and column
+ * stays where it is, and its own, so two files never name one object and a PUT is pinned on its case.
+ */
+function idOf(c: CorpusCase): string {
+  return `${T.slice(0, -4)}${(manifest.cases.indexOf(c) + 1).toString(16).padStart(4, '0')}`
+}
+
+/** `bytes` with every occurrence of the corpus's object id replaced by `id` (of the same length). */
+function withId(bytes: Buffer, id: string): Buffer {
+  const from = Buffer.from(T)
+  for (let at = bytes.indexOf(from); at !== -1; at = bytes.indexOf(from, at + from.length)) {
+    Buffer.from(id).copy(bytes, at)
+  }
+  return bytes
+}
+
+interface Run {
+  run: ActionRun
+  puts: string[]
+  /** The findings of each file of the report, by workspace path. */
+  findings: Map<string, Found[]>
+}
+
+function inputsFor(
+  emulatorUrl: string,
+  indexFile: string,
+  extra: Record<string, string> = {}
+): Record<string, string> {
+  return {
+    'index-file': indexFile,
+    mode: 'deploy',
+    'api-url': emulatorUrl,
+    'login-url': emulatorUrl,
+    'client-id': 'emulator-client',
+    'client-secret': SECRET,
+    'rebuild-timeout-seconds': '30',
+    ...extra
+  }
+}
+
+/** Runs the bundle over `workspace` against a fresh emulator (holding copies of the Ticket under `ids` too). */
+async function deployRun(
+  workspace: string,
+  inputs: (url: string) => Record<string, string>,
+  ids: readonly string[] = []
+): Promise<Run> {
+  const data = sampleData(42, 500, 50)
+  const ticket = data.objects.find(o => o.schema.id === T)!
+  for (const id of ids)
+    data.objects.push({ ...structuredClone(ticket), schema: { ...structuredClone(ticket.schema), id } })
+  const emulator = await startEmulator({ data })
+  try {
+    const run = await runAction({
+      workspace,
+      inputs: inputs(emulator.url),
+      eventName: 'workflow_dispatch',
+      timeoutMs: 45_000
+    })
+    const puts = emulator
+      .requests()
+      .filter(r => r.method === 'PUT')
+      .map(r => r.path)
+    const findings = new Map<string, Found[]>()
+    const report = run.outputs.report
+    if (report !== undefined && report !== '' && existsSync(report)) {
+      const objects = (JSON.parse(readFileSync(report, 'utf8')) as { objects: ObjectResult[] }).objects
+      for (const f of objects.flatMap(o => o.findings)) {
+        if (f.severity !== 'error' || f.file === undefined) continue
+        findings.set(f.file, [...(findings.get(f.file) ?? []), f])
+      }
+    }
+    return { run, puts, findings }
+  } finally {
+    await emulator.close()
+  }
+}
+
+/** One run of every case of a group, each in its own folder; started by the group's first case. */
+const groups = new Map<string, Promise<Run>>()
+const workspaces: string[] = []
+afterAll(() => {
+  for (const dir of workspaces) rmSync(dir, { recursive: true, force: true })
+})
+
+function groupRun(key: string): Promise<Run> {
+  let started = groups.get(key)
+  if (started === undefined) {
+    const workspace = mkdtempSync(path.join(os.tmpdir(), 'coi-corpus-'))
+    workspaces.push(workspace)
+    const members = manifest.cases.filter(c => groupOf(c) === key)
+    const named = members[0]!.inputs?.['custom-object-id'] !== undefined
+    for (const c of members) {
+      const dir = path.join(workspace, c.name)
+      mkdirSync(dir)
+      const file = c.files[0]!
+      const bytes = readFileSync(path.join(CORPUS, c.name, file))
+      // Under a custom-object-id input the files name no id of their own (or must keep the one they name).
+      writeFileSync(path.join(dir, file), named ? bytes : withId(bytes, idOf(c)))
+    }
+    started = deployRun(
+      workspace,
+      url => inputsFor(url, '**/*', members[0]!.inputs),
+      named ? [] : members.map(idOf)
+    )
+    groups.set(key, started)
+  }
+  return started
+}
+
+/** A case run alone, as GitHub would run it. */
+async function aloneRun(c: CorpusCase): Promise<Run> {
+  const workspace = workspaceFor(c)
+  try {
+    const indexFile = c.files.length === 1 ? c.files[0]! : '**/*'
+    return await deployRun(workspace, url => inputsFor(url, indexFile, c.inputs))
+  } finally {
+    rmSync(workspace, { recursive: true, force: true })
+  }
+}
+
+/** A case's file findings against its expectation: on its file (and line), the rule, the count, the message. */
+function expectFindings(c: CorpusCase, found: readonly Found[], why: string): void {
+  const x = c.expect
+  const [least, most] = Array.isArray(x.errors) ? x.errors : [x.errors ?? 1, x.errors ?? 1]
+  expect(found.length, why).toBeGreaterThanOrEqual(least)
+  expect(found.length, why).toBeLessThanOrEqual(most)
+  for (const f of found) {
+    expect([x.file, ...(x.alsoFiles ?? [])], why).toContain(f.file)
+    expect(f.message, why).not.toContain('\n')
+  }
+  const match = found.filter(
+    f =>
+      f.rule === x.rule &&
+      (x.line === undefined || (x.line === null ? f.line === undefined : f.line === x.line))
+  )
+  expect(match.length, `no ${x.rule} finding on ${x.file}:${String(x.line)}\n${why}`).toBeGreaterThan(0)
+  if (x.messageIncludes !== undefined) {
+    expect(
+      found.some(f => f.message.includes(x.messageIncludes!)),
+      why
+    ).toBe(true)
+  }
+}
+
+const asFound = (a: Command): Found => ({
+  rule: a.properties.title,
+  file: a.properties.file,
+  ...(a.properties.line !== undefined ? { line: Number(a.properties.line) } : {}),
+  message: a.message
+})
+
 describe.concurrent('each bad input fails the deploy cleanly, with no PUT', () => {
   for (const c of manifest.cases) {
     it(`${c.name}: ${c.about}`, async () => {
-      const emulator = await startEmulator({ ticketCount: 500, accountCount: 50 })
-      const workspace = workspaceFor(c)
-      try {
-        const inputs: Record<string, string> = {
-          'index-file': c.files.length === 1 ? c.files[0]! : '**/*',
-          mode: 'deploy',
-          'api-url': emulator.url,
-          'login-url': emulator.url,
-          'client-id': 'emulator-client',
-          'client-secret': SECRET,
-          'rebuild-timeout-seconds': '30',
-          ...c.inputs
-        }
-        const run = await runAction({ workspace, inputs, eventName: 'workflow_dispatch', timeoutMs: 45_000 })
-        const why = explain(c, run)
+      const group = groupOf(c)
+      const { run, puts, findings } = group !== undefined ? await groupRun(group) : await aloneRun(c)
+      const why = explain(c, run)
+      // In a shared run the case's files are in its own folder.
+      const folder = group !== undefined ? `${c.name}/` : ''
 
-        expect(run.code, why).toBe(1)
-        const puts = emulator.requests().filter(r => r.method === 'PUT')
-        expect(puts, `a PUT reached the emulator\n${why}`).toEqual([])
-        expect(run.stdout, why).not.toMatch(STACK_LINE)
-        expect(run.stderr, why).not.toMatch(STACK_LINE)
-        // The secret may appear only in the command that asks the runner to mask it.
-        const unmasked = (run.stdout + run.stderr).replace(/^::add-mask::.*$/gm, '')
-        expect(unmasked, why).not.toContain(SECRET)
+      expect(run.code, why).toBe(1)
+      expect(puts, `a PUT reached the emulator\n${why}`).toEqual([])
+      expect(run.stdout, why).not.toMatch(STACK_LINE)
+      expect(run.stderr, why).not.toMatch(STACK_LINE)
+      // The secret may appear only in the command that asks the runner to mask it.
+      const unmasked = (run.stdout + run.stderr).replace(/^::add-mask::.*$/gm, '')
+      expect(unmasked, why).not.toContain(SECRET)
 
-        const errors = commands(run.stdout, 'error')
-        for (const e of errors) expect(e.message, why).not.toContain('\n')
-        const annotations = errors.filter(e => e.properties.file !== undefined)
-        const plain = errors.filter(e => Object.keys(e.properties).length === 0)
-        const x = c.expect
+      const errors = commands(run.stdout, 'error')
+      for (const e of errors) expect(e.message, why).not.toContain('\n')
+      const annotations = errors.filter(e => e.properties.file !== undefined)
+      const plain = errors.filter(e => Object.keys(e.properties).length === 0)
+      const x = c.expect
 
-        if (x.input !== undefined) {
-          // An input error: the one error line names the input, and nothing was read or sent.
-          expect(errors, why).toHaveLength(1)
-          expect(plain, why).toHaveLength(1)
-          expect(plain[0]!.message, why).toMatch(new RegExp(`\\b${x.input}\\b`))
-          if (x.messageIncludes === undefined) expect(plain[0]!.message, why).toContain(`Input '${x.input}'`)
-          else expect(plain[0]!.message, why).toContain(x.messageIncludes)
-        } else {
-          // A file error: one annotation on file (and line), plus the one line that fails the step.
-          const [least, most] = Array.isArray(x.errors) ? x.errors : [x.errors ?? 1, x.errors ?? 1]
-          expect(annotations.length, why).toBeGreaterThanOrEqual(least)
-          expect(annotations.length, why).toBeLessThanOrEqual(most)
-          for (const a of annotations)
-            expect([x.file, ...(x.alsoFiles ?? [])], why).toContain(a.properties.file)
-          const match = annotations.filter(
-            a =>
-              a.properties.title === x.rule &&
-              (x.line === undefined ||
-                (x.line === null ? a.properties.line === undefined : a.properties.line === String(x.line)))
-          )
-          expect(
-            match.length,
-            `no ${x.rule} annotation on ${x.file}:${String(x.line)}\n${why}`
-          ).toBeGreaterThan(0)
-          if (x.messageIncludes !== undefined) {
-            expect(
-              annotations.some(a => a.message.includes(x.messageIncludes!)),
-              why
-            ).toBe(true)
-          }
-          expect(plain, why).toHaveLength(1)
-          // The outputs say so too: not valid, and nothing rebuilt.
-          expect(run.outputs.valid, why).toBe('false')
-          expect(run.outputs['rebuild-status'], why).toBe('skipped')
-        }
-      } finally {
-        rmSync(workspace, { recursive: true, force: true })
-        await emulator.close()
+      if (x.input !== undefined) {
+        // An input error: the one error line names the input, and nothing was read or sent.
+        expect(errors, why).toHaveLength(1)
+        expect(plain, why).toHaveLength(1)
+        expect(plain[0]!.message, why).toMatch(new RegExp(`\\b${x.input}\\b`))
+        if (x.messageIncludes === undefined) expect(plain[0]!.message, why).toContain(`Input '${x.input}'`)
+        else expect(plain[0]!.message, why).toContain(x.messageIncludes)
+        return
       }
+      // A file error: the findings on file (and line), plus the one line that fails the step.
+      if (group === undefined) {
+        expectFindings(c, annotations.map(asFound), why)
+      } else {
+        // A shared run annotates the first 10 of its errors: those of this case are its findings, as the report
+        // file has them all.
+        const own = (file: string | undefined): boolean => file?.startsWith(folder) === true
+        const found = [...findings.entries()]
+          .filter(([file]) => own(file))
+          .flatMap(([, list]) => list.map(f => ({ ...f, file: f.file!.slice(folder.length) })))
+        expectFindings(c, found, why)
+        for (const a of annotations.filter(a => own(a.properties.file))) {
+          expect(findings.get(a.properties.file!), why).toContainEqual(
+            expect.objectContaining({ ...asFound(a) }) as unknown
+          )
+        }
+      }
+      expect(plain, why).toHaveLength(1)
+      // The outputs say so too: not valid, and nothing rebuilt.
+      expect(run.outputs.valid, why).toBe('false')
+      expect(run.outputs['rebuild-status'], why).toBe('skipped')
     })
   }
 })

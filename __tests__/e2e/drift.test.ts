@@ -8,14 +8,20 @@ import { describe, expect, it } from 'vitest'
 import { SAMPLE_IDS } from '../../src/emulator/index.js'
 import type { RunningEmulator } from '../../src/emulator/index.js'
 import type { LiveIndex } from '../../src/model.js'
-import type { ActionRun } from '../helpers/action.js'
 import { tableOf } from '../helpers/markdown.js'
+import {
+  DRIFT_MARKER,
+  driftIssues,
+  driftRun,
+  driftScene,
+  TICKET_AS_LIVE,
+  TICKET_MISSING_ASSIGNEE
+} from '../helpers/drift.js'
 import { errors, scene, type Scene, warnings } from '../helpers/scene.js'
 import { useServers } from '../helpers/servers.js'
 
 const TICKET = SAMPLE_IDS.ticket
 const ACCOUNT = SAMPLE_IDS.account
-const DRIFT_MARKER = '<!-- custom-object-index-drift:default -->'
 const BOT = 'github-actions[bot]'
 
 /**
@@ -70,14 +76,6 @@ async function drifted(files: Record<string, string>): Promise<Scene> {
   return s
 }
 
-function drift(s: Scene, inputs: Record<string, string> = {}, eventName = 'schedule'): Promise<ActionRun> {
-  return s.run({
-    eventName,
-    event: { schedule: '0 6 * * *', repository: { default_branch: 'main' } },
-    inputs: { mode: 'drift', 'index-file': 'indexes/*.yaml', ...inputs }
-  })
-}
-
 function writesToPlatform(s: Scene): string[] {
   return s.emu
     .requests()
@@ -85,14 +83,10 @@ function writesToPlatform(s: Scene): string[] {
     .map(r => `${r.method} ${r.path}`)
 }
 
-function driftIssues(s: Scene): ReturnType<Scene['gh']['issues']> {
-  return s.gh.issues().filter(i => i.body.split('\n')[0] === DRIFT_MARKER)
-}
-
 describe.concurrent('drift detection', () => {
   it('lists every object, missing, changed, failed and unmanaged indexes, and writes nothing', async () => {
     const s = await drifted({ 'indexes/ticket.yaml': TICKET_FILE, 'indexes/account.yaml': ACCOUNT_FILE })
-    const run = await drift(s)
+    const run = await driftRun(s)
     expect(run.code, run.stdout).toBe(0)
     expect(run.outputs.mode).toBe('drift')
     expect(run.outputs.drifted).toBe('true')
@@ -132,7 +126,7 @@ describe.concurrent('drift detection', () => {
 
   it('lists unmanaged indexes as information without prune: true (no drift)', async () => {
     const s = await scene(servers, { files: { 'indexes/ticket.yaml': UNMANAGED_ONLY } })
-    const run = await drift(s)
+    const run = await driftRun(s)
     expect(run.code, run.stdout).toBe(0)
     expect(run.outputs.drifted).toBe('false')
     expect(JSON.parse(run.outputs.drift!)).toEqual({
@@ -144,7 +138,7 @@ describe.concurrent('drift detection', () => {
 
   it('counts unmanaged indexes as drift under prune: true', async () => {
     const s = await scene(servers, { files: { 'indexes/ticket.yaml': `${UNMANAGED_ONLY}prune: true\n` } })
-    const run = await drift(s, { 'fail-on-drift': 'true' })
+    const run = await driftRun(s, { 'fail-on-drift': 'true' })
     expect(run.code).toBe(1)
     expect(run.outputs.drifted).toBe('true')
     expect(JSON.parse(run.outputs.drift!)).toEqual({
@@ -160,7 +154,7 @@ describe.concurrent('drift detection', () => {
         'indexes/ticket.yaml': `${UNMANAGED_ONLY}  - name: idx_assignee\n    fields: [assignee]\nprune: true\n`
       }
     })
-    const run = await drift(s)
+    const run = await driftRun(s)
     expect(run.outputs.drifted).toBe('true')
     expect(JSON.parse(run.outputs.drift!)).toEqual({
       [TICKET]: { missing: ['idx_assignee'], changed: [], failed: [], unmanaged: ['idx_status'] }
@@ -173,10 +167,10 @@ describe.concurrent('drift detection', () => {
 
   it('fails the step on drift only with fail-on-drift: true', async () => {
     const s = await drifted({ 'indexes/ticket.yaml': TICKET_FILE })
-    const passes = await drift(s)
+    const passes = await driftRun(s)
     expect(passes.code, passes.stdout).toBe(0)
     expect(passes.outputs.drifted).toBe('true')
-    const fails = await drift(s, { 'fail-on-drift': 'true' })
+    const fails = await driftRun(s, { 'fail-on-drift': 'true' })
     expect(fails.code).toBe(1)
     expect(errors(fails)).toEqual([`Drift in ${TICKET} (fail-on-drift: true).`])
     expect(fails.outputs.drifted).toBe('true')
@@ -199,25 +193,16 @@ describe.concurrent('drift detection', () => {
 })
 
 describe.concurrent('the drift issue', () => {
-  const MISSING_ONLY = `customObjectId: ${TICKET}
-indexes:
-  - name: idx_created
-    fields: [createdAt]
-  - name: idx_status
-    fields: [status]
-  - name: idx_assignee
-    fields: [assignee]
-`
   const LIVE: LiveIndex[] = [
     { name: 'idx_created', fields: ['createdAt'] },
     { name: 'idx_status', fields: ['status'] }
   ]
 
   it('is opened, updated in place, closed with a comment when fixed, and reopened when drift comes back', async () => {
-    const s = await scene(servers, { files: { 'indexes/ticket.yaml': MISSING_ONLY } })
+    const s = await driftScene(servers, TICKET_MISSING_ASSIGNEE)
     const inputs = { 'drift-issue': 'true' }
 
-    const first = await drift(s, inputs)
+    const first = await driftRun(s, inputs)
     expect(first.code, first.stdout).toBe(0)
     expect(driftIssues(s)).toHaveLength(1)
     const [issue] = driftIssues(s)
@@ -226,7 +211,7 @@ indexes:
     expect(issue!.title).toBe('Custom-object index drift: 1 object')
     expect(first.stdout).toContain(`Drift issue created: ${issue!.html_url}`)
 
-    const second = await drift(s, { ...inputs, 'fail-on-drift': 'true' })
+    const second = await driftRun(s, { ...inputs, 'fail-on-drift': 'true' })
     expect(second.code).toBe(1)
     expect(driftIssues(s)).toHaveLength(1)
     expect(driftIssues(s)[0]).toMatchObject({ number: issue!.number, state: 'open' })
@@ -239,7 +224,7 @@ indexes:
 
     // The fix: the live schema gets the missing index.
     setLive(s.emu, [...LIVE, { name: 'idx_assignee', fields: ['assignee'] }])
-    const third = await drift(s, inputs)
+    const third = await driftRun(s, inputs)
     expect(third.code, third.stdout).toBe(0)
     expect(third.outputs.drifted).toBe('false')
     expect(driftIssues(s)).toHaveLength(1)
@@ -250,12 +235,12 @@ indexes:
     expect(third.stdout).toContain('Drift issue closed')
 
     // A fourth run without drift leaves the closed issue alone.
-    await drift(s, inputs)
+    await driftRun(s, inputs)
     expect(s.gh.comments(issue!.number)).toHaveLength(1)
 
     // The drift comes back: the same issue is reopened.
     setLive(s.emu, LIVE)
-    const fifth = await drift(s, inputs)
+    const fifth = await driftRun(s, inputs)
     expect(fifth.code, fifth.stdout).toBe(0)
     expect(driftIssues(s)).toHaveLength(1)
     expect(driftIssues(s)[0]).toMatchObject({ number: issue!.number, state: 'open' })
@@ -264,8 +249,8 @@ indexes:
   })
 
   it('leaves the issue open when the live schema cannot be read: a failed check is not a fix', async () => {
-    const s = await scene(servers, { files: { 'indexes/ticket.yaml': MISSING_ONLY } })
-    expect((await drift(s, { 'drift-issue': 'true' })).code).toBe(0)
+    const s = await driftScene(servers, TICKET_MISSING_ASSIGNEE)
+    expect((await driftRun(s, { 'drift-issue': 'true' })).code).toBe(0)
     const [issue] = driftIssues(s)
     s.emu.addFault({
       method: 'GET',
@@ -274,7 +259,7 @@ indexes:
       status: 500,
       count: 50
     })
-    const run = await drift(s, { 'drift-issue': 'true' })
+    const run = await driftRun(s, { 'drift-issue': 'true' })
     expect(run.code).toBe(1)
     expect(run.outputs.drifted).toBe('false')
     expect(driftIssues(s)).toHaveLength(1)
@@ -284,11 +269,11 @@ indexes:
   })
 
   it('fails, and leaves the issue open, when an index file cannot be read', async () => {
-    const s = await scene(servers, { files: { 'indexes/ticket.yaml': MISSING_ONLY } })
-    expect((await drift(s, { 'drift-issue': 'true' })).code).toBe(0)
+    const s = await driftScene(servers, TICKET_MISSING_ASSIGNEE)
+    expect((await driftRun(s, { 'drift-issue': 'true' })).code).toBe(0)
     const [issue] = driftIssues(s)
     writeFileSync(path.join(s.workspace, 'indexes/ticket.yaml'), 'indexes: [\n')
-    const run = await drift(s, { 'drift-issue': 'true' })
+    const run = await driftRun(s, { 'drift-issue': 'true' })
     expect(run.code).toBe(1)
     expect(run.outputs['error-count']).toBe('1')
     expect(driftIssues(s)[0]).toMatchObject({ number: issue!.number, state: 'open' })
@@ -296,15 +281,12 @@ indexes:
   })
 
   it('ignores an issue planted by another user with the marker, and opens its own', async () => {
-    const s = await scene(servers, {
-      files: { 'indexes/ticket.yaml': MISSING_ONLY },
-      github: {
-        issues: [
-          { number: 1, title: 'Drift: all fine', body: `${DRIFT_MARKER}\nnothing to see`, login: 'mallory' }
-        ]
-      }
+    const s = await driftScene(servers, TICKET_MISSING_ASSIGNEE, {
+      issues: [
+        { number: 1, title: 'Drift: all fine', body: `${DRIFT_MARKER}\nnothing to see`, login: 'mallory' }
+      ]
     })
-    const run = await drift(s, { 'drift-issue': 'true' })
+    const run = await driftRun(s, { 'drift-issue': 'true' })
     expect(run.code, run.stdout).toBe(0)
     const issues = driftIssues(s)
     expect(issues.map(i => [i.number, i.user.login, i.state])).toEqual([
@@ -316,10 +298,8 @@ indexes:
   })
 
   it('opens no issue when there is no drift', async () => {
-    const s = await scene(servers, {
-      files: { 'indexes/ticket.yaml': `${MISSING_ONLY.split('  - name: idx_assignee')[0]}` }
-    })
-    const run = await drift(s, { 'drift-issue': 'true' })
+    const s = await driftScene(servers, TICKET_AS_LIVE)
+    const run = await driftRun(s, { 'drift-issue': 'true' })
     expect(run.code, run.stdout).toBe(0)
     expect(run.outputs.drifted).toBe('false')
     expect(s.gh.issues()).toEqual([])

@@ -94,22 +94,20 @@ describe('syncDriftIssue', () => {
     expect(writes(gh)).toEqual([])
   })
 
-  it('creates the missing label once even without drift, so later runs never list every issue', async () => {
+  it('without drift and without an issue of ours, only reads: no label, never every issue', async () => {
     const gh = await servers.github({ issues: [{ title: 'chatter', body: 'x' }] })
-    expect(await sync(gh, false)).toEqual({ action: 'none' })
-    expect(writes(gh)).toEqual(['POST /repos/acme/indexes/labels'])
-    const before = gh.requests().length
-    expect(await sync(gh, false)).toEqual({ action: 'none' })
-    expect(
-      gh
-        .requests()
-        .slice(before)
-        .map(r => `${r.method} ${r.path.split('?')[0]}`)
-    ).toEqual([
-      'POST /graphql',
-      'GET /repos/acme/indexes/issues',
-      `GET /repos/acme/indexes/labels/${DRIFT_LABEL}`
-    ])
+    for (let run = 0; run < 2; run++) expect(await sync(gh, false)).toEqual({ action: 'none' })
+    expect(writes(gh)).toEqual([])
+    expect(gh.requests().map(r => `${r.method} ${r.path.split('?')[0]}`)).toEqual(
+      Array<string[]>(2).fill(['POST /graphql', 'GET /repos/acme/indexes/issues']).flat()
+    )
+  })
+
+  it('creates the missing label on the first run with drift, and only once', async () => {
+    const gh = await servers.github({ issues: [{ title: 'chatter', body: 'x' }] })
+    expect((await sync(gh, true)).action).toBe('created')
+    expect((await sync(gh, true)).action).toBe('unchanged')
+    expect(writes(gh)).toEqual(['POST /repos/acme/indexes/labels', 'POST /repos/acme/indexes/issues'])
   })
 
   it('adopts an issue an earlier version opened without the label: labelled, then kept', async () => {
@@ -178,6 +176,15 @@ describe('syncDriftIssue', () => {
     })
     expect((await sync(gh, true)).action).toBe('reopened')
     expect(gh.issues().map(i => i.state)).toEqual(['open', 'closed'])
+  })
+
+  it('is quiet with a read-only token when there is no drift: two reads, no label call, no warning', async () => {
+    const gh = await servers.github({ readOnly: true })
+    expect(await sync(gh, false)).toEqual({ action: 'none' })
+    expect(gh.requests().map(r => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'POST /graphql',
+      'GET /repos/acme/indexes/issues'
+    ])
   })
 
   it('warns, naming the permission, when the token cannot write issues', async () => {

@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import YAML from 'yaml'
 import { parseOutputFile, ROOT, runAction, type ActionRun } from './action.js'
+import { workflowBlocks } from './markdown.js'
 
 export interface WorkflowStep {
   id?: string
@@ -21,6 +22,8 @@ export interface WorkflowStep {
   env?: Record<string, string>
 }
 export interface WorkflowJob {
+  'runs-on'?: string
+  'timeout-minutes'?: number
   if?: string
   needs?: string | string[]
   outputs?: Record<string, string>
@@ -37,20 +40,39 @@ export interface Workflow {
 
 const OURS = 'your-org/custom-object-index-action@'
 
-/** The README's workflows (YAML blocks with `on:` and `jobs:`), parsed, by name in order. */
-export function readmeWorkflows(): Workflow[] {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-  return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-    .map(m => m[1]!)
-    .filter(text => /^jobs:/m.test(text) && /^on:/m.test(text))
-    .map(text => YAML.parse(text) as Workflow)
+/** A file of the repository, as text. */
+export function readRepoFile(file: string): string {
+  return readFileSync(path.join(ROOT, file), 'utf8')
 }
 
-const actionInputs = (
-  YAML.parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: string }>
-  }
+/** A workflow file of the repository (`.github/workflows/ci.yml`), parsed. */
+export function readWorkflow(file: string): Workflow {
+  return YAML.parse(readRepoFile(file)) as Workflow
+}
+
+/** The README's workflows (YAML blocks with `on:` and `jobs:`), parsed, in order. */
+export function readmeWorkflows(): Workflow[] {
+  return workflowBlocks(readRepoFile('README.md')).map(({ text }) => YAML.parse(text) as Workflow)
+}
+
+const actionDefaults = (
+  YAML.parse(readRepoFile('action.yml')) as { inputs: Record<string, { default?: string }> }
 ).inputs
+
+/**
+ * The inputs a step of the action runs with, as the runner gives them: action.yml's non-empty defaults
+ * (their `${{ }}` expanded), then the step's `with:` (already expanded).
+ */
+export function actionStepInputs(
+  withs: Readonly<Record<string, string>>,
+  expand: (text: string) => string
+): Record<string, string> {
+  const inputs: Record<string, string> = {}
+  for (const [name, input] of Object.entries(actionDefaults)) {
+    if (input.default !== undefined && input.default !== '') inputs[name] = expand(input.default)
+  }
+  return Object.assign(inputs, withs)
+}
 
 export type StepOutcome = 'success' | 'failure' | 'skipped'
 
@@ -215,27 +237,38 @@ function dig(v: unknown, keys: string[]): Value {
 
 // ---- steps -------------------------------------------------------------------------------------------------
 
-async function bash(
+/**
+ * Runs a `run:` step's script as the runner does (`bash -e -o pipefail`) in `cwd`, with `GITHUB_OUTPUT` read
+ * afterwards. `background`: the script may leave a process running (started with `&`), so it runs in its own
+ * process group, handed to `background` to stop later, and the step ends when bash exits, not when the pipes
+ * the background process still holds close.
+ */
+export async function bash(
   script: string,
   cwd: string,
-  env: Record<string, string>
+  env: Record<string, string>,
+  background?: (processGroup: number) => void
 ): Promise<{ code: number; outputs: Record<string, string>; log: string }> {
   const temp = mkdtempSync(path.join(os.tmpdir(), 'coi-step-'))
   const outputFile = path.join(temp, 'output')
   writeFileSync(outputFile, '')
   const child = spawn('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', script], {
     cwd,
+    detached: background !== undefined,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? temp, GITHUB_OUTPUT: outputFile, ...env }
   })
+  if (background) background(child.pid!)
   let log = ''
   child.stdout.on('data', (d: Buffer) => (log += d.toString()))
   child.stderr.on('data', (d: Buffer) => (log += d.toString()))
-  const code = await new Promise<number>(resolve =>
-    child.on('close', c => {
+  const code = await new Promise<number>(resolve => {
+    const done = (c: number | null): void => {
       resolve(c ?? 1)
-    })
-  )
+    }
+    if (background) child.on('exit', done)
+    else child.on('close', done)
+  })
   return { code, outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), log }
 }
 
@@ -345,11 +378,7 @@ export async function runJob(ctx: JobContext): Promise<JobRecord> {
       }
       record('success')
     } else if (uses.startsWith(OURS)) {
-      const inputs: Record<string, string> = {}
-      for (const [name, input] of Object.entries(actionInputs)) {
-        if (input.default !== undefined && input.default !== '') inputs[name] = expand(input.default, scope)
-      }
-      Object.assign(inputs, withs)
+      const inputs = actionStepInputs(withs, text => expand(text, scope))
       if (withs.region !== undefined) Object.assign(inputs, ctx.platform)
       const run = await runAction({
         inputs,

@@ -2,13 +2,13 @@
 // deploy: live `failed` (the object fails, no PUT) or still `building` from an earlier run (waited for, then
 // probed). Time is a fake clock: the waits are counted in polls, never in real time.
 import { describe, expect, it } from 'vitest'
-import type { AuditRecord } from '../../src/audit/record.js'
-import { DEFAULT_LIMITS, type IndexStatus, type SchemaDocument } from '../../src/model.js'
+import type { IndexStatus, SchemaDocument } from '../../src/model.js'
 import { computeOutputs } from '../../src/outputs.js'
 import { processObject } from '../../src/pipeline/object.js'
 import type { PipelineOptions } from '../../src/pipeline/job.js'
-import type { GatewayClient, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
-import { PlatformError } from '../../src/platform/http.js'
+import { renderSummary } from '../../src/report/summary.js'
+import { fakeClock } from '../helpers/clock.js'
+import { fakeGateway, recordingAudit, type FakeGateway } from '../helpers/fake-gateway.js'
 import { indexFile, memoryLogger } from '../helpers/platform.js'
 
 const ID = 'obj-1'
@@ -37,79 +37,13 @@ function liveDoc(codeStatus: IndexStatus): SchemaDocument {
   }
 }
 
-/**
- * A fake platform holding one document. `settle`: what a `building` idx_code becomes after `pollsUntil` more
- * GETs (never, when absent). A PUT stores the body with the version bumped; a changed index comes back active.
- */
-function fakePlatform(
-  start: SchemaDocument,
-  settle?: { to: IndexStatus; pollsUntil: number },
-  /** The first PUT meets another writer's version, in which idx_code has failed: a 409. */
-  failsMeanwhile = false
-) {
-  let doc = structuredClone(start)
-  let raced = !failsMeanwhile
-  const calls: string[] = []
-  let gets = 0
-  const gateway: GatewayClient = {
-    getSchema: () => {
-      calls.push('GET')
-      gets++
-      if (settle && gets > settle.pollsUntil) {
-        doc.indexes = doc.indexes.map(i =>
-          i.status === 'building'
-            ? {
-                ...i,
-                status: settle.to,
-                ...(settle.to === 'failed' ? { statusReason: 'duplicate values' } : {})
-              }
-            : i
-        )
-      }
-      return Promise.resolve(structuredClone(doc))
-    },
-    listSchemas: () => Promise.resolve([]),
-    getLimits: () => Promise.resolve(DEFAULT_LIMITS),
-    putSchema: (_id, body) => {
-      calls.push('PUT')
-      if (!raced) {
-        raced = true
-        doc = { ...doc, schemaVersion: doc.schemaVersion + 1 }
-        doc.indexes = doc.indexes.map(i =>
-          i.name === 'idx_code' ? { ...i, status: 'failed' as const, statusReason: REASON } : i
-        )
-        const conflict = { method: 'PUT', path: '/x', status: 409, code: 'conflict', attempts: 1 }
-        return Promise.reject(new PlatformError({ ...conflict, message: 'PUT /x failed: 409 conflict' }))
-      }
-      const next = structuredClone(body) as unknown as SchemaDocument
-      next.schemaVersion = doc.schemaVersion + 1
-      next.indexes = next.indexes.map(i => {
-        const before = doc.indexes.find(b => b.name === i.name)
-        const same =
-          before !== undefined &&
-          JSON.stringify([before.fields, before.unique === true]) ===
-            JSON.stringify([i.fields, i.unique === true])
-        const { statusReason: _reason, ...rest } = i
-        return same ? { ...i, status: before.status } : { ...rest, status: 'active' as const }
-      })
-      doc = next
-      return Promise.resolve(structuredClone(doc))
-    },
-    query: (body: QueryBody): Promise<QueryResponse> => {
-      calls.push('POST query')
-      const field = body.query.type === 'term' ? body.query.field : body.query.queries[0]!.field
-      const index = doc.indexes.find(i => i.status === 'active' && i.fields[0] === field)
-      return Promise.resolve({
-        results: [],
-        indexUsed: index !== undefined,
-        queryPlan: index
-          ? { strategy: 'index', indexName: index.name, recordsExamined: 1 }
-          : { strategy: 'fullScan', recordsExamined: 50 }
-      })
-    }
-  }
-  return { gateway, calls, puts: () => calls.filter(c => c === 'PUT').length }
-}
+/** Another writer's deploy meanwhile, in which idx_code failed. */
+const codeFails = (doc: SchemaDocument): SchemaDocument => ({
+  ...doc,
+  indexes: doc.indexes.map(i =>
+    i.name === 'idx_code' ? { ...i, status: 'failed' as const, statusReason: REASON } : i
+  )
+})
 
 /** The index file: both indexes as they are live (idx_code unique), or idx_code without unique. */
 const KEEPS = `customObjectId: ${ID}
@@ -123,32 +57,18 @@ indexes:
 const DROPS_UNIQUE = KEEPS.replace('    unique: true\n', '')
 
 /** A run of the deploy recipe with a fake clock (sleep moves it on), an audit sink that keeps its records. */
-async function deployWith(
-  platform: ReturnType<typeof fakePlatform>,
-  text: string,
-  options: Partial<PipelineOptions> = {}
-) {
-  let clock = 1_000_000
-  const records: AuditRecord[] = []
+async function deployWith(platform: FakeGateway, text: string, options: Partial<PipelineOptions> = {}) {
+  const clock = fakeClock()
+  const { audit, records } = recordingAudit()
   const log = memoryLogger()
   const result = await processObject(
     {
       log,
       live: platform.gateway,
       rebuildTimeoutSeconds: 30,
-      now: () => clock,
-      sleep: ms => {
-        clock += ms
-        return Promise.resolve()
-      },
-      audit: {
-        sink: r => {
-          records.push(r)
-          return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
-        },
-        required: false,
-        source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
-      },
+      now: clock.now,
+      sleep: clock.sleep,
+      audit,
       ...options
     },
     { loaded: indexFile(text), customObjectId: ID, mode: 'deploy' }
@@ -159,7 +79,7 @@ async function deployWith(
 
 describe('a managed index that is live failed', () => {
   it('fails the object without a PUT, audited INDEX_DEPLOY_FAILED with rebuild status failed', async () => {
-    const platform = fakePlatform(liveDoc('failed'))
+    const platform = fakeGateway(liveDoc('failed'))
     const { result, records, outputs } = await deployWith(platform, KEEPS)
     expect(platform.puts()).toBe(0)
     expect(result).toMatchObject({
@@ -178,8 +98,20 @@ describe('a managed index that is live failed', () => {
     expect(outputs).toMatchObject({ valid: 'false', 'rebuild-status': 'failed', changed: 'false' })
   })
 
+  it('says no rebuild ran in the summary, with the rebuild outputs and audit record as the rules give them', async () => {
+    const { result, records, outputs } = await deployWith(fakeGateway(liveDoc('failed')), KEEPS)
+    const summary = renderSummary([result], { mode: 'deploy' })
+    expect(summary).toContain(
+      'schema version 4, nothing deployed · no rebuild: the platform already reports index idx\\_code failed: unique index'
+    )
+    expect(summary).not.toMatch(/rebuild failed in/)
+    expect(summary).not.toContain('4 → 4')
+    expect(outputs).toMatchObject({ 'rebuild-status': 'failed', 'rebuild-seconds': '0', changed: 'false' })
+    expect(records.map(r => r.rebuild)).toEqual([{ status: 'failed', seconds: 0 }])
+  })
+
   it('names the index, the reason and what to change in the error', async () => {
-    const { result } = await deployWith(fakePlatform(liveDoc('failed')), KEEPS)
+    const { result } = await deployWith(fakeGateway(liveDoc('failed')), KEEPS)
     expect(result.error).toMatch(/^Object obj-1 \(schema version 4\): index idx_code failed: unique index/)
     expect(result.error).toContain('nothing was deployed')
     expect(result.error).toContain('drop unique')
@@ -187,7 +119,7 @@ describe('a managed index that is live failed', () => {
   })
 
   it('fails without a PUT under drop-failed too: an index this deploy did not build is not its to drop', async () => {
-    const platform = fakePlatform(liveDoc('failed'))
+    const platform = fakeGateway(liveDoc('failed'))
     const { result } = await deployWith(platform, KEEPS, { onRebuildFailure: 'drop-failed' })
     expect(platform.puts()).toBe(0)
     expect(result.outcome).toBe('failed')
@@ -195,7 +127,7 @@ describe('a managed index that is live failed', () => {
   })
 
   it('fails without another PUT when the index is found failed on the re-read after a 409', async () => {
-    const platform = fakePlatform(liveDoc('active'), undefined, true)
+    const platform = fakeGateway(liveDoc('active'), { failures: ['conflict'], otherWriter: codeFails })
     const adds = `${KEEPS}  - name: idx_status_code\n    fields: [status, code]\n`
     const { result } = await deployWith(platform, adds)
     expect(platform.puts()).toBe(1)
@@ -208,7 +140,7 @@ describe('a managed index that is live failed', () => {
   })
 
   it('deploys a changed definition of the failed index normally: that is the fix', async () => {
-    const platform = fakePlatform(liveDoc('failed'))
+    const platform = fakeGateway(liveDoc('failed'))
     const { result, records } = await deployWith(platform, DROPS_UNIQUE)
     expect(platform.puts()).toBe(1)
     expect(result).toMatchObject({ outcome: 'deployed', schemaVersion: 5, rebuild: { status: 'active' } })
@@ -219,7 +151,7 @@ describe('a managed index that is live failed', () => {
 
 describe('a managed index still building from an earlier run', () => {
   it('is waited for, probed, and the object is unchanged once it is active', async () => {
-    const platform = fakePlatform(liveDoc('building'), { to: 'active', pollsUntil: 3 })
+    const platform = fakeGateway(liveDoc('building'), { settle: { to: 'active', pollsUntil: 3 } })
     const { result, records, outputs, log } = await deployWith(platform, KEEPS)
     expect(platform.puts()).toBe(0)
     expect(result).toMatchObject({ outcome: 'unchanged', auditAction: 'INDEX_UNCHANGED', changed: false })
@@ -238,7 +170,7 @@ describe('a managed index still building from an earlier run', () => {
   })
 
   it('fails the object as the deploy’s own rebuild would when it ends failed', async () => {
-    const platform = fakePlatform(liveDoc('building'), { to: 'failed', pollsUntil: 2 })
+    const platform = fakeGateway(liveDoc('building'), { settle: { to: 'failed', pollsUntil: 2 } })
     const { result, records } = await deployWith(platform, KEEPS)
     expect(platform.puts()).toBe(0)
     expect(result).toMatchObject({
@@ -248,10 +180,15 @@ describe('a managed index still building from an earlier run', () => {
     expect(result.error).toContain('index idx_code failed: duplicate values')
     expect(result.probes).toEqual([])
     expect(records.map(r => r.action)).toEqual(['INDEX_DEPLOY_FAILED'])
+    // A rebuild was watched here: the summary says how long.
+    expect(result.rebuild.seconds).toBeGreaterThan(0)
+    expect(renderSummary([result], { mode: 'deploy' })).toContain(
+      `rebuild failed in ${result.rebuild.seconds} s: index idx\\_code failed: duplicate values`
+    )
   })
 
   it('reports a timeout within rebuild-timeout-seconds when it does not finish', async () => {
-    const platform = fakePlatform(liveDoc('building'))
+    const platform = fakeGateway(liveDoc('building'))
     const { result, outputs } = await deployWith(platform, KEEPS, { rebuildTimeoutSeconds: 5 })
     expect(platform.puts()).toBe(0)
     expect(result.outcome).toBe('failed')
@@ -262,7 +199,7 @@ describe('a managed index still building from an earlier run', () => {
   })
 
   it('leaves the wait to the PUT’s own rebuild when the file changes something else', async () => {
-    const platform = fakePlatform(liveDoc('building'), { to: 'active', pollsUntil: 2 })
+    const platform = fakeGateway(liveDoc('building'), { settle: { to: 'active', pollsUntil: 2 } })
     const adds = `${KEEPS}  - name: idx_status_code\n    fields: [status, code]\n`
     const { result } = await deployWith(platform, adds)
     expect(platform.puts()).toBe(1)

@@ -1,22 +1,21 @@
 // processObject over an in-memory fake GatewayClient (no HTTP): the deploy decisions in isolation.
 import { describe, expect, it } from 'vitest'
-import type { IndexStatus, Limits, SchemaDocument } from '../../src/model.js'
-import { DEFAULT_LIMITS } from '../../src/model.js'
-import type { GatewayClient, PutOptions, QueryBody, QueryResponse } from '../../src/platform/gateway.js'
-import { PlatformError } from '../../src/platform/http.js'
+import type { SchemaDocument } from '../../src/model.js'
+import type { GatewayClient } from '../../src/platform/gateway.js'
 import { processObject } from '../../src/pipeline/object.js'
-import {
-  pipelineContext,
-  type AuditSettings,
-  type FreshnessSource,
-  type ReviewSource
-} from '../../src/pipeline/job.js'
+import { pipelineContext, type FreshnessSource, type ReviewSource } from '../../src/pipeline/job.js'
 import type { Logger } from '../../src/log.js'
 import { computeOutputs, failureReason, reviewedOutput } from '../../src/outputs.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { DEFAULTS } from '../../src/settings.js'
-import type { AuditRecord } from '../../src/audit/record.js'
 import { fakeClock } from '../helpers/clock.js'
+import {
+  fakeGateway,
+  platformError,
+  recordingAudit,
+  type FakeGateway,
+  type FakeGatewayOptions
+} from '../helpers/fake-gateway.js'
 import { indexFile, memoryLogger, silentLogger } from '../helpers/platform.js'
 
 const ID = 'obj-1'
@@ -37,136 +36,18 @@ function liveDoc(): SchemaDocument {
   }
 }
 
-/** What each PUT in turn meets; `none`: it goes through. */
-type Failure = 'none' | 'drop-after-commit' | 'drop-before-commit' | 'conflict'
-
-/** A fake platform: version check, version bump, indexes straight to `finalStatus`, and scripted PUT failures. */
-interface FakeOptions {
-  failures?: Failure[]
-  finalStatus?: IndexStatus
-  limits?: Limits
-  /** GETs of the schema (1-based) that fail with a 500. */
-  failingGets?: number[]
-  /** The PUT commits, but its answer leaves out this index. */
-  answerWithout?: string
-  /** Every query fails with a 503. */
-  queriesFail?: boolean
-  /** The object already holds an index that failed before this deploy. */
-  failedBefore?: boolean
-}
-
-const serverError = (method: string, status = 500): PlatformError =>
-  new PlatformError({
-    method,
-    path: '/x',
-    status,
-    code: 'internal.server.error',
-    attempts: 1,
-    message: `${method} /x failed: ${status}`
-  })
-
-function fakeGateway(opts: FakeOptions = {}) {
-  let doc = liveDoc()
+/** The fake platform over the live object; `failedBefore`: it already holds idx_old, failed before this deploy. */
+function fake(opts: FakeGatewayOptions & { failedBefore?: boolean } = {}): FakeGateway {
+  const start = liveDoc()
   if (opts.failedBefore) {
-    doc.indexes.push({
+    start.indexes.push({
       name: 'idx_old',
       fields: ['status', 'assignee'],
       status: 'failed',
       statusReason: 'old'
     })
   }
-  const failures = [...(opts.failures ?? [])]
-  const calls: string[] = []
-  let gets = 0
-  const bump = (body: Record<string, unknown>): SchemaDocument => {
-    const next = structuredClone(body) as unknown as SchemaDocument
-    next.schemaVersion = doc.schemaVersion + 1
-    next.indexes = next.indexes.map(i => {
-      const before = doc.indexes.find(b => b.name === i.name)
-      const same = before && JSON.stringify(before.fields) === JSON.stringify(i.fields)
-      return {
-        ...i,
-        status: same ? before.status : (opts.finalStatus ?? 'active'),
-        ...(opts.finalStatus === 'failed' && !same ? { statusReason: 'duplicate values' } : {})
-      }
-    })
-    doc = next
-    return structuredClone(doc)
-  }
-  const gateway: GatewayClient = {
-    getSchema: id => {
-      calls.push(`GET ${id}`)
-      if (opts.failingGets?.includes(++gets)) return Promise.reject(serverError('GET'))
-      return Promise.resolve(structuredClone(doc))
-    },
-    listSchemas: () => Promise.resolve([]),
-    getLimits: () => {
-      calls.push('GET limits')
-      return Promise.resolve(opts.limits ?? DEFAULT_LIMITS)
-    },
-    putSchema: (_id: string, body: Record<string, unknown>, _o?: PutOptions) => {
-      calls.push('PUT')
-      const failure = failures.shift()
-      if (failure === 'conflict') {
-        // Another writer adds an index first.
-        bump({
-          ...structuredClone(doc),
-          indexes: [...doc.indexes, { name: 'idx_other', fields: ['assignee', 'status'] }]
-        })
-      }
-      if (body.schemaVersion !== doc.schemaVersion) {
-        return Promise.reject(
-          new PlatformError({
-            method: 'PUT',
-            path: '/x',
-            status: 409,
-            code: 'conflict',
-            attempts: 1,
-            message: 'PUT /x failed: 409 conflict'
-          })
-        )
-      }
-      if (failure === 'drop-before-commit') {
-        return Promise.reject(
-          new PlatformError({
-            method: 'PUT',
-            path: '/x',
-            attempts: 1,
-            message: 'PUT /x failed: no answer (ECONNRESET)'
-          })
-        )
-      }
-      const out = bump(body)
-      if (failure === 'drop-after-commit') {
-        return Promise.reject(
-          new PlatformError({
-            method: 'PUT',
-            path: '/x',
-            attempts: 1,
-            message: 'PUT /x failed: no answer (ECONNRESET)'
-          })
-        )
-      }
-      if (opts.answerWithout !== undefined) {
-        out.indexes = out.indexes.filter(i => i.name !== opts.answerWithout)
-      }
-      return Promise.resolve(out)
-    },
-    query: (body: QueryBody): Promise<QueryResponse> => {
-      calls.push('POST query')
-      if (opts.queriesFail) return Promise.reject(serverError('POST', 503))
-      const field = body.query.type === 'term' ? body.query.field : body.query.queries[0]!.field
-      const index = doc.indexes.find(i => i.status === 'active' && i.fields[0] === field)
-      return Promise.resolve({
-        results: [],
-        indexUsed: index !== undefined,
-        queryPlan: index
-          ? { strategy: 'index', indexName: index.name, recordsExamined: 3 }
-          : { strategy: 'fullScan', recordsExamined: 100 }
-      })
-    }
-  }
-  return { gateway, calls, current: () => doc }
+  return fakeGateway(start, opts)
 }
 
 const ADD = `customObjectId: ${ID}\nindexes:\n  - name: idx_assignee\n    fields: [assignee]\n`
@@ -174,7 +55,7 @@ const job = (text = ADD) => ({ loaded: indexFile(text), customObjectId: ID, mode
 
 describe('pipeline deploy decisions', () => {
   it('sends the PUT with the version it was based on and every unknown key kept', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(result.error).toBeUndefined()
     expect(f.current().schemaVersion).toBe(2)
@@ -184,7 +65,7 @@ describe('pipeline deploy decisions', () => {
   })
 
   it('treats a PUT whose answer was lost as done when the live hash matches', async () => {
-    const f = fakeGateway({ failures: ['drop-after-commit'] })
+    const f = fake({ failures: ['drop-after-commit'] })
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(result.error).toBeUndefined()
     expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
@@ -193,7 +74,7 @@ describe('pipeline deploy decisions', () => {
   })
 
   it('sends the PUT again when its answer was lost before the commit', async () => {
-    const f = fakeGateway({ failures: ['drop-before-commit'] })
+    const f = fake({ failures: ['drop-before-commit'] })
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(result.error).toBeUndefined()
     expect(f.calls.filter(c => c === 'PUT')).toHaveLength(2)
@@ -201,7 +82,7 @@ describe('pipeline deploy decisions', () => {
   })
 
   it('re-merges after a conflict and keeps the other writer’s index', async () => {
-    const f = fakeGateway({ failures: ['conflict'] })
+    const f = fake({ failures: ['conflict'] })
     const log = memoryLogger()
     const result = await processObject({ log, live: f.gateway }, job())
     expect(result.error).toBeUndefined()
@@ -212,7 +93,7 @@ describe('pipeline deploy decisions', () => {
   })
 
   it('gives up after three conflicts in a row, naming the object', async () => {
-    const f = fakeGateway({ failures: ['conflict', 'conflict', 'conflict', 'conflict'] })
+    const f = fake({ failures: ['conflict', 'conflict', 'conflict', 'conflict'] })
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(result.error).toMatch(
       /Object obj-1: another writer changed the schema during the deploy 4 times.*gave up after 3 retries/
@@ -221,7 +102,7 @@ describe('pipeline deploy decisions', () => {
   })
 
   it('warns probe-full-scan when a probe does not use its index', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const text = `customObjectId: ${ID}\nindexes:\n  - name: idx_assignee_status\n    fields: [assignee, status]\n  - name: idx_assignee\n    fields: [assignee]\nprobes:\n  - index: idx_assignee\n    values: { assignee: bob }\n`
     const result = await processObject({ log: silentLogger, live: f.gateway }, job(text))
     const warning = result.findings.find(f => f.rule === 'probe-full-scan')
@@ -235,23 +116,9 @@ describe('pipeline deploy decisions', () => {
   })
 
   it('audits a failed rebuild as INDEX_DEPLOY_FAILED, not governance compliant', async () => {
-    const f = fakeGateway({ finalStatus: 'failed' })
-    const records: AuditRecord[] = []
-    const result = await processObject(
-      {
-        log: silentLogger,
-        live: f.gateway,
-        audit: {
-          sink: r => {
-            records.push(r)
-            return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
-          },
-          required: false,
-          source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
-        }
-      },
-      job()
-    )
+    const f = fake({ finalStatus: 'failed' })
+    const { audit, records } = recordingAudit()
+    const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
     expect(result.rebuild).toMatchObject({
       status: 'failed',
       reason: 'index idx_assignee failed: duplicate values'
@@ -266,48 +133,19 @@ describe('pipeline deploy decisions', () => {
   })
 
   it('audits a deploy blocked by error findings as INDEX_DEPLOY_FAILED without a PUT', async () => {
-    const f = fakeGateway()
-    const records: AuditRecord[] = []
+    const f = fake()
+    const { audit, records } = recordingAudit(true)
     const text = `customObjectId: ${ID}\nindexes:\n  - name: idx_nope\n    fields: [nope]\n`
-    await processObject(
-      {
-        log: silentLogger,
-        live: f.gateway,
-        audit: {
-          sink: r => {
-            records.push(r)
-            return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
-          },
-          required: true,
-          source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
-        }
-      },
-      job(text)
-    )
+    await processObject({ log: silentLogger, live: f.gateway, audit }, job(text))
     expect(f.calls).not.toContain('PUT')
     expect(records[0]).toMatchObject({ action: 'INDEX_DEPLOY_FAILED', governanceCompliant: false })
   })
 })
 
-function recordingAudit(required = false): { audit: AuditSettings; records: AuditRecord[] } {
-  const records: AuditRecord[] = []
-  return {
-    records,
-    audit: {
-      sink: r => {
-        records.push(r)
-        return Promise.resolve({ delivered: true, idempotencyKey: 'k' })
-      },
-      required,
-      source: { repository: '', sha: '', ref: '', runId: '', runAttempt: '', actor: '' }
-    }
-  }
-}
-
 // docs/rules.md#every-deploy-attempt-is-audited
 describe('every deploy attempt is audited', () => {
   it('audits a deploy that failed before its PUT, without a version when none was read', async () => {
-    const f = fakeGateway({ failingGets: [1] })
+    const f = fake({ failingGets: [1] })
     const { audit, records } = recordingAudit()
     const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
     expect(result.error).toMatch(/GET \/x failed: 500/)
@@ -320,7 +158,7 @@ describe('every deploy attempt is audited', () => {
   })
 
   it('audits a committed PUT whose rebuild poll failed, with the version it produced', async () => {
-    const f = fakeGateway({ finalStatus: 'building' })
+    const f = fake({ finalStatus: 'building' })
     // The PUT's answer shows the index building; every poll after it fails.
     let polls = 0
     const failing: GatewayClient = {
@@ -328,7 +166,7 @@ describe('every deploy attempt is audited', () => {
       getSchema: id => {
         if (!f.calls.includes('PUT')) return f.gateway.getSchema(id)
         polls++
-        return Promise.reject(serverError('GET'))
+        return Promise.reject(platformError('GET'))
       }
     }
     const { audit, records } = recordingAudit()
@@ -362,7 +200,7 @@ describe('every deploy attempt is audited', () => {
 // docs/rules.md#a-puts-answer-is-checked
 describe("a PUT's answer is checked", () => {
   it('fails the deploy when the answer lacks an index of the file, naming it', async () => {
-    const f = fakeGateway({ answerWithout: 'idx_assignee' })
+    const f = fake({ answerWithout: 'idx_assignee' })
     const { audit, records } = recordingAudit()
     const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
     expect(result.error).toMatch(/lacks idx_assignee as the index file defines it: the deploy failed/)
@@ -379,7 +217,7 @@ describe("a PUT's answer is checked", () => {
 // docs/rules.md#outputs-agree-with-each-other-and-the-audit-record
 describe('probes that fail count as not used', () => {
   it('keeps a failed probe in the result and the audit, not compliant', async () => {
-    const f = fakeGateway({ queriesFail: true })
+    const f = fake({ queriesFail: true })
     const { audit, records } = recordingAudit()
     const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
     expect(result.probes).toHaveLength(1)
@@ -398,7 +236,7 @@ describe('probes that fail count as not used', () => {
 // docs/rules.md#a-failed-rebuild
 describe('a failed rebuild', () => {
   it('keep: leaves the failed index, fails the object, audits INDEX_DEPLOY_FAILED', async () => {
-    const f = fakeGateway({ finalStatus: 'failed' })
+    const f = fake({ finalStatus: 'failed' })
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(result.outcome).toBe('failed')
     expect(result.error).toMatch(/idx_assignee failed: duplicate values/)
@@ -406,7 +244,7 @@ describe('a failed rebuild', () => {
   })
 
   it('drop-failed: leaves an index that failed before this deploy alone, and sends no second PUT', async () => {
-    const f = fakeGateway({ failedBefore: true })
+    const f = fake({ failedBefore: true })
     const result = await processObject(
       { log: silentLogger, live: f.gateway, onRebuildFailure: 'drop-failed' },
       // idx_old is not in the file: a file that keeps it fails without any PUT (deploy-live-status.test.ts).
@@ -419,7 +257,7 @@ describe('a failed rebuild', () => {
   })
 
   it('drop-failed: removes the failed index with a second PUT and audits INDEX_ROLLED_BACK', async () => {
-    const f = fakeGateway({ finalStatus: 'failed' })
+    const f = fake({ finalStatus: 'failed' })
     const { audit, records } = recordingAudit()
     const result = await processObject(
       { log: silentLogger, live: f.gateway, audit, onRebuildFailure: 'drop-failed' },
@@ -454,7 +292,7 @@ describe('deploy what was reviewed', () => {
     reviewOf: () => (hash === undefined ? undefined : { payloadHash: hash, basedOnVersion: 1 })
   })
   async function expectedHash(): Promise<string> {
-    const f = fakeGateway()
+    const f = fake()
     const r = await processObject(
       { log: silentLogger, live: f.gateway, probe: false },
       { ...job(), mode: 'validate' }
@@ -464,7 +302,7 @@ describe('deploy what was reviewed', () => {
 
   it('marks the deploy reviewed when the hash matches', async () => {
     const hash = await expectedHash()
-    const f = fakeGateway()
+    const f = fake()
     const result = await processObject(
       { log: silentLogger, live: f.gateway, requireReview: 'fail', review: reviewOf(hash) },
       job()
@@ -475,7 +313,7 @@ describe('deploy what was reviewed', () => {
   })
 
   it('warns and deploys under warn when the document differs from the review', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const log = memoryLogger()
     const result = await processObject(
       { log, live: f.gateway, requireReview: 'warn', review: reviewOf('a'.repeat(64)) },
@@ -492,7 +330,7 @@ describe('deploy what was reviewed', () => {
   })
 
   it('sends no PUT under fail when the document differs, and audits the attempt', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const { audit, records } = recordingAudit()
     const result = await processObject(
       { log: silentLogger, live: f.gateway, audit, requireReview: 'fail', review: reviewOf('a'.repeat(64)) },
@@ -509,7 +347,7 @@ describe('deploy what was reviewed', () => {
   })
 
   it('sends no PUT under fail when no review was found', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const result = await processObject(
       {
         log: silentLogger,
@@ -526,7 +364,7 @@ describe('deploy what was reviewed', () => {
   })
 
   it('skips the comparison under off, even with a reviewed hash', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const result = await processObject(
       { log: silentLogger, live: f.gateway, requireReview: 'off', review: reviewOf('a'.repeat(64)) },
       job()
@@ -551,7 +389,7 @@ describe('the pipeline resolves the defaults of the settings', () => {
 describe('a write whose outcome is unknown is reported as unknown', () => {
   it('fails with rebuild-status unknown, no version, changed, and an audit record of outcome unknown', async () => {
     // The PUT commits but its answer is lost; the read-back (the second GET) fails too.
-    const f = fakeGateway({ failures: ['drop-after-commit'], failingGets: [2] })
+    const f = fake({ failures: ['drop-after-commit'], failingGets: [2] })
     const { audit, records } = recordingAudit()
     const result = await processObject({ log: silentLogger, live: f.gateway, audit }, job())
     expect(f.calls.filter(c => c === 'PUT')).toHaveLength(1)
@@ -585,7 +423,7 @@ describe('a write whose outcome is unknown is reported as unknown', () => {
   })
 
   it('a re-run against the same platform reports the truth: the write had landed, nothing to deploy', async () => {
-    const f = fakeGateway({ failures: ['drop-after-commit'], failingGets: [2] })
+    const f = fake({ failures: ['drop-after-commit'], failingGets: [2] })
     const first = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(first.outcome).toBe('unknown')
     const again = await processObject({ log: silentLogger, live: f.gateway }, job())
@@ -595,12 +433,12 @@ describe('a write whose outcome is unknown is reported as unknown', () => {
   })
 
   it('a drop-failed rollback whose write is lost and cannot be read back leaves the outcome unknown', async () => {
-    const f = fakeGateway({ finalStatus: 'failed', failures: ['none', 'drop-after-commit'] })
+    const f = fake({ finalStatus: 'failed', failures: ['none', 'drop-after-commit'] })
     const puts = (): number => f.calls.filter(c => c === 'PUT').length
     // Every read after the rollback's PUT fails.
     const gateway: GatewayClient = {
       ...f.gateway,
-      getSchema: id => (puts() >= 2 ? Promise.reject(serverError('GET')) : f.gateway.getSchema(id))
+      getSchema: id => (puts() >= 2 ? Promise.reject(platformError('GET')) : f.gateway.getSchema(id))
     }
     const { audit, records } = recordingAudit()
     const result = await processObject(
@@ -619,7 +457,7 @@ describe('a write whose outcome is unknown is reported as unknown', () => {
   })
 
   it('a lost answer whose read-back shows the PUT applied stays deployed, not unknown', async () => {
-    const f = fakeGateway({ failures: ['drop-after-commit'] })
+    const f = fake({ failures: ['drop-after-commit'] })
     const result = await processObject({ log: silentLogger, live: f.gateway }, job())
     expect(result).toMatchObject({ outcome: 'deployed', schemaVersion: 2 })
     expect(result.rebuild.status).toBe('active')
@@ -638,7 +476,7 @@ describe('an older commit never silently undoes a newer one', () => {
   }
 
   it('skip: reads nothing, sends nothing, audits nothing, and gives a notice', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const { audit, records } = recordingAudit()
     const log = noticing()
     const result = await processObject(
@@ -661,7 +499,7 @@ describe('an older commit never silently undoes a newer one', () => {
   })
 
   it('fail: no PUT, a failed object, audited INDEX_DEPLOY_FAILED with the hash it would have sent', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const { audit, records } = recordingAudit()
     const result = await processObject(
       { log: silentLogger, live: f.gateway, audit, onStale: 'fail', freshness: freshness(true) },
@@ -675,7 +513,7 @@ describe('an older commit never silently undoes a newer one', () => {
   })
 
   it('warn: deploys, with a warning naming both commits', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const log = memoryLogger()
     const result = await processObject(
       { log, live: f.gateway, onStale: 'warn', freshness: freshness(true) },
@@ -689,7 +527,7 @@ describe('an older commit never silently undoes a newer one', () => {
   })
 
   it('deploys an object whose file the newer commit did not change', async () => {
-    const f = fakeGateway()
+    const f = fake()
     const result = await processObject(
       { log: silentLogger, live: f.gateway, onStale: 'fail', freshness: freshness(false) },
       job()

@@ -3,42 +3,20 @@
 // publish and drift (fork-safe, matrix, nightly) are all there. The fork-safe and matrix workflows run as
 // written in e2e/readme-workflows-run.test.ts; publish and drift are simulated in e2e/publish.test.ts and
 // e2e/drift.test.ts.
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import YAML from 'yaml'
 import { MODE_INPUTS } from '../../src/settings.js'
-import { ROOT } from '../helpers/action.js'
-import { workflowBlocks } from '../helpers/markdown.js'
+import { readmeWorkflows, readRepoFile, type Workflow, type WorkflowStep } from '../helpers/workflow.js'
 
-interface Step {
-  id?: string
-  uses?: string
-  run?: string
-  with?: Record<string, unknown>
-}
-interface Job {
-  permissions?: Record<string, string>
-  steps: Step[]
-  strategy?: { matrix?: unknown }
-}
-interface Workflow {
-  name: string
-  on: Record<string, unknown>
-  permissions?: Record<string, string>
-  jobs: Record<string, Job>
-}
-
-const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-const action = YAML.parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+const action = YAML.parse(readRepoFile('action.yml')) as {
   inputs: Record<string, unknown>
   outputs: Record<string, unknown>
 }
 const OURS = 'your-org/custom-object-index-action@'
 
-const workflows: Workflow[] = workflowBlocks(readme).map(({ text }) => YAML.parse(text) as Workflow)
+const workflows = readmeWorkflows()
 
-const ourSteps = (w: Workflow): Step[] =>
+const ourSteps = (w: Workflow): WorkflowStep[] =>
   Object.values(w.jobs).flatMap(j => j.steps.filter(s => s.uses?.startsWith(OURS)))
 
 describe('the workflows of README.md', () => {

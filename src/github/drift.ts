@@ -106,10 +106,10 @@ async function listAllMarkedIssues(s: Session, args: DriftIssueArgs, marker: str
 }
 
 /**
- * Makes sure the repository has the drift label (created when missing, whether or not there is drift, so that
+ * Makes sure the repository has the drift label, on a run with drift to file (created when missing, so that
  * this happens once). When it had none, no drift issue was ever labelled: an issue an earlier version left
- * without the label is looked for once, the slow way, and labelled, so that it is kept (or closed) instead of
- * a second one being opened. Returns those issues (ours, oldest first).
+ * without the label is looked for once, the slow way, and labelled, so that it is kept instead of a second one
+ * being opened. Returns those issues (ours, oldest first).
  */
 async function ensureLabel(
   s: Session,
@@ -211,6 +211,8 @@ async function sync(s: Session, args: DriftIssueArgs): Promise<DriftIssueResult>
 
   const viewer = await s.viewer()
   let mine = ownedBy(await listLabelledIssues(s, args, marker), viewer)
+  // No drift and no issue of ours: nothing to file or close, so no label either (a read-only token stays quiet).
+  if (mine.length === 0 && !args.drifted) return { action: 'none' }
   if (mine.length === 0) mine = await ensureLabel(s, args, marker, viewer)
   if (!args.drifted) {
     const open = mine.filter(i => i.state === 'open')

@@ -161,6 +161,23 @@ export function dropBanner(objects: readonly ObjectResult[], named: boolean): st
 }
 
 /**
+ * A deploy that failed without a PUT because the file keeps an index already live `failed`
+ * (docs/rules.md#a-failed-live-index-is-never-unchanged): its rebuild status is the platform's, not a rebuild's.
+ */
+function keptLiveFailed(r: ObjectResult): boolean {
+  return r.rebuild.status === 'failed' && r.findings.some(f => f.rule === 'live-index-failed')
+}
+
+/** Its versions and rebuild parts: nothing was sent and no rebuild watched. */
+function notDeployed(r: ObjectResult): string[] {
+  const failures = escapeText(clip(r.rebuild.reason ?? 'a kept index failed', MAX_REASON))
+  return [
+    `schema version ${r.basedOnVersion ?? '?'}, nothing deployed`,
+    `no rebuild: the platform already reports ${failures}`
+  ]
+}
+
+/**
  * The lines under an object's heading: where it is, its versions, rebuild, review, and its warnings (the drop
  * banner too when the report has several objects; with one, the report's own banner says it).
  */
@@ -181,7 +198,8 @@ export function facts(r: ObjectResult, links: GitHubLinks, banner: boolean): str
     const waited = r.rebuild.status !== 'skipped' && r.rebuild.status !== 'unknown'
     const seconds = waited ? ` in ${formatNumber(r.rebuild.seconds)} s` : ''
     const audit = r.auditAction !== undefined ? ` (${r.auditAction})` : ''
-    lines.push(sentence(hash, versions, `rebuild ${r.rebuild.status}${seconds}${reason}`))
+    const rebuilt = [versions, `rebuild ${r.rebuild.status}${seconds}${reason}`]
+    lines.push(sentence(hash, ...(keptLiveFailed(r) ? notDeployed(r) : rebuilt)))
     lines.push(`Audit record${audit} delivered: ${r.audit}`)
   } else if (r.live) {
     const version = r.basedOnVersion !== undefined ? `checked against schema version ${r.basedOnVersion}` : ''
