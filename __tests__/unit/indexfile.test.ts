@@ -5,6 +5,7 @@ import { stringify as yamlStringify } from 'yaml'
 import {
   detectFormat,
   MAX_INDEX_FILE_BYTES,
+  nestingOver,
   parseIndexFile,
   type ParseOutcome
 } from '../../src/indexfile/parse.js'
@@ -237,12 +238,42 @@ describe('parseIndexFile: file-invalid findings', () => {
     expect(finding?.message).toMatch(/over the 1048576-byte limit/)
   })
 
-  it('survives very deep nesting', () => {
-    const depth = 50_000
-    const findings = findingsOf('a.yaml', `indexes: ${'['.repeat(depth)}${']'.repeat(depth)}\n`)
-    expect(findings.length).toBeGreaterThanOrEqual(1)
-    expect(findings.length).toBeLessThanOrEqual(3)
-    expect(findings.every(f => f.rule === 'file-invalid')).toBe(true)
+  it.each([
+    ['flow lists', 'a.yaml', `indexes: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`, 1],
+    ['JSON arrays', 'a.json', `{"indexes": ${'['.repeat(10_000)}${']'.repeat(10_000)}}\n`, 1],
+    [
+      'block mappings',
+      'a.yaml',
+      'indexes:\n  - name: idx_a\n    unique:\n' +
+        Array.from({ length: 1000 }, (_, i) => `${' '.repeat(5 + i)}k${i}:\n`).join(''),
+      // indexes, the list item, unique, then k0 on line 4 is level 4: level 65 is on line 65.
+      65
+    ],
+    ['sequence entries on one line', 'a.yaml', `indexes:\n  ${'- '.repeat(100)}x\n`, 2]
+  ])(
+    'refuses %s nested too deeply with one finding on the line where the limit is passed',
+    (_, file, text, line) => {
+      for (let run = 0; run < 3; run++) {
+        expect(findingsOf(file, text)).toEqual([
+          expect.objectContaining({
+            rule: 'file-invalid',
+            line,
+            message: expect.stringMatching(/nests more than 64 levels deep/)
+          })
+        ])
+      }
+    }
+  )
+
+  it('reads a file nested as deep as the limit allows past the nesting check', () => {
+    // 60 levels of flow lists: over the index file's rules, but not refused as too deep.
+    const findings = findingsOf('a.yaml', `indexes: ${'['.repeat(60)}${']'.repeat(60)}\n`)
+    expect(findings.some(f => /nests more than/.test(f.message))).toBe(false)
+  })
+
+  it('does not count brackets inside quotes or comments', () => {
+    const text = `customObjectId: x\nindexes: [] # ${'['.repeat(100)}\nnote: "${'{'.repeat(100)}"\n`
+    expect(nestingOver(text)).toBeUndefined()
   })
 
   it('refuses an alias bomb', () => {

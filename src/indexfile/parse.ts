@@ -23,6 +23,52 @@ const MAX_ALIAS_COUNT = 100
 
 const SCHEMA_HINT = 'see schema/index-file.schema.json'
 
+/**
+ * Nesting allowed before parsing (an index file needs about five levels). Deeper text is refused by this
+ * count, the same on every run, before the parser could run out of stack at a depth that depends on what the
+ * process did before.
+ */
+export const MAX_NESTING = 64
+
+/**
+ * The first line where the text nests deeper than `limit`, counting open flow brackets (`[`, `{`, outside
+ * quotes and comments), block indentation levels and `- ` sequence entries opened on one line. A bound, not a
+ * parse: it may count a block scalar's indentation too, which no index file needs 64 levels of.
+ */
+export function nestingOver(text: string, limit = MAX_NESTING): { line: number; depth: number } | undefined {
+  const indents: number[] = []
+  let flow = 0
+  const lines = text.split('\n')
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!
+    const body = line.trimStart()
+    if (body === '' || body.startsWith('#')) continue
+    let dashes = 0
+    if (flow === 0) {
+      const indent = line.length - body.length
+      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop()
+      indents.push(indent)
+      for (let i = 0; body.startsWith('- ', i) || body.slice(i) === '-'; i += 2) dashes++
+    }
+    let quote: string | undefined
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i]!
+      if (quote !== undefined) {
+        if (c === '\\' && quote === '"') i++
+        else if (c === quote) quote = undefined
+      } else if (c === '"' || c === "'") quote = c
+      else if (c === '#' && (i === 0 || /\s/.test(body[i - 1]!))) break
+      else if (c === '[' || c === '{') {
+        flow++
+        if (indents.length + dashes + flow > limit)
+          return { line: n + 1, depth: indents.length + dashes + flow }
+      } else if ((c === ']' || c === '}') && flow > 0) flow--
+    }
+    if (indents.length + dashes > limit) return { line: n + 1, depth: indents.length + dashes }
+  }
+  return undefined
+}
+
 type Format = 'json' | 'yaml'
 
 /** `.json` → JSON, `.yml`/`.yaml` → YAML, otherwise JSON when the text starts with `{`. */
@@ -74,6 +120,18 @@ export function parseIndexFile(path: string, text: string, fallbackObjectId = ''
   if (text.trim() === '') {
     return {
       findings: [invalid('the file is empty: it needs at least `indexes:` (an empty list is allowed)', 1)]
+    }
+  }
+
+  const deep = nestingOver(text)
+  if (deep) {
+    return {
+      findings: [
+        invalid(
+          `the file nests more than ${MAX_NESTING} levels deep (lists, mappings, brackets): an index file needs about five; flatten it`,
+          deep.line
+        )
+      ]
     }
   }
 
