@@ -362,4 +362,38 @@ describe('lazy loading', () => {
       rmSync(copy, { recursive: true, force: true })
     }
   })
+
+  it('runs an offline validate without evaluating undici (no zlib, http2 or worker_threads loaded)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-undici-'))
+    try {
+      writeFileSync(path.join(dir, 'ticket.yaml'), VALID)
+      writeFileSync(path.join(dir, 'event.json'), JSON.stringify(PR_EVENT))
+      // Node's own list of the built-in modules it loaded, written when the process ends.
+      const loaded = path.join(dir, 'loaded.json')
+      writeFileSync(
+        path.join(dir, 'preload.cjs'),
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)))\n`
+      )
+      const r = spawnSync(process.execPath, ['--require', path.join(dir, 'preload.cjs'), BUNDLE], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          GITHUB_WORKSPACE: dir,
+          GITHUB_EVENT_NAME: 'pull_request',
+          GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+          RUNNER_TEMP: dir,
+          'INPUT_INDEX-FILE': 'ticket.yaml',
+          INPUT_COMMENT: 'false'
+        }
+      })
+      expect(r.status, r.stdout + r.stderr).toBe(0)
+      const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[]
+      // @actions/http-client's own imports are there: the list is the run's.
+      expect(modules).toContain('NativeModule https')
+      for (const m of ['zlib', 'http2', 'worker_threads']) expect(modules).not.toContain(`NativeModule ${m}`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
