@@ -1,7 +1,6 @@
 // Finds and reads the index files the `index-file` input names, inside the workspace and nowhere else.
-import { realpath, readFile, stat } from 'node:fs/promises'
+import { lstat, realpath, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import * as glob from '@actions/glob'
 import { MAX_INDEX_FILE_BYTES } from './indexfile/parse.js'
 import { SettingsError } from './settings.js'
 
@@ -16,6 +15,36 @@ export interface WorkspaceFile {
 function inside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate)
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
+}
+
+/** A character @actions/glob reads as a wildcard, a character set or an escape. */
+const GLOB_SPECIAL = /[*?[\\]/
+
+/**
+ * The paths the absolute `patterns` match (a `!` first excludes), as @actions/glob matches them without
+ * following symbolic links, directories not matched. Lines that are all plain paths (the usual one index
+ * file) need no glob: each matches when it exists and is not a directory (lstat, as glob does); glob and
+ * its matcher are a chunk of the bundle loaded only for a wildcard or an exclusion.
+ */
+export async function matchPaths(patterns: readonly string[]): Promise<string[]> {
+  if (patterns.some(p => p.startsWith('!') || GLOB_SPECIAL.test(p))) {
+    const glob = await import('@actions/glob')
+    const globber = await glob.create(patterns.join('\n'), {
+      followSymbolicLinks: false,
+      matchDirectories: false,
+      implicitDescendants: false
+    })
+    return globber.glob()
+  }
+  const found: string[] = []
+  for (const p of patterns) {
+    try {
+      if (!(await lstat(p)).isDirectory()) found.push(p)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+  }
+  return found
 }
 
 /**
@@ -43,12 +72,7 @@ export async function findFiles(
     }
     return (negate ? '!' : '') + absolute
   })
-  const globber = await glob.create(resolved.join('\n'), {
-    followSymbolicLinks: false,
-    matchDirectories: false,
-    implicitDescendants: false
-  })
-  const found = await globber.glob()
+  const found = await matchPaths(resolved)
   const files: string[] = []
   for (const file of found) {
     // A symbolic link may point out of the workspace: follow it and check where it lands.

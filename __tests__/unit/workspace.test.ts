@@ -1,8 +1,9 @@
-import { symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import * as glob from '@actions/glob'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { MAX_INDEX_FILE_BYTES } from '../../src/indexfile/parse.js'
-import { findFiles, readIndexFile } from '../../src/workspace.js'
+import { findFiles, matchPaths, readIndexFile } from '../../src/workspace.js'
 import { useServers } from '../helpers/servers.js'
 
 const servers = useServers()
@@ -39,6 +40,57 @@ describe('finding index files', () => {
     const outside = ws({ 'secret.yaml': 'x' })
     symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'link.yaml'))
     await expect(findFiles('*.yaml', dir)).rejects.toThrow(/links outside the workspace/)
+  })
+})
+
+describe('matching plain paths without glob', () => {
+  /** What @actions/glob itself gives for the same lines, with the options findFiles uses. */
+  async function globbed(lines: string[]): Promise<string[]> {
+    const globber = await glob.create(lines.join('\n'), {
+      followSymbolicLinks: false,
+      matchDirectories: false,
+      implicitDescendants: false
+    })
+    return (await globber.glob()).sort()
+  }
+
+  const cases: [string, string[]][] = [
+    ['a file', ['a.yaml']],
+    ['a missing file', ['missing.yaml']],
+    ['a directory', ['dir']],
+    ['a file in a directory', ['dir/b.yaml']],
+    ['a hidden file', ['.hidden.yaml']],
+    ['a link to a file', ['link-file.yaml']],
+    ['a link to a directory', ['link-dir']],
+    ['a broken link', ['broken.yaml']],
+    ['characters glob leaves alone', ['odd {a,b} (1) #2 !3 +@.yaml']],
+    ['several lines, one missing', ['a.yaml', 'missing.yaml', 'dir/b.yaml']],
+    ['the same path twice', ['a.yaml', 'a.yaml']]
+  ]
+
+  it.each(cases)('matches %s as @actions/glob does', async (_name, relative) => {
+    const dir = ws({
+      'a.yaml': 'x',
+      'dir/b.yaml': 'x',
+      '.hidden.yaml': 'x',
+      'odd {a,b} (1) #2 !3 +@.yaml': 'x'
+    })
+    mkdirSync(path.join(dir, 'empty'))
+    symlinkSync(path.join(dir, 'a.yaml'), path.join(dir, 'link-file.yaml'))
+    symlinkSync(path.join(dir, 'dir'), path.join(dir, 'link-dir'))
+    symlinkSync(path.join(dir, 'gone.yaml'), path.join(dir, 'broken.yaml'))
+    const lines = relative.map(r => path.join(dir, r))
+    expect([...new Set(await matchPaths(lines))].sort()).toEqual(await globbed(lines))
+  })
+
+  it('leaves wildcards, character sets, escapes and exclusions to glob', async () => {
+    const dir = ws({ 'a.yaml': 'x', 'b.yaml': 'x', '[ab].yaml': 'x' })
+    for (const lines of [['*.yaml'], ['?.yaml'], ['[ab].yaml'], ['\\[ab\\].yaml'], ['*.yaml', '!b.yaml']]) {
+      const absolute = lines.map(l =>
+        l.startsWith('!') ? `!${path.join(dir, l.slice(1))}` : path.join(dir, l)
+      )
+      expect((await matchPaths(absolute)).sort()).toEqual(await globbed(absolute))
+    }
   })
 })
 
