@@ -2,6 +2,7 @@
 // (`runner`: the event, the repository, the run's identity), the exits everything leaves through, the
 // redactor, and GitHub (loaded on first use). One name per context: `runner` is always the runner's
 // `RunContext`; `ctx` is always a pipeline's `PipelineContext`.
+import { loadUndici } from './bundle/undici.js'
 import type { RunContext } from './event.js'
 import type { Exits } from './exits.js'
 import type { GitHub } from './github/index.js'
@@ -33,7 +34,11 @@ export function lazyGitHub(settings: Settings, runner: RunContext): () => Promis
   return async () => {
     if (!settings.githubToken || !runner.repository) return undefined
     const token = settings.githubToken
-    session ??= import('./github/index.js').then(m => m.createGitHub({ token, baseUrl: runner.apiUrl }))
+    // undici (Octokit's fetch and proxy agent) is a chunk of its own, loaded first: @actions/github makes
+    // its proxy agent when it is imported.
+    session ??= loadUndici()
+      .then(() => import('./github/index.js'))
+      .then(m => m.createGitHub({ token, baseUrl: runner.apiUrl }))
     return session
   }
 }

@@ -314,52 +314,112 @@ describe.concurrent('the PR comment is ours only', () => {
 })
 
 describe('lazy loading', () => {
-  it('runs an offline validate without ever loading the Octokit chunk', () => {
-    const dist = path.dirname(BUNDLE)
+  /** Runs a copy of dist/ (`dir`) as an offline validate of one file, commenting or not. */
+  const runCopy = (copy: string, comment: string): { status: number | null; out: string } => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-lazy-'))
+    writeFileSync(path.join(dir, 'ticket.yaml'), VALID)
+    writeFileSync(path.join(dir, 'event.json'), JSON.stringify(PR_EVENT))
+    const r = spawnSync(process.execPath, [path.join(copy, 'index.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_WORKSPACE: dir,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+        GITHUB_REPOSITORY: 'acme/indexes',
+        GITHUB_API_URL: 'http://127.0.0.1:9',
+        RUNNER_TEMP: dir,
+        'INPUT_INDEX-FILE': 'ticket.yaml',
+        'INPUT_GITHUB-TOKEN': 'ghs_lazy',
+        INPUT_COMMENT: comment,
+        // The check run is a GitHub call too: off here, so only the comment decides.
+        'INPUT_CHECK-RUN': 'false'
+      }
+    })
+    rmSync(dir, { recursive: true, force: true })
+    return { status: r.status, out: r.stdout + r.stderr }
+  }
+
+  /** A copy of dist/ without the chunks `drop` picks; removed after `use`. */
+  const withoutChunks = (
+    drop: (text: string) => boolean,
+    use: (copy: string, dropped: string[]) => void
+  ): void => {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'coi-dist-'))
     try {
-      cpSync(dist, copy, { recursive: true })
+      cpSync(path.dirname(BUNDLE), copy, { recursive: true })
       const chunks = readdirSync(copy).filter(
-        f =>
-          f !== 'index.js' &&
-          f.endsWith('.js') &&
-          readFileSync(path.join(copy, f), 'utf8').includes('octokit')
+        f => f !== 'index.js' && f.endsWith('.js') && drop(readFileSync(path.join(copy, f), 'utf8'))
       )
-      expect(chunks.length).toBeGreaterThan(0)
       for (const c of chunks) rmSync(path.join(copy, c))
-      const run = (comment: string): { status: number | null; out: string } => {
-        const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-lazy-'))
-        writeFileSync(path.join(dir, 'ticket.yaml'), VALID)
-        writeFileSync(path.join(dir, 'event.json'), JSON.stringify(PR_EVENT))
-        const r = spawnSync(process.execPath, [path.join(copy, 'index.js')], {
-          cwd: dir,
-          encoding: 'utf8',
-          env: {
-            PATH: process.env.PATH,
-            GITHUB_WORKSPACE: dir,
-            GITHUB_EVENT_NAME: 'pull_request',
-            GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
-            GITHUB_REPOSITORY: 'acme/indexes',
-            GITHUB_API_URL: 'http://127.0.0.1:9',
-            RUNNER_TEMP: dir,
-            'INPUT_INDEX-FILE': 'ticket.yaml',
-            'INPUT_GITHUB-TOKEN': 'ghs_lazy',
-            INPUT_COMMENT: comment,
-            // The check run is a GitHub call too: off here, so only the comment decides.
-            'INPUT_CHECK-RUN': 'false'
-          }
-        })
-        rmSync(dir, { recursive: true, force: true })
-        return { status: r.status, out: r.stdout + r.stderr }
-      }
-      const offline = run('false')
-      expect(offline.status, offline.out).toBe(0)
-      // The same bundle does need the chunk as soon as a comment is to be posted.
-      const commenting = run('true')
-      expect(commenting.status).toBe(1)
-      expect(commenting.out).toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND|ENOENT/)
+      use(copy, chunks)
     } finally {
       rmSync(copy, { recursive: true, force: true })
+    }
+  }
+
+  it('runs an offline validate without ever loading the Octokit chunk', () => {
+    withoutChunks(
+      text => text.includes('octokit'),
+      (copy, dropped) => {
+        expect(dropped.length).toBeGreaterThan(0)
+        const offline = runCopy(copy, 'false')
+        expect(offline.status, offline.out).toBe(0)
+        // The same bundle does need the chunk as soon as a comment is to be posted.
+        const commenting = runCopy(copy, 'true')
+        expect(commenting.status).toBe(1)
+        expect(commenting.out).toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND|ENOENT/)
+      }
+    )
+  })
+
+  it('runs an offline validate of one named file with every lazy chunk deleted (Octokit, the GitHub calls, undici)', () => {
+    withoutChunks(
+      () => true,
+      (copy, dropped) => {
+        // undici's chunk is among them: it no longer sits in index.js.
+        expect(dropped.length).toBeGreaterThanOrEqual(3)
+        const entry = readFileSync(path.join(copy, 'index.js'), 'utf8')
+        expect(entry).not.toContain('EnvHttpProxyAgent')
+        expect(entry).not.toContain('globGenerator')
+        const offline = runCopy(copy, 'false')
+        expect(offline.status, offline.out).toBe(0)
+      }
+    )
+  })
+
+  it('runs an offline validate without evaluating undici (no zlib, http2 or worker_threads loaded)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'coi-undici-'))
+    try {
+      writeFileSync(path.join(dir, 'ticket.yaml'), VALID)
+      writeFileSync(path.join(dir, 'event.json'), JSON.stringify(PR_EVENT))
+      // Node's own list of the built-in modules it loaded, written when the process ends.
+      const loaded = path.join(dir, 'loaded.json')
+      writeFileSync(
+        path.join(dir, 'preload.cjs'),
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)))\n`
+      )
+      const r = spawnSync(process.execPath, ['--require', path.join(dir, 'preload.cjs'), BUNDLE], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          GITHUB_WORKSPACE: dir,
+          GITHUB_EVENT_NAME: 'pull_request',
+          GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+          RUNNER_TEMP: dir,
+          'INPUT_INDEX-FILE': 'ticket.yaml',
+          INPUT_COMMENT: 'false'
+        }
+      })
+      expect(r.status, r.stdout + r.stderr).toBe(0)
+      const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[]
+      // @actions/http-client's own imports are there: the list is the run's.
+      expect(modules).toContain('NativeModule https')
+      for (const m of ['zlib', 'http2', 'worker_threads']) expect(modules).not.toContain(`NativeModule ${m}`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

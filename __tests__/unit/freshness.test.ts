@@ -108,7 +108,7 @@ describe('a skipped stale object in the outputs and the report', () => {
   })
 
   it('keeps the stale commits in the report file', () => {
-    const parsed = reportFileSchema.safeParse({
+    const parsed = reportFileSchema().safeParse({
       version: 1,
       mode: 'deploy',
       commentKey: 'default',

@@ -1,5 +1,7 @@
-import { symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import * as glob from '@actions/glob'
 import path from 'node:path'
+import { stat } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { MAX_INDEX_FILE_BYTES } from '../../src/indexfile/parse.js'
 import { findFiles, readIndexFile } from '../../src/workspace.js'
@@ -39,6 +41,58 @@ describe('finding index files', () => {
     const outside = ws({ 'secret.yaml': 'x' })
     symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'link.yaml'))
     await expect(findFiles('*.yaml', dir)).rejects.toThrow(/links outside the workspace/)
+  })
+})
+
+describe('matching plain paths as @actions/glob does', () => {
+  /** What @actions/glob gives for the same lines, with the options the action once used, files only. */
+  async function globbed(lines: string[], dir: string): Promise<string[]> {
+    const globber = await glob.create(lines.map(l => path.join(dir, l)).join('\n'), {
+      followSymbolicLinks: false,
+      matchDirectories: false,
+      implicitDescendants: false
+    })
+    const files: string[] = []
+    for (const f of await globber.glob()) {
+      if ((await stat(f).catch(() => undefined))?.isFile()) files.push(path.relative(dir, f))
+    }
+    return [...new Set(files)].sort()
+  }
+
+  /** What findFiles finds, none when it says nothing matched. */
+  async function found(lines: string[], dir: string): Promise<string[]> {
+    return findFiles(lines.join('\n'), dir).catch((error: unknown) => {
+      if (/matched no file/.test(String(error))) return []
+      throw error
+    })
+  }
+
+  const cases: [string, string[]][] = [
+    ['a file', ['a.yaml']],
+    ['a missing file', ['missing.yaml']],
+    ['a directory', ['dir']],
+    ['a file in a directory', ['dir/b.yaml']],
+    ['a hidden file', ['.hidden.yaml']],
+    ['a link to a file', ['link-file.yaml']],
+    ['a link to a directory', ['link-dir']],
+    ['a broken link', ['broken.yaml']],
+    ['characters glob leaves alone', ['odd {a,b} (1) #2 !3 +@.yaml']],
+    ['several lines, one missing', ['a.yaml', 'missing.yaml', 'dir/b.yaml']],
+    ['the same path twice', ['a.yaml', 'a.yaml']]
+  ]
+
+  it.each(cases)('matches %s as @actions/glob does', async (_name, relative) => {
+    const dir = ws({
+      'a.yaml': 'x',
+      'dir/b.yaml': 'x',
+      '.hidden.yaml': 'x',
+      'odd {a,b} (1) #2 !3 +@.yaml': 'x'
+    })
+    mkdirSync(path.join(dir, 'empty'))
+    symlinkSync(path.join(dir, 'a.yaml'), path.join(dir, 'link-file.yaml'))
+    symlinkSync(path.join(dir, 'dir'), path.join(dir, 'link-dir'))
+    symlinkSync(path.join(dir, 'gone.yaml'), path.join(dir, 'broken.yaml'))
+    expect(await found(relative, dir)).toEqual(await globbed(relative, dir))
   })
 })
 

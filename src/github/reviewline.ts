@@ -2,6 +2,7 @@
 // what a reviewer saw, as `<!-- custom-object-index-review:{json} -->`. Rendering and reading it are pure (no Octokit here), so the
 // comment renderer may import this module statically. A line read back is untrusted input.
 import { z } from 'zod'
+import { lazy } from '../lazy.js'
 
 const PREFIX = '<!-- custom-object-index-review:'
 const SUFFIX = ' -->'
@@ -25,25 +26,28 @@ export const CONTINUATION_BUDGET = 64_000
 /** The most continuation comments one review may take (far more than 2,000 objects need). */
 export const MAX_CONTINUATIONS = 100
 
-const reviewLineSchema = z.strictObject({
-  v: z.literal(1),
-  headSha: z
-    .string()
-    .max(64)
-    .regex(/^[0-9a-f]*$/, 'a commit SHA in lower-case hex'),
-  runId: z
-    .string()
-    .max(64)
-    .regex(/^[0-9A-Za-z_.-]*$/, 'a run id'),
-  objects: z.record(
-    z.string().regex(OBJECT_ID, 'a custom object id'),
-    z.strictObject({
-      payloadHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex hash'),
-      basedOnVersion: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-    })
-  ),
-  continued: z.number().int().min(1).max(MAX_CONTINUATIONS).optional()
-})
+/** Built on first use: only a run that reads its sticky comment back parses a review line. */
+const reviewLineSchema = lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    headSha: z
+      .string()
+      .max(64)
+      .regex(/^[0-9a-f]*$/, 'a commit SHA in lower-case hex'),
+    runId: z
+      .string()
+      .max(64)
+      .regex(/^[0-9A-Za-z_.-]*$/, 'a run id'),
+    objects: z.record(
+      z.string().regex(OBJECT_ID, 'a custom object id'),
+      z.strictObject({
+        payloadHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex hash'),
+        basedOnVersion: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+      })
+    ),
+    continued: z.number().int().min(1).max(MAX_CONTINUATIONS).optional()
+  })
+)
 
 /** What a reviewer saw: the PR head commit, the run, and each live-checked object's payload hash. */
 export interface ReviewLine {
@@ -87,7 +91,7 @@ export function parseReviewLine(body: string): ReviewLine | { problem: string } 
   } catch {
     return { problem: 'its review line is not JSON' }
   }
-  const parsed = reviewLineSchema.safeParse(json)
+  const parsed = reviewLineSchema().safeParse(json)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
     // The path may hold a key from the line: only plain names are repeated.

@@ -2,49 +2,54 @@
 import { z } from 'zod'
 import { CARDINALITY_HINTS, DEFAULT_LIMITS, INDEX_STATUSES, SORT_ORDERS } from '../model.js'
 import type { Limits, SchemaDocument } from '../model.js'
+import { lazy } from '../lazy.js'
 
 // Known keys are checked for shape; unknown keys (on the document, fields and indexes) pass through as
-// they came, so a PUT can send back everything the GET returned. `customFields` stays opaque.
-const liveFieldSchema = z.looseObject({
-  name: z.string().min(1),
-  type: z.string().min(1), // not FIELD_TYPES: a type the server adds later must not fail the read
-  maxLength: z.number().int().nonnegative().optional(),
-  referenceTo: z.string().optional(),
-  cardinalityHint: z.enum(CARDINALITY_HINTS).optional(),
-  required: z.boolean().optional()
-})
+// they came, so a PUT can send back everything the GET returned. `customFields` stays opaque. Built on
+// first use: only a run with credentials reads a server document.
+const schemas = lazy(() => {
+  const liveFieldSchema = z.looseObject({
+    name: z.string().min(1),
+    type: z.string().min(1), // not FIELD_TYPES: a type the server adds later must not fail the read
+    maxLength: z.number().int().nonnegative().optional(),
+    referenceTo: z.string().optional(),
+    cardinalityHint: z.enum(CARDINALITY_HINTS).optional(),
+    required: z.boolean().optional()
+  })
 
-const liveIndexSchema = z.looseObject({
-  name: z.string().min(1),
-  fields: z.array(z.string()),
-  order: z.array(z.enum(SORT_ORDERS)).optional(),
-  unique: z.boolean().optional(),
-  status: z.enum(INDEX_STATUSES).optional(),
-  statusReason: z.string().optional()
-})
+  const liveIndexSchema = z.looseObject({
+    name: z.string().min(1),
+    fields: z.array(z.string()),
+    order: z.array(z.enum(SORT_ORDERS)).optional(),
+    unique: z.boolean().optional(),
+    status: z.enum(INDEX_STATUSES).optional(),
+    statusReason: z.string().optional()
+  })
 
-export const schemaDocumentSchema = z.looseObject({
-  id: z.string().min(1),
-  name: z.string(),
-  description: z.string().optional(),
-  schemaVersion: z.number().int().min(1),
-  lastUpdated: z.string().optional(),
-  selfUri: z.string().optional(),
-  fields: z.array(liveFieldSchema),
-  indexes: z.array(liveIndexSchema),
-  customFields: z.unknown().optional()
-})
+  const schemaDocument = z.looseObject({
+    id: z.string().min(1),
+    name: z.string(),
+    description: z.string().optional(),
+    schemaVersion: z.number().int().min(1),
+    lastUpdated: z.string().optional(),
+    selfUri: z.string().optional(),
+    fields: z.array(liveFieldSchema),
+    indexes: z.array(liveIndexSchema),
+    customFields: z.unknown().optional()
+  })
 
-const limitsSchema = z.looseObject({
-  maxIndexesPerObject: z.number().int().nonnegative().optional(),
-  maxFieldsPerIndex: z.number().int().positive().optional(),
-  maxJoinDepth: z.number().int().nonnegative().optional(),
-  maxIndexableStringLength: z.number().int().nonnegative().optional()
+  const limits = z.looseObject({
+    maxIndexesPerObject: z.number().int().nonnegative().optional(),
+    maxFieldsPerIndex: z.number().int().positive().optional(),
+    maxJoinDepth: z.number().int().nonnegative().optional(),
+    maxIndexableStringLength: z.number().int().nonnegative().optional()
+  })
+  return { schemaDocument, limits }
 })
 
 /** Validates a schema document from the server; unknown keys kept. Throws an Error naming what is wrong. */
 export function parseSchemaDocument(json: unknown): SchemaDocument {
-  const result = schemaDocumentSchema.safeParse(json)
+  const result = schemas().schemaDocument.safeParse(json)
   if (!result.success) {
     const id =
       json !== null && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string'
@@ -107,7 +112,7 @@ function clonePlain(value: unknown, seen: Set<object>): unknown {
 
 /** Validates the limits document; missing values fall back to the platform defaults. */
 export function parseLimits(json: unknown): Limits {
-  const result = limitsSchema.safeParse(json ?? {})
+  const result = schemas().limits.safeParse(json ?? {})
   if (!result.success) {
     throw new Error(`The limits document from the server is not as expected: ${oneLineIssues(result.error)}.`)
   }
