@@ -874,10 +874,10 @@ async function listAllMarkedIssues(s, args, marker) {
     return s.call(`listing the issues of ${args.owner}/${args.repo}`, o => o.paginate(o.rest.issues.listForRepo, { owner: args.owner, repo: args.repo, state: 'all', per_page: 100 }, response => markedOf(response.data, marker)));
 }
 /**
- * Makes sure the repository has the drift label (created when missing, whether or not there is drift, so that
+ * Makes sure the repository has the drift label, on a run with drift to file (created when missing, so that
  * this happens once). When it had none, no drift issue was ever labelled: an issue an earlier version left
- * without the label is looked for once, the slow way, and labelled, so that it is kept (or closed) instead of
- * a second one being opened. Returns those issues (ours, oldest first).
+ * without the label is looked for once, the slow way, and labelled, so that it is kept instead of a second one
+ * being opened. Returns those issues (ours, oldest first).
  */
 async function ensureLabel(s, args, marker, viewer) {
     const where = `${args.owner}/${args.repo}`;
@@ -967,6 +967,9 @@ async function sync(s, args) {
     };
     const viewer = await s.viewer();
     let mine = ownedBy(await listLabelledIssues(s, args, marker), viewer);
+    // No drift and no issue of ours: nothing to file or close, so no label either (a read-only token stays quiet).
+    if (mine.length === 0 && !args.drifted)
+        return { action: 'none' };
     if (mine.length === 0)
         mine = await ensureLabel(s, args, marker, viewer);
     if (!args.drifted) {

@@ -254,13 +254,9 @@ describe('parseIndexFile: file-invalid findings', () => {
     'refuses %s nested too deeply with one finding on the line where the limit is passed',
     (_, file, text, line) => {
       for (let run = 0; run < 3; run++) {
-        expect(findingsOf(file, text)).toEqual([
-          expect.objectContaining({
-            rule: 'file-invalid',
-            line,
-            message: expect.stringMatching(/nests more than 64 levels deep/)
-          })
-        ])
+        const findings = findingsOf(file, text)
+        expect(findings.map(f => [f.rule, f.line])).toEqual([['file-invalid', line]])
+        expect(findings[0]?.message).toMatch(/nests more than 64 levels deep/)
       }
     }
   )
