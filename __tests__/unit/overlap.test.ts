@@ -299,10 +299,10 @@ describe('deploy overlaps the rebuild waits of its objects', () => {
     }
   )
 
-  it('runs as many objects at once as one window of the budget can start', () => {
+  it('runs as many objects at once as one window of the budget can start and see done (read, PUT, a poll)', () => {
     expect(objectSlots(undefined)).toBe(4)
-    expect(objectSlots(300)).toBe(50)
-    expect(objectSlots(60)).toBe(10)
+    expect(objectSlots(300)).toBe(100)
+    expect(objectSlots(60)).toBe(20)
     expect(objectSlots(6)).toBe(4)
     expect(objectSlots(100_000)).toBe(256)
   })

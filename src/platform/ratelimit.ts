@@ -169,6 +169,12 @@ const RESET_MARGIN_MS = 250
 
 /** The requests one object makes besides its rebuild polls (reads, PUT, probes): what its slot costs. */
 export const REQUESTS_PER_OBJECT = 6
+/**
+ * The fewest requests an object needs to start and be seen done: its read, its PUT and one poll. A window
+ * of the budget starts as many objects as it can carry that far, so their rebuilds run side by side; reads,
+ * probes and further polls wait for the budget at the limiter, not for a slot.
+ */
+const REQUESTS_TO_START = 3
 /** The fewest objects in flight, whatever the budget. */
 const MIN_OBJECT_SLOTS = 4
 /** The most objects in flight, whatever the budget. */
@@ -180,7 +186,7 @@ const MAX_OBJECT_SLOTS = 256
  */
 export function objectSlots(allowed: number | undefined): number {
   if (allowed === undefined) return MIN_OBJECT_SLOTS
-  return Math.min(MAX_OBJECT_SLOTS, Math.max(MIN_OBJECT_SLOTS, Math.floor(allowed / REQUESTS_PER_OBJECT)))
+  return Math.min(MAX_OBJECT_SLOTS, Math.max(MIN_OBJECT_SLOTS, Math.floor(allowed / REQUESTS_TO_START)))
 }
 
 /** A poller is due from this share of a learned rebuild length (a rebuild of the run that ended after T). */
