@@ -443,31 +443,33 @@ describe('renderComment: footer and review line', () => {
         'https://github.com/acme/indexes/actions/runs/4242'
       ])
     )
-    expect(visibleText(html)).toContain('Commit 3f2c1a9 · run 4242 · 2025-05-01 12:34 UTC')
-    expect(visibleText(html)).toContain('Payload hash: Ticket bbbbbbbbbbbb')
+    expect(visibleText(html)).toContain(
+      'Commit 3f2c1a9 · run 4242 · 2025-05-01 12:34 UTC · payload hash: Ticket bbbbbbbbbbbb'
+    )
     expect(html).toContain('<hr>')
   })
 
-  it('puts the commit and the run link under the heading, within the first 4 lines, and links the run once', () => {
+  it('puts the run link and its commit under the heading, within the first 4 lines; the footer keeps the stamp', () => {
     const body = render([validateResult(), changesResult({ objectName: 'Other' })])
     const lines = body.split('\n')
     const at = lines.findIndex(l => l.includes('(https://github.com/acme/indexes/actions/runs/4242)'))
     expect(at).toBeGreaterThan(0)
     expect(at).toBeLessThan(4)
-    expect(lines[at]).toMatch(/^Commit \[`3f2c1a9`\]\(.+\) · \[run 4242\]\(.+\) · 2025-05-01 12:34 UTC$/)
-    expect(body.split('actions/runs/4242').length - 1).toBe(1)
+    expect(lines[at]).toMatch(/^\[Run 4242\]\(.+\) on commit \[`3f2c1a9`\]\(.+\)$/)
+    // Twice in all: under the heading to reach the logs, in the footer as the review stamp.
+    expect(body.split('actions/runs/4242').length - 1).toBe(2)
   })
 
   it('ends with the review line, verbatim, after the footer', () => {
     const body = render([validateResult()])
     const lines = body.split('\n')
     expect(lines.at(-1)).toBe(TRAILER)
-    expect(lines.findIndex(l => l.startsWith('Payload hash: '))).toBeLessThan(lines.length - 1)
+    expect(lines.findIndex(l => l.includes(' · payload hash: '))).toBeLessThan(lines.length - 1)
   })
 
   it('ends with a line break and no review line when none is given', () => {
     const body = render([validateResult()], { trailer: undefined })
-    expect(body.endsWith('\nPayload hash: Ticket `aaaaaaaaaaaa`\n')).toBe(true)
+    expect(body.endsWith(' · payload hash: Ticket `aaaaaaaaaaaa`\n')).toBe(true)
   })
 
   it('writes no link from a server URL, repository or SHA that is not one', () => {

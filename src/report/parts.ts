@@ -367,10 +367,21 @@ export function driftRows(r: ObjectResult): string[] {
 const MAX_FOOTER_HASHES = 400
 
 /**
- * The line under the report's heading (docs/rules.md#deploy-what-was-reviewed): the commit, the run and the
- * time (UTC), so that which run said this is read before what it said. Empty when none is known.
+ * The line under the report's heading: the run that wrote it, linked, and its commit, so the logs are one
+ * click from the verdict. Empty when no run is known. The footer below keeps the full review stamp.
  */
-export function runLine(links: GitHubLinks, time?: Date): string {
+export function runLine(links: GitHubLinks): string {
+  const run = runUrl(links)
+  if (run === undefined) return ''
+  const commit = links.headSha ? ` on commit ${link(code(links.headSha.slice(0, 7)), commitUrl(links))}` : ''
+  return `${link(`Run ${links.runId}`, run)}${commit}\n\n`
+}
+
+/**
+ * The footer (docs/rules.md#deploy-what-was-reviewed): what a reviewer saw, stamped where deploy and people
+ * look for it: the PR head commit, the run, the time (UTC) and each object's payload hash.
+ */
+export function footer(results: readonly ObjectResult[], links: GitHubLinks, time?: Date): string {
   const parts: string[] = []
   if (links.headSha) parts.push(`Commit ${link(code(links.headSha.slice(0, 7)), commitUrl(links))}`)
   const run = runUrl(links)
@@ -379,14 +390,6 @@ export function runLine(links: GitHubLinks, time?: Date): string {
     const iso = time.toISOString()
     parts.push(`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`)
   }
-  return parts.length === 0 ? '' : `${parts.join(' · ')}\n\n`
-}
-
-/**
- * The footer (docs/rules.md#deploy-what-was-reviewed): each object's payload hash (the commit, the run and
- * the time are in `runLine`, under the heading, and said only there).
- */
-export function footer(results: readonly ObjectResult[]): string {
   const hashes = results
     .filter(r => r.payloadHash !== undefined)
     .map(
@@ -400,6 +403,7 @@ export function footer(results: readonly ObjectResult[]): string {
     shown.length < hashes.length
       ? `, … ${formatNumber(hashes.length - shown.length)} more in the job summary and the review record`
       : ''
-  if (hashes.length === 0) return ''
-  return `\n---\n\nPayload ${hashes.length === 1 ? 'hash' : 'hashes'}: ${shown.join(', ')}${more}\n`
+  if (hashes.length > 0)
+    parts.push(`payload ${hashes.length === 1 ? 'hash' : 'hashes'}: ${shown.join(', ')}${more}`)
+  return parts.length === 0 ? '' : `\n---\n\n${parts.join(' · ')}\n`
 }

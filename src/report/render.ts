@@ -63,11 +63,11 @@ export interface Style {
 export function renderReport(results: readonly ObjectResult[], opts: ReportOptions, style: Style): string {
   const h = (depth: number): string => `${'#'.repeat(style.level + depth)} `
   const cut = `left out ${style.why}; ${style.rest}`
-  // The heading, then which run this is (commit, run link, time): read first, said once (the footer keeps
-  // the payload hashes only).
+  // The heading, then the run that wrote it (a link to its logs): read before what it said. The footer keeps
+  // the review stamp (commit, run, time, payload hashes).
   const heading =
     `${style.marker !== undefined ? `${style.marker}\n` : ''}${h(0)}${MODE_VIEWS[opts.mode].title}: ` +
-    `${runVerdict(results, opts.mode)}\n\n${runLine(opts, opts.time)}`
+    `${runVerdict(results, opts.mode)}\n\n${runLine(opts)}`
   // Drops: proposed (validate, plan), or done (deploy: only where a PUT made a new version).
   const committed = (r: ObjectResult): boolean => (r.schemaVersion ?? 0) > (r.basedOnVersion ?? Infinity)
   const dropping = results.filter(r => {
@@ -144,7 +144,7 @@ export function renderReport(results: readonly ObjectResult[], opts: ReportOptio
   })
 
   const trailer = style.trailer !== undefined ? `\n${style.trailer}` : ''
-  const bottom = footer(results) + trailer
+  const bottom = footer(results, opts, opts.time) + trailer
   const objectsNote = (brief: number, hidden: number): string => {
     const details = `the details of ${brief > 0 && hidden > 0 ? '' : 'the last '}${plural(brief, 'object', 'objects')}`
     const last = `the last ${plural(hidden, 'object', 'objects')}`
