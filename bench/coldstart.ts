@@ -1,7 +1,7 @@
 // Cold start: wall time of the bundled action (offline validate, one file, no comment) beside bare `node -e 0`
 // and beside a bundle of bare @actions/core that reads an input and sets an output (built here with ncc, as the
 // action is), run in turn (action, core, bare; action, core, bare; ...), with the ratios of each round. The lazy
-// chunks (Octokit, the GitHub calls, undici, glob) must not count: an offline run of one named file loads none.
+// chunks (Octokit, the GitHub calls, undici) must not count: an offline run of one named file loads none.
 // `npx tsx bench/coldstart.ts [--node <path to node>] [--bundle <path to index.js>] [--rounds N]`.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -143,7 +143,7 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<Be
       },
       { name: 'bundle size (dist/index.js)', value: Math.round(statSync(bundle).size / 1024), unit: 'KiB' },
       {
-        name: 'lazy chunks (Octokit, GitHub calls, undici, glob)',
+        name: 'lazy chunks (Octokit, GitHub calls, undici)',
         value: chunks.kib,
         unit: 'KiB',
         note: `${chunks.count} files, none loaded by an offline validate of one named file`
