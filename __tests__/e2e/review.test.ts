@@ -119,7 +119,7 @@ function editLive(s: Scene): void {
 }
 
 describe.concurrent('the review a validate run records', () => {
-  it('names the head commit, run and time under the heading, and ends with the payload hash and the review line', async () => {
+  it('links the run and its head commit under the heading, and ends with the review stamp and the review line', async () => {
     const s = await merged()
     const run = await validate(s)
     expect(run.code, run.stdout).toBe(0)
@@ -135,8 +135,11 @@ describe.concurrent('the review a validate run records', () => {
     const identity = lines[2]!
     expect(identity).toContain(`[\`${HEAD.slice(0, 7)}\`](https://github.com/acme/indexes/commit/${HEAD})`)
     expect(identity).toContain('(https://github.com/acme/indexes/actions/runs/9001)')
-    expect(identity).toMatch(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/)
+    // The footer: the PR head commit (not the merge ref), the run, the time (UTC) and the payload hash.
     const footer = lines.at(-2)!
+    expect(footer).toContain(`[\`${HEAD.slice(0, 7)}\`](https://github.com/acme/indexes/commit/${HEAD})`)
+    expect(footer).toContain('(https://github.com/acme/indexes/actions/runs/9001)')
+    expect(footer).toMatch(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/)
     expect(footer).toContain(`\`${hash.slice(0, 12)}\``)
     expect(footer).not.toContain(hash.slice(0, 13))
     expect(body).not.toContain(MERGE_REF.slice(0, 7))
