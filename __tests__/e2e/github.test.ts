@@ -313,6 +313,18 @@ describe.concurrent('the PR comment is ours only', () => {
   })
 })
 
+/** The environment of an offline pull_request run of `ticket.yaml` in `dir` (its event.json beside it). */
+function prRunEnv(dir: string): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    GITHUB_WORKSPACE: dir,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+    RUNNER_TEMP: dir,
+    'INPUT_INDEX-FILE': 'ticket.yaml'
+  }
+}
+
 describe('lazy loading', () => {
   /** Runs a copy of dist/ (`dir`) as an offline validate of one file, commenting or not. */
   const runCopy = (copy: string, comment: string): { status: number | null; out: string } => {
@@ -323,14 +335,9 @@ describe('lazy loading', () => {
       cwd: dir,
       encoding: 'utf8',
       env: {
-        PATH: process.env.PATH,
-        GITHUB_WORKSPACE: dir,
-        GITHUB_EVENT_NAME: 'pull_request',
-        GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+        ...prRunEnv(dir),
         GITHUB_REPOSITORY: 'acme/indexes',
         GITHUB_API_URL: 'http://127.0.0.1:9',
-        RUNNER_TEMP: dir,
-        'INPUT_INDEX-FILE': 'ticket.yaml',
         'INPUT_GITHUB-TOKEN': 'ghs_lazy',
         INPUT_COMMENT: comment,
         // The check run is a GitHub call too: off here, so only the comment decides.
@@ -404,12 +411,7 @@ describe('lazy loading', () => {
         cwd: dir,
         encoding: 'utf8',
         env: {
-          PATH: process.env.PATH,
-          GITHUB_WORKSPACE: dir,
-          GITHUB_EVENT_NAME: 'pull_request',
-          GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
-          RUNNER_TEMP: dir,
-          'INPUT_INDEX-FILE': 'ticket.yaml',
+          ...prRunEnv(dir),
           INPUT_COMMENT: 'false'
         }
       })
