@@ -2,7 +2,12 @@
 // files it changed (and says which ones left), plan's matrix stays under GitHub's cap, and a comment over
 // hundreds of objects keeps its footer while its review continues in review-only comments that a deploy reads.
 import { describe, expect, it } from 'vitest'
-import type { ChangedFileSeed, GitHubStandInOptions, SeedCommit } from '../../src/emulator/github.js'
+import {
+  commentTooLongBody,
+  type ChangedFileSeed,
+  type GitHubStandInOptions,
+  type SeedCommit
+} from '../../src/emulator/github.js'
 import { prEvent, type ActionRun } from '../helpers/action.js'
 import { customObjects, errors, objectId, scene, type Scene, warnings } from '../helpers/scene.js'
 import { useServers } from '../helpers/servers.js'
@@ -343,19 +348,7 @@ describe.concurrent('the comment fits at any size', () => {
             path: '/repos/acme/indexes/issues/7/comments',
             kind: 'status',
             status: 422,
-            body: {
-              message: 'Validation Failed',
-              errors: [
-                {
-                  resource: 'IssueComment',
-                  code: 'custom',
-                  field: 'body',
-                  message: 'body is too long (maximum is 65536 characters)'
-                }
-              ],
-              documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
-              status: '422'
-            }
+            body: commentTooLongBody()
           }
         ]
       }

@@ -239,6 +239,23 @@ export interface GitHubStandInOptions {
 }
 
 const DOCS = 'https://docs.github.com/rest'
+
+/** The body of GitHub's 422 for a comment over its limit (also for tests that inject it as a fault). */
+export function commentTooLongBody(): Record<string, unknown> {
+  return {
+    message: 'Validation Failed',
+    errors: [
+      {
+        resource: 'IssueComment',
+        code: 'custom',
+        field: 'body',
+        message: `body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`
+      }
+    ],
+    documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`,
+    status: '422'
+  }
+}
 /** What a fork PR's read-only token gets on a write. */
 const FORBIDDEN = {
   status: 403,
@@ -446,22 +463,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions = {}): Promi
   }
 
   /** GitHub's answer to a comment body over its limit. */
-  const tooLong = (): Reply => ({
-    status: 422,
-    body: {
-      message: 'Validation Failed',
-      errors: [
-        {
-          resource: 'IssueComment',
-          code: 'custom',
-          field: 'body',
-          message: `body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`
-        }
-      ],
-      documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`,
-      status: '422'
-    }
-  })
+  const tooLong = (): Reply => ({ status: 422, body: commentTooLongBody() })
 
   for (const s of opts.seedComments ?? [])
     createComment(seedOwner, seedRepo, s.issueNumber, s.body, s.login ?? ACTIONS_BOT)
